@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test install worker dev-server clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install  ## dev server + SQLite: load the demo portfolio, run worker and workflows, live view
+	$(PY) starter.py demo
+
+test: install  ## type check, then the whole suite: unit, workflow, store (SQLite + PostgreSQL), end-to-end
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+worker: install
+	$(PY) worker.py
+
+dev-server: install
+	$(PY) starter.py dev-server
+
+clean:
+	rm -rf .data $(VENV) *.egg-info

@@ -1,0 +1,347 @@
+"""Activities that contact debtors and record what came of it, exactly once per attempt number.
+
+Messages are rendered here, from the store: names, numbers, addresses and bodies never enter a
+Temporal history, and log lines carry ids, channels and statuses only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.support import bound_logger, refusal
+from channels.email import NotDelivered, SmtpSender
+from channels.render import TEMPLATES, TemplateError, message_context, render_message, template_language
+from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome, Rule
+from domain.contact_messages import (
+    MAX_DISPATCH_DELAY_SECONDS,
+    AttemptStatus,
+    ContactPreference,
+    ContactPreferenceInput,
+    ContactSnapshot,
+    LoadContactSnapshotInput,
+    RecordBlockedInput,
+    RecordOutcomeInput,
+    SendContactInput,
+    SendContactResult,
+    attempt_key,
+)
+from service.config import DEFAULT_COMPANY_CONTACT
+from store import repository
+from store.errors import StoreError, UnknownAccount, UnknownContactPoint
+from store.views import AttemptView
+
+
+def _result(attempt: AttemptView) -> SendContactResult:
+    return SendContactResult(status=attempt.status, at=attempt.at, local_at=attempt.local_at, rule=attempt.rule)
+
+
+class ContactPointMismatch(ValueError):
+    """The contact point cannot carry that channel (say an email address for a call)."""
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """An email recorded as 'sending', to hand to SMTP after that commit."""
+
+    to: str
+    subject: str
+    body: str
+
+
+def _refuse_stale_clearance(request: SendContactInput) -> None:
+    """The gate's answer holds for the instant it was given: a dispatch long after it must be re-asked."""
+    if request.at is None:
+        return
+    dispatched = activity.info().current_attempt_scheduled_time
+    if (dispatched - request.at).total_seconds() > MAX_DISPATCH_DELAY_SECONDS:
+        raise ApplicationError(
+            f"attempt {request.attempt_no} was cleared at {request.at.isoformat()} but dispatched at "
+            f"{dispatched.isoformat()}: the compliance gate must decide again",
+            type="DispatchTooLate",
+            non_retryable=True,
+        )
+
+
+class ContactActivities:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        email: SmtpSender | None,
+        *,
+        company_contact: str = DEFAULT_COMPANY_CONTACT,
+        templates: Path = TEMPLATES,
+    ) -> None:
+        self._sessions = sessions
+        self._email = email
+        self._company_contact = company_contact
+        self._templates = templates
+
+    @activity.defn
+    async def load_contact_snapshot(self, request: LoadContactSnapshotInput) -> ContactSnapshot:
+        try:
+            async with self._sessions() as session:
+                view = await repository.contact_snapshot(session, request.account_id)
+        except UnknownAccount as err:
+            raise refusal(err) from err
+        return ContactSnapshot(
+            account_id=view.account_id,
+            points=list(view.points),
+            cease_communication=view.cease_communication,
+            attorney_point_ids=list(view.attorney_point_ids),
+            language=view.language,
+            medical=view.medical,
+        )
+
+    @activity.defn
+    async def send_contact(self, request: SendContactInput) -> SendContactResult:
+        """Send (email over SMTP) or queue (everything else) one contact, once per attempt number.
+
+        Outbox channels: the attempt ('sent') and its outbox row commit together, so a retry finds
+        both or neither. Email over SMTP cannot join that transaction, so the attempt commits as
+        'sending' first, then the message goes out, then the attempt becomes 'sent'. A retry that
+        finds 'sending' cannot know whether the server took the message (the worker may have died
+        just after handing it over), so it records 'unconfirmed' and does NOT send again: a
+        collector may not repeat a message at will (harassment, call/email frequency limits), so
+        at most once beats at least once. A refusal by the server (nothing was taken) forgets the
+        'sending' row instead, so that the retry sends.
+
+        An attempt number already recorded comes back as it stands (sent, unconfirmed or blocked).
+        The store has the last word: a point opted out or found bad, or a cease request, since the
+        workflow's snapshot records the attempt 'blocked' with its rule instead of sending.
+        """
+        logger = bound_logger(request.account_id, attempt_no=request.attempt_no, channel=request.channel.value)
+        smtp = self._email if request.channel == Channel.EMAIL else None
+        try:
+            async with self._sessions() as session, session.begin():
+                finished, outgoing = await self._record(session, request, smtp is not None, logger)
+        except (StoreError, TemplateError, ContactPointMismatch) as err:
+            logger.warning("contact.refused", error=type(err).__name__)
+            raise refusal(err) from err
+        if finished is not None:
+            return finished
+        assert smtp is not None and outgoing is not None
+        return await self._send_email(smtp, request, outgoing, logger)
+
+    async def _record(
+        self, session: AsyncSession, request: SendContactInput, over_smtp: bool, logger: structlog.stdlib.BoundLogger
+    ) -> tuple[SendContactResult | None, _Outgoing | None]:
+        """Record the attempt (and queue it, or prepare the email); a result when nothing is left to do."""
+        now = datetime.now(UTC)
+        recorded = await repository.get_attempt(session, request.account_id, request.attempt_no)
+        if recorded is not None and recorded.status == AttemptStatus.SENDING:
+            logger.warning("contact.unconfirmed", reason="found 'sending' on retry: not sent again")
+            recorded = await repository.finish_attempt(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                status=AttemptStatus.UNCONFIRMED,
+                now=now,
+            )
+        if recorded is not None:
+            logger.info("contact.already_recorded", status=recorded.status.value)
+            return _result(recorded), None
+        _refuse_stale_clearance(request)
+        if request.at is not None:
+            now = request.at
+        rule, outgoing, language = await self._prepare(session, request)
+        if rule is not None:
+            blocked = await repository.record_blocked_attempt(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                channel=request.channel,
+                contact_point_id=request.point_id,
+                rule=rule,
+                at=now,
+                now=now,
+            )
+            logger.warning("contact.blocked_at_send", rule=rule.value)
+            return _result(blocked.attempt), None
+        begun = await repository.begin_attempt(
+            session,
+            account_id=request.account_id,
+            attempt_no=request.attempt_no,
+            channel=request.channel,
+            contact_point_id=request.point_id,
+            template=request.template,
+            validation_notice=request.validation_notice,
+            status=AttemptStatus.SENDING if over_smtp else AttemptStatus.SENT,
+            detail={"language": language},
+            now=now,
+        )
+        if not begun.created:
+            return _result(begun.attempt), None
+        if over_smtp:
+            return None, outgoing
+        await repository.enqueue_outbox(
+            session,
+            attempt_key=attempt_key(request.account_id, request.attempt_no),
+            account_id=request.account_id,
+            channel=request.channel,
+            contact_point_id=request.point_id,
+            recipient=outgoing.to,
+            subject=outgoing.subject or None,
+            body=outgoing.body,
+            now=now,
+        )
+        logger.info("contact.queued", template=request.template, language=language)
+        return _result(begun.attempt), None
+
+    async def _prepare(self, session: AsyncSession, request: SendContactInput) -> tuple[Rule | None, _Outgoing, str]:
+        """The store's last word (cease, opt-out, bad point), the rendered message and its language."""
+        account = await repository.get_account(session, request.account_id)
+        if account is None:
+            raise UnknownAccount(f"unknown account {request.account_id}")
+        point = await repository.get_contact_point(session, request.point_id)
+        if point is None or point.account_id != request.account_id:
+            raise UnknownContactPoint(f"unknown contact point {request.point_id} of account {request.account_id}")
+        if point.kind != CHANNEL_POINT_KIND[request.channel]:
+            raise ContactPointMismatch(
+                f"contact point {request.point_id} is a {point.kind}: {request.channel.value} needs a "
+                f"{CHANNEL_POINT_KIND[request.channel]}"
+            )
+        language = template_language(request.channel, request.template, account.language, root=self._templates)
+        try:
+            period_end = date.fromisoformat(request.validation_period_end) if request.validation_period_end else None
+        except ValueError:
+            raise TemplateError(f"validation_period_end {request.validation_period_end!r} is not an ISO date") from None
+        context = message_context(
+            account, language=language, company_contact=self._company_contact, validation_period_end=period_end
+        )
+        message = render_message(request.channel, request.template, language, context, root=self._templates)
+        recipient = point.value
+        if request.channel == Channel.LETTER:
+            recipient = f"{point.label or account.debtor_name}\n{point.value}"
+        outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body)
+        rule = None
+        if account.cease_communication_at is not None:
+            rule = Rule.CEASE_COMMUNICATION
+        elif point.opted_out or request.channel.value in point.opted_out_channels:
+            rule = Rule.OPTED_OUT
+        elif point.bad:
+            rule = Rule.BAD_CONTACT_POINT
+        return rule, outgoing, language
+
+    async def _send_email(
+        self, smtp: SmtpSender, request: SendContactInput, outgoing: _Outgoing, logger: structlog.stdlib.BoundLogger
+    ) -> SendContactResult:
+        key = attempt_key(request.account_id, request.attempt_no)
+        try:
+            await smtp.send(message_id=key, to=outgoing.to, subject=outgoing.subject, body=outgoing.body)
+        except NotDelivered as err:
+            async with self._sessions() as session, session.begin():
+                await repository.abandon_attempt(
+                    session,
+                    account_id=request.account_id,
+                    attempt_no=request.attempt_no,
+                    reason=str(err),
+                    now=datetime.now(UTC),
+                )
+            logger.warning("contact.not_delivered", code=err.code, permanent=err.permanent)
+            raise ApplicationError(str(err), type="NotDelivered", non_retryable=err.permanent) from None
+        except Exception as err:  # the server may or may not have the message: never send it again
+            logger.warning("contact.unconfirmed", reason="SMTP error after hand-over", error=type(err).__name__)
+            status = AttemptStatus.UNCONFIRMED
+        else:
+            status = AttemptStatus.SENT
+        async with self._sessions() as session, session.begin():
+            attempt = await repository.finish_attempt(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                status=status,
+                now=datetime.now(UTC),
+            )
+        logger.info(f"contact.{attempt.status.value}", template=request.template)
+        return _result(attempt)
+
+    @activity.defn
+    async def record_blocked_attempt(self, request: RecordBlockedInput) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                recorded = await repository.record_blocked_attempt(
+                    session,
+                    account_id=request.account_id,
+                    attempt_no=request.attempt_no,
+                    channel=request.channel,
+                    contact_point_id=request.point_id,
+                    rule=request.rule,
+                    at=request.at,
+                    now=datetime.now(UTC),
+                )
+        except StoreError as err:
+            raise refusal(err) from err
+        bound_logger(request.account_id, attempt_no=request.attempt_no).info(
+            "contact.blocked" if recorded.created else "contact.already_recorded",
+            channel=request.channel.value,
+            rule=request.rule.value,
+        )
+
+    @activity.defn
+    async def record_contact_outcome(self, request: RecordOutcomeInput) -> None:
+        """The outcome of an attempt; a wrong number also marks the attempt's contact point bad."""
+        now = datetime.now(UTC)
+        try:
+            async with self._sessions() as session, session.begin():
+                changed = await repository.set_attempt_outcome(
+                    session,
+                    account_id=request.account_id,
+                    attempt_no=request.attempt_no,
+                    outcome=request.outcome,
+                    now=now,
+                )
+                attempt = await repository.get_attempt(session, request.account_id, request.attempt_no)
+                if request.outcome == Outcome.WRONG_NUMBER and attempt and attempt.contact_point_id is not None:
+                    await repository.set_point_flags(session, point_id=attempt.contact_point_id, bad=True, now=now)
+        except StoreError as err:
+            raise refusal(err) from err
+        bound_logger(request.account_id, attempt_no=request.attempt_no).info(
+            "contact.outcome" if changed else "contact.outcome_already_recorded", outcome=request.outcome.value
+        )
+
+    @activity.defn
+    async def apply_contact_preference(self, request: ContactPreferenceInput) -> None:
+        """Opt-out (of one channel, or of the point), cease communication, or a bad contact point."""
+        now = datetime.now(UTC)
+        try:
+            kind = ContactPreference(request.kind)
+            async with self._sessions() as session, session.begin():
+                if kind == ContactPreference.CEASE:
+                    changed = await repository.set_cease_communication(session, request.account_id, now)
+                else:
+                    if request.point_id is None:
+                        raise UnknownContactPoint(f"{kind.value} needs a contact point id")
+                    opt_out = kind == ContactPreference.OPT_OUT
+                    changed = await repository.set_point_flags(
+                        session,
+                        point_id=request.point_id,
+                        opted_out=True if opt_out else None,
+                        bad=None if opt_out else True,
+                        channel=request.channel if opt_out else None,
+                        now=now,
+                        account_id=request.account_id,
+                    )
+        except (StoreError, ValueError) as err:
+            raise refusal(err) from err
+        bound_logger(request.account_id).info(
+            "contact.preference" if changed else "contact.preference_already_recorded",
+            kind=kind.value,
+            point_id=request.point_id,
+            channel=request.channel,
+        )
+
+    def all(self) -> list:
+        return [
+            self.load_contact_snapshot,
+            self.send_contact,
+            self.record_blocked_attempt,
+            self.record_contact_outcome,
+            self.apply_contact_preference,
+        ]

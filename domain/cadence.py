@@ -1,0 +1,253 @@
+"""The contact cadence: what to do next for an account, as a pure function of its state and `now`.
+
+Every contact the cadence proposes goes through the compliance gate (domain.compliance) first;
+the answer is one decision: send now, wait until a time, skip a step the gate refuses, or stop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from domain.compliance import AccountContactFacts, ComplianceProfile, ContactRequest, earliest_allowed
+from domain.contact import (
+    CHANNEL_POINT_KIND,
+    CONVERSATION_OUTCOMES,
+    Channel,
+    ContactPoint,
+    ContactRecord,
+    Outcome,
+    Rule,
+)
+from domain.contact_messages import ContactSnapshot
+from domain.stages import Stage
+from domain.strategy import CadenceStep, ComplianceSettings, ContactPlan
+
+HISTORY_KEPT = 200
+"""Contact records kept in workflow state (the gate needs 7 days; the store keeps them all)."""
+
+
+class DecisionKind(StrEnum):
+    SEND = "send"
+    WAIT = "wait"
+    SKIP = "skip"
+    HALT = "halt"
+    DONE = "done"
+
+
+@dataclass
+class ContactProgress:
+    """Where an account is in its cadence and what the gate must know; part of the workflow state."""
+
+    step_index: int = 0
+    repeats_done: int = 0
+    last_step_at: datetime | None = None
+    attempt_seq: int = 0
+    attempts_without_contact: int = 0
+    right_party_contact_at: datetime | None = None
+    validation_notice_sent_at: datetime | None = None
+    validation_period_end: str | None = None
+    history: list[ContactRecord] = field(default_factory=list)
+    blocked_marker: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactDecision:
+    kind: DecisionKind
+    step: CadenceStep | None = None
+    point: ContactPoint | None = None
+    at: datetime | None = None
+    rule: Rule | None = None
+
+    @property
+    def marker(self) -> str:
+        """Identifies a blocked step so it is recorded once, not at every re-evaluation."""
+        return f"{self.step}:{self.point.point_id if self.point else None}:{self.rule}"
+
+
+def compliance_profile(settings: ComplianceSettings) -> ComplianceProfile:
+    return ComplianceProfile(
+        max_calls_per_7_days=settings.max_calls_per_7_days,
+        quiet_days_after_conversation=settings.quiet_days_after_conversation,
+        earliest_local=time(settings.earliest_minute // 60, settings.earliest_minute % 60),
+        latest_local=time(settings.latest_minute // 60, settings.latest_minute % 60),
+        validation_notice_first=settings.validation_notice_first,
+        name=settings.name,
+    )
+
+
+def step_due_at(
+    plan: ContactPlan, progress: ContactProgress, *, started_at: datetime, due_date: str
+) -> datetime | None:
+    """When the current cadence step is due, or None when the cadence is exhausted."""
+    if progress.step_index >= len(plan.cadence):
+        return None
+    step = plan.cadence[progress.step_index]
+    if progress.repeats_done > 0 and progress.last_step_at is not None:
+        return progress.last_step_at + timedelta(seconds=step.every_seconds)
+    anchors = {
+        "start": started_at,
+        "previous": progress.last_step_at or started_at,
+        "due_date": datetime.combine(date.fromisoformat(due_date), time(), tzinfo=UTC),
+    }
+    return anchors[step.anchor] + timedelta(seconds=step.after_seconds)
+
+
+def contact_facts(snapshot: ContactSnapshot, progress: ContactProgress) -> AccountContactFacts:
+    return AccountContactFacts(
+        cease_communication=snapshot.cease_communication,
+        attorney_point_ids=frozenset(snapshot.attorney_point_ids),
+        validation_notice_sent_at=progress.validation_notice_sent_at,
+        history=progress.history,
+    )
+
+
+def decide_contact(
+    plan: ContactPlan,
+    progress: ContactProgress,
+    snapshot: ContactSnapshot,
+    *,
+    started_at: datetime,
+    due_date: str,
+    now: datetime,
+) -> ContactDecision:
+    """The next thing to do in the cadence, every candidate contact cleared by the gate first."""
+    if snapshot.cease_communication:
+        return ContactDecision(DecisionKind.HALT, rule=Rule.CEASE_COMMUNICATION)
+    due_at = step_due_at(plan, progress, started_at=started_at, due_date=due_date)
+    if due_at is None:
+        return ContactDecision(DecisionKind.DONE)
+    step = plan.cadence[progress.step_index]
+    if now < due_at:
+        return ContactDecision(DecisionKind.WAIT, step=step, at=due_at)
+    kind = CHANNEL_POINT_KIND[step.channel]
+    points = [_as_seen_by(step.channel, p) for p in snapshot.points if p.kind == kind]
+    if not points:
+        return ContactDecision(DecisionKind.SKIP, step=step, rule=Rule.BAD_CONTACT_POINT)
+    facts = contact_facts(snapshot, progress)
+    profile = compliance_profile(plan.compliance)
+    answers = [
+        (
+            point,
+            earliest_allowed(
+                ContactRequest(step.channel, point, step.autodialed, step.validation_notice), facts, profile, now
+            ),
+        )
+        for point in points
+    ]
+    for point, answer in answers:
+        if answer.allowed_now:
+            return ContactDecision(DecisionKind.SEND, step=step, point=point, at=now)
+    waiting = [(answer.allowed_at, point, answer.rule) for point, answer in answers if answer.allowed_at is not None]
+    if waiting:
+        at, point, rule = min(waiting, key=lambda w: w[0])
+        return ContactDecision(DecisionKind.WAIT, step=step, point=point, at=at, rule=rule)
+    point, answer = answers[0]
+    return ContactDecision(DecisionKind.SKIP, step=step, point=point, rule=answer.rule)
+
+
+def _as_seen_by(channel: Channel, point: ContactPoint) -> ContactPoint:
+    """A phone opted out of texts is still callable: the opt-out is per channel and per number."""
+    if channel.value in point.opted_out_channels and not point.opted_out:
+        return replace(point, opted_out=True)
+    return point
+
+
+def next_attempt_no(progress: ContactProgress) -> int:
+    progress.attempt_seq += 1
+    return progress.attempt_seq
+
+
+def _remember(progress: ContactProgress, record: ContactRecord) -> None:
+    progress.history.append(record)
+    del progress.history[:-HISTORY_KEPT]
+
+
+def _advance(plan: ContactPlan, progress: ContactProgress, at: datetime) -> None:
+    step = plan.cadence[progress.step_index]
+    progress.repeats_done += 1
+    progress.last_step_at = at
+    if progress.repeats_done >= step.repeat:
+        progress.step_index += 1
+        progress.repeats_done = 0
+
+
+def record_sent(
+    plan: ContactPlan, progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime
+) -> None:
+    assert decision.step is not None and decision.point is not None
+    _remember(
+        progress,
+        ContactRecord(
+            attempt_no, decision.step.channel, decision.point.point_id, at, sent=True,
+            validation_notice=decision.step.validation_notice,
+        ),
+    )  # fmt: skip
+    if decision.step.validation_notice and progress.validation_notice_sent_at is None:
+        progress.validation_notice_sent_at = at
+    progress.attempts_without_contact += 1
+    progress.blocked_marker = None
+    _advance(plan, progress, at)
+
+
+def record_blocked(
+    plan: ContactPlan, progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime
+) -> None:
+    """A step the gate delayed (recorded once) or refused (the step is skipped)."""
+    assert decision.step is not None
+    point_id = decision.point.point_id if decision.point else 0
+    _remember(progress, ContactRecord(attempt_no, decision.step.channel, point_id, at, sent=False, rule=decision.rule))
+    progress.blocked_marker = decision.marker
+    if decision.kind == DecisionKind.SKIP:
+        _advance(plan, progress, at)
+
+
+def needs_blocked_record(progress: ContactProgress, decision: ContactDecision) -> bool:
+    if decision.kind == DecisionKind.SKIP:
+        return True
+    return (
+        decision.kind == DecisionKind.WAIT and decision.rule is not None and progress.blocked_marker != decision.marker
+    )
+
+
+def apply_outcome(
+    progress: ContactProgress, snapshot: ContactSnapshot, *, attempt_no: int, outcome: Outcome, at: datetime
+) -> ContactRecord | None:
+    """Attach an outcome to an attempt; a right-party contact or a wrong number changes what follows."""
+    record = next((r for r in progress.history if r.attempt_no == attempt_no and r.sent), None)
+    if record is None:
+        return None
+    record.outcome = outcome
+    if outcome in (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY) and progress.right_party_contact_at is None:
+        progress.right_party_contact_at = at
+    if outcome in CONVERSATION_OUTCOMES:
+        progress.attempts_without_contact = 0
+    if outcome == Outcome.WRONG_NUMBER:
+        for point in snapshot.points:
+            if point.point_id == record.point_id:
+                point.bad = True
+    return record
+
+
+def referral_due_at(plan: ContactPlan, due_date: str) -> datetime | None:
+    """When days past due reach the referral threshold (midnight UTC), if the strategy has one."""
+    days = plan.exit.referral_days_past_due
+    if days is None:
+        return None
+    return datetime.combine(date.fromisoformat(due_date), time(), tzinfo=UTC) + timedelta(days=days)
+
+
+def exit_stage(plan: ContactPlan, progress: ContactProgress, *, due_date: str, now: datetime) -> Stage | None:
+    """The stage the account leaves `contacting` for, if a threshold has been passed."""
+    if progress.right_party_contact_at is not None:
+        return plan.exit.right_party_contact
+    referral_at = referral_due_at(plan, due_date)
+    if referral_at is not None and now >= referral_at:
+        return Stage.REFERRED
+    limit = plan.exit.referral_attempts_without_contact
+    if limit is not None and progress.attempts_without_contact >= limit:
+        return Stage.REFERRED
+    if plan.exit.refer_when_cadence_ends and progress.step_index >= len(plan.cadence):
+        return Stage.REFERRED
+    return None

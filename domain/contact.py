@@ -1,0 +1,78 @@
+"""Contact vocabulary shared by the cadence, the compliance gate, channels and the workflow.
+
+No personal data here: a contact point is known by its id, its kind, its role and what the
+gate needs (candidate time zones, consent and opt-out flags); its number or address stays in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    LETTER = "letter"
+    EMAIL = "email"
+    SMS = "sms"
+    CALL = "call"
+
+
+CHANNEL_POINT_KIND = {Channel.LETTER: "address", Channel.EMAIL: "email", Channel.SMS: "phone", Channel.CALL: "phone"}
+
+
+class Outcome(StrEnum):
+    """What came of a contact attempt, reported by the dialer, the provider or staff."""
+
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    WRONG_NUMBER = "wrong_number"
+    RIGHT_PARTY_CONTACT = "right_party_contact"
+    REFUSED = "refused"
+    PROMISE_TO_PAY = "promise_to_pay"
+
+
+CONVERSATION_OUTCOMES = frozenset({Outcome.RIGHT_PARTY_CONTACT, Outcome.REFUSED, Outcome.PROMISE_TO_PAY})
+"""Outcomes that mean a telephone conversation with the person about the debt took place."""
+
+
+class Rule(StrEnum):
+    """The compliance rule that blocked a contact."""
+
+    CEASE_COMMUNICATION = "cease_communication"
+    ATTORNEY_REPRESENTED = "attorney_represented"
+    OPTED_OUT = "opted_out"
+    NO_CONSENT = "no_consent"
+    BAD_CONTACT_POINT = "bad_contact_point"
+    VALIDATION_NOTICE_FIRST = "validation_notice_first"
+    CALL_FREQUENCY = "call_frequency"
+    CONVERSATION_QUIET_PERIOD = "conversation_quiet_period"
+    CALLING_HOURS = "calling_hours"
+
+
+@dataclass
+class ContactPoint:
+    point_id: int
+    kind: str
+    role: str = "debtor"
+    zones: list[str] = field(default_factory=list)
+    opted_out: bool = False
+    opted_out_channels: list[str] = field(default_factory=list)
+    consent_autodialer: bool = False
+    consent_sms: bool = False
+    bad: bool = False
+
+
+@dataclass
+class ContactRecord:
+    """One attempt as the gate and the cadence see it (sent or blocked)."""
+
+    attempt_no: int
+    channel: Channel
+    point_id: int
+    at: datetime
+    sent: bool
+    rule: Rule | None = None
+    outcome: Outcome | None = None
+    validation_notice: bool = False
+    inbound: bool = False

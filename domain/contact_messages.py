@@ -1,0 +1,113 @@
+"""Messages between the account workflow and the contact activities: one dataclass each.
+
+Standard library only (the workflow sandbox imports it). No personal data: a contact point travels
+as its id, a message as its channel and template name; numbers, addresses, names and bodies stay
+in the store and are rendered inside the activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.contact import Channel, ContactPoint, Outcome, Rule
+
+VALIDATION_NOTICE = "validation_notice"
+REMINDER = "reminder"
+CALL_SCRIPT = "script"
+"""Template names; a call always reads `call_script` when no `call_<template>` exists."""
+
+
+class AttemptStatus(StrEnum):
+    SENDING = "sending"
+    """Email handed to SMTP, delivery not yet confirmed (only ever seen inside the activity)."""
+    SENT = "sent"
+    BLOCKED = "blocked"
+    UNCONFIRMED = "unconfirmed"
+    """The activity died between handing an email to SMTP and recording it: not sent again."""
+
+
+class ContactPreference(StrEnum):
+    OPT_OUT = "opt_out"
+    """The person asked not to be contacted at this point (STOP, unsubscribe)."""
+    CEASE = "cease"
+    """Written request to cease communication (FDCPA 805(c)): every channel stops."""
+    BAD_POINT = "bad_point"
+    """Wrong number or bounced address."""
+    ATTORNEY = "attorney"
+    """The debtor is represented: only the attorney's contact points may be used (1006.6(b)(2))."""
+
+
+def attempt_key(account_id: str, attempt_no: int) -> str:
+    """The idempotency key of a contact attempt, also its outbox key and email Message-ID."""
+    return f"attempt:{account_id}:{attempt_no}"
+
+
+@dataclass
+class ContactSnapshot:
+    account_id: str
+    points: list[ContactPoint] = field(default_factory=list)
+    cease_communication: bool = False
+    attorney_point_ids: list[int] = field(default_factory=list)
+    language: str = "en"
+    medical: bool = False
+
+
+@dataclass
+class LoadContactSnapshotInput:
+    account_id: str
+
+
+@dataclass
+class SendContactInput:
+    account_id: str
+    attempt_no: int
+    channel: Channel
+    point_id: int
+    template: str
+    validation_notice: bool = False
+    validation_period_end: str | None = None
+    """ISO date: the last day to dispute, printed in the validation notice."""
+    at: datetime | None = None
+    """When the gate cleared the contact: the attempt's time of record. A dispatch later than
+    MAX_DISPATCH_DELAY after it is refused, so a stale clearance never goes out."""
+
+
+MAX_DISPATCH_DELAY_SECONDS = 15 * 60
+
+
+@dataclass
+class SendContactResult:
+    status: AttemptStatus
+    at: datetime
+    local_at: str
+    rule: Rule | None = None
+    """Set when the store refused at the last moment (cease, opt-out or bad point since the snapshot)."""
+
+
+@dataclass
+class RecordBlockedInput:
+    account_id: str
+    attempt_no: int
+    channel: Channel
+    point_id: int | None
+    rule: Rule
+    at: datetime
+
+
+@dataclass
+class RecordOutcomeInput:
+    account_id: str
+    attempt_no: int
+    outcome: Outcome
+
+
+@dataclass
+class ContactPreferenceInput:
+    account_id: str
+    kind: str
+    """A ContactPreference value: 'opt_out', 'cease' or 'bad_point'."""
+    point_id: int | None = None
+    channel: str | None = None
+    """For 'opt_out': the one channel to stop at that point (STOP to a text); None stops them all."""

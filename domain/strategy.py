@@ -1,0 +1,323 @@
+"""Collection strategies: a versioned TOML file, validated at load, resolved per account.
+
+A strategy names, per segment, an ordered contact cadence, the stage's exit thresholds and the
+compliance profile (with state overlays such as 2 calls per 7 days). What a workflow carries is the
+resolved `ContactPlan` of its account: plain numbers, so it serializes into Temporal as is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from domain.contact import Channel
+from domain.money import InvalidAmount, parse_amount
+from domain.negotiation import NegotiationPolicy
+from domain.stages import Stage
+
+ANCHORS = ("start", "previous", "due_date")
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_PERCENT = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\s*%$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class StrategyError(ValueError):
+    """The strategy file is not valid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class CadenceStep:
+    channel: Channel
+    template: str
+    after_seconds: int
+    anchor: str = "previous"
+    repeat: int = 1
+    every_seconds: int = 0
+    autodialed: bool = False
+    validation_notice: bool = False
+
+
+@dataclass(frozen=True)
+class ExitThresholds:
+    right_party_contact: Stage = Stage.NEGOTIATING
+    referral_days_past_due: int | None = None
+    referral_attempts_without_contact: int | None = None
+    refer_when_cadence_ends: bool = False
+
+
+@dataclass(frozen=True)
+class ComplianceSettings:
+    """A compliance profile in plain numbers (minutes after local midnight for the hours)."""
+
+    name: str = "reg-f"
+    max_calls_per_7_days: int = 7
+    quiet_days_after_conversation: int = 7
+    earliest_minute: int = 8 * 60
+    latest_minute: int = 21 * 60
+    validation_notice_first: bool = True
+
+
+@dataclass(frozen=True)
+class ContactPlan:
+    """What one account's workflow follows: the resolved strategy for its segment and state."""
+
+    strategy: str
+    version: str
+    segment: str
+    cadence: list[CadenceStep]
+    exit: ExitThresholds
+    compliance: ComplianceSettings
+    negotiation: NegotiationPolicy = field(default_factory=NegotiationPolicy)
+
+
+@dataclass(frozen=True)
+class SegmentStrategy:
+    cadence: list[CadenceStep]
+    exit: ExitThresholds
+    profile: str
+    negotiation: NegotiationPolicy = field(default_factory=NegotiationPolicy)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    version: str
+    segments: dict[str, SegmentStrategy]
+    profiles: dict[str, ComplianceSettings]
+    state_overlays: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def plan_for(self, *, segment: str, state: str) -> ContactPlan:
+        chosen = self.segments.get(segment) or self.segments["default"]
+        profile = self.profiles[chosen.profile]
+        overlay = self.state_overlays.get(state.upper(), {})
+        compliance = ComplianceSettings(**{**_as_dict(profile), **overlay})
+        if overlay:
+            compliance = ComplianceSettings(**{**_as_dict(compliance), "name": f"{profile.name}+{state.upper()}"})
+        return ContactPlan(
+            self.name, self.version, segment, chosen.cadence, chosen.exit, compliance, chosen.negotiation
+        )
+
+
+def _as_dict(settings: ComplianceSettings) -> dict[str, Any]:
+    return {f.name: getattr(settings, f.name) for f in fields(settings)}
+
+
+def parse_duration(value: object, where: str) -> int:
+    match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise StrategyError(f"{where}: expected a duration like 30s, 15m, 2h or 3d, got {value!r}")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def parse_percent(value: object, where: str) -> int:
+    """A discount: '12.5%' -> 1250 basis points; two decimals at most (a basis point), under 100%."""
+    match = _PERCENT.match(value.strip()) if isinstance(value, str) else None
+    bps = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0")) if match else None
+    if bps is None or bps >= 10_000:
+        raise StrategyError(f"{where}: expected a percentage under 100% like 5% or 12.5%, got {value!r}")
+    return bps
+
+
+def _hour_minute(value: object, where: str) -> int:
+    match = re.match(r"^(\d{1,2}):(\d{2})$", value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise StrategyError(f"{where}: expected a local time like 08:00, got {value!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+class _Reader:
+    """Typed access to one TOML table with errors that name the field."""
+
+    def __init__(self, table: object, where: str, known: set[str]) -> None:
+        if not isinstance(table, dict):
+            raise StrategyError(f"{where}: expected a table")
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise StrategyError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        self.table, self.where = table, where
+
+    def get(self, key: str, kind: type, default: Any = ..., *, minimum: int | None = None) -> Any:
+        where = f"{self.where}.{key}"
+        if key not in self.table:
+            if default is ...:
+                raise StrategyError(f"{where}: required")
+            return default
+        value: Any = self.table[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise StrategyError(f"{where}: expected a whole number, got {value!r}")
+        if not isinstance(value, kind):
+            raise StrategyError(f"{where}: expected {kind.__name__}, got {value!r}")
+        if minimum is not None and isinstance(value, int) and value < minimum:
+            raise StrategyError(f"{where}: must be at least {minimum}, got {value}")
+        return value
+
+
+_NEGOTIATION_FIELDS = {
+    "max_installments", "min_installment", "first_payment_within_days", "installment_interval_days",
+    "in_policy_discount", "approval_limits", "grace_days", "approval_expires_hours", "max_renegotiations",
+}  # fmt: skip
+_STEP_FIELDS = {"channel", "template", "after", "anchor", "repeat", "every", "autodialed", "validation_notice"}
+_EXIT_FIELDS = {
+    "right_party_contact", "referral_days_past_due", "referral_attempts_without_contact", "refer_when_cadence_ends",
+}  # fmt: skip
+_PROFILE_FIELDS = {
+    "max_calls_per_7_days", "quiet_days_after_conversation", "earliest", "latest", "validation_notice_first",
+}  # fmt: skip
+
+
+def _step(table: object, where: str) -> CadenceStep:
+    read = _Reader(table, where, _STEP_FIELDS)
+    try:
+        channel = Channel(read.get("channel", str))
+    except ValueError:
+        raise StrategyError(f"{where}.channel: one of {', '.join(c.value for c in Channel)}") from None
+    anchor = read.get("anchor", str, "previous")
+    if anchor not in ANCHORS:
+        raise StrategyError(f"{where}.anchor: one of {', '.join(ANCHORS)}, got {anchor!r}")
+    repeat = read.get("repeat", int, 1, minimum=1)
+    every = parse_duration(read.get("every", str), f"{where}.every") if repeat > 1 else 0
+    validation_notice = read.get("validation_notice", bool, False)
+    if validation_notice and channel != Channel.LETTER:
+        raise StrategyError(f"{where}.validation_notice: the validation notice is a letter")
+    return CadenceStep(
+        channel=channel,
+        template=read.get("template", str, "validation_notice" if validation_notice else "reminder"),
+        after_seconds=parse_duration(read.get("after", str, "0s"), f"{where}.after"),
+        anchor=anchor,
+        repeat=repeat,
+        every_seconds=every,
+        autodialed=read.get("autodialed", bool, False),
+        validation_notice=validation_notice,
+    )
+
+
+def _exit(table: object, where: str) -> ExitThresholds:
+    read = _Reader(table, where, _EXIT_FIELDS)
+    try:
+        rpc_stage = Stage(read.get("right_party_contact", str, Stage.NEGOTIATING.value))
+    except ValueError:
+        raise StrategyError(f"{where}.right_party_contact: not a stage") from None
+    return ExitThresholds(
+        right_party_contact=rpc_stage,
+        referral_days_past_due=read.get("referral_days_past_due", int, None, minimum=1),
+        referral_attempts_without_contact=read.get("referral_attempts_without_contact", int, None, minimum=1),
+        refer_when_cadence_ends=read.get("refer_when_cadence_ends", bool, False),
+    )
+
+
+def _approval_limits(table: object, where: str, in_policy_bps: int) -> tuple[tuple[str, int], ...]:
+    """{ collector = "10%", supervisor = "30%" } -> (role, basis points), least senior (smallest limit) first."""
+    if not isinstance(table, dict):
+        raise StrategyError(f'{where}: expected a table of role = "percent", like {{ supervisor = "30%" }}')
+    limits = []
+    for role, value in table.items():
+        bps = parse_percent(value, f"{where}.{role}")
+        if bps < in_policy_bps:
+            raise StrategyError(f"{where}.{role}: {value} is under the in-policy discount, which needs no approval")
+        limits.append((str(role), bps))
+    return tuple(sorted(limits, key=lambda limit: limit[1]))
+
+
+def _negotiation(table: object, where: str) -> NegotiationPolicy:
+    read = _Reader(table, where, _NEGOTIATION_FIELDS)
+    defaults = NegotiationPolicy()
+    min_installment = read.get("min_installment", str, None)
+    try:
+        min_cents = (
+            defaults.min_installment_cents
+            if min_installment is None
+            else parse_amount(min_installment, allow_zero=True)
+        )
+    except InvalidAmount as err:
+        raise StrategyError(f"{where}.min_installment: {err}") from None
+    in_policy = parse_percent(read.get("in_policy_discount", str, "0%"), f"{where}.in_policy_discount")
+    limits = read.get("approval_limits", dict, None)
+    return NegotiationPolicy(
+        max_installments=read.get("max_installments", int, defaults.max_installments, minimum=1),
+        min_installment_cents=min_cents,
+        first_payment_within_days=read.get(
+            "first_payment_within_days", int, defaults.first_payment_within_days, minimum=0
+        ),
+        installment_interval_days=read.get(
+            "installment_interval_days", int, defaults.installment_interval_days, minimum=1
+        ),
+        in_policy_discount_bps=in_policy,
+        role_authority_bps=(
+            defaults.role_authority_bps
+            if limits is None
+            else _approval_limits(limits, f"{where}.approval_limits", in_policy)
+        ),
+        grace_days=read.get("grace_days", int, defaults.grace_days, minimum=0),
+        approval_expires_hours=read.get("approval_expires_hours", int, defaults.approval_expires_hours, minimum=1),
+        max_renegotiations=read.get("max_renegotiations", int, defaults.max_renegotiations, minimum=0),
+    )
+
+
+def _profile(name: str, table: object, where: str) -> ComplianceSettings:
+    read = _Reader(table, where, _PROFILE_FIELDS)
+    earliest = _hour_minute(read.get("earliest", str, "08:00"), f"{where}.earliest")
+    latest = _hour_minute(read.get("latest", str, "21:00"), f"{where}.latest")
+    if earliest >= latest:
+        raise StrategyError(f"{where}: earliest must be before latest")
+    return ComplianceSettings(
+        name=name,
+        max_calls_per_7_days=read.get("max_calls_per_7_days", int, 7, minimum=0),
+        quiet_days_after_conversation=read.get("quiet_days_after_conversation", int, 7, minimum=0),
+        earliest_minute=earliest,
+        latest_minute=latest,
+        validation_notice_first=read.get("validation_notice_first", bool, True),
+    )
+
+
+def _overlay(state: str, table: object, where: str) -> dict[str, Any]:
+    if not re.fullmatch(r"[A-Z]{2}", state):
+        raise StrategyError(f"{where}: state overlays are keyed by two-letter state codes, got {state!r}")
+    base = _profile("overlay", table, where)
+    read = _Reader(table, where, _PROFILE_FIELDS)
+    renamed = {"earliest": "earliest_minute", "latest": "latest_minute"}
+    names = [renamed.get(str(key), str(key)) for key in read.table]
+    return {name: getattr(base, name) for name in names}
+
+
+def parse_strategy(text: str, *, source: str) -> Strategy:
+    """Parse and validate a strategy file; StrategyError names the file and the field."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise StrategyError(f"{source}: not valid TOML: {err}") from None
+    try:
+        read = _Reader(document, source, {"name", "version", "segments", "profiles", "state_overlays"})
+        profiles = {
+            name: _profile(name, table, f"{source}: profiles.{name}")
+            for name, table in read.get("profiles", dict, {"reg-f": {}}).items()
+        }
+        segments = {}
+        for name, table in read.get("segments", dict).items():
+            where = f"{source}: segments.{name}"
+            seg = _Reader(table, where, {"cadence", "exit", "profile", "negotiation"})
+            steps = seg.get("cadence", list)
+            if not steps:
+                raise StrategyError(f"{where}.cadence: at least one step")
+            profile = seg.get("profile", str, next(iter(profiles)))
+            if profile not in profiles:
+                raise StrategyError(f"{where}.profile: no profile named {profile!r}")
+            cadence = [_step(step, f"{where}.cadence[{i}]") for i, step in enumerate(steps)]
+            segments[name] = SegmentStrategy(
+                cadence,
+                _exit(seg.get("exit", dict, {}), f"{where}.exit"),
+                profile,
+                _negotiation(seg.get("negotiation", dict, {}), f"{where}.negotiation"),
+            )
+        if "default" not in segments:
+            raise StrategyError(f"{source}: segments.default is required (accounts of other segments fall back to it)")
+        overlays = {
+            state: _overlay(state, table, f"{source}: state_overlays.{state}")
+            for state, table in read.get("state_overlays", dict, {}).items()
+        }
+        return Strategy(read.get("name", str), read.get("version", str), segments, profiles, overlays)
+    except StrategyError:
+        raise
+    except (TypeError, AttributeError) as err:
+        raise StrategyError(f"{source}: malformed strategy: {err}") from None

@@ -1,0 +1,1 @@
+"""What operations staff and supervisors do, behind the starter.py CLI."""

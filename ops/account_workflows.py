@@ -1,0 +1,211 @@
+"""Starting account workflows and feeding them events; every check happens before anything is sent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
+from domain.contact_messages import ContactPreference
+from domain.messages import (
+    AccountSnapshot,
+    AccountWorkflowInput,
+    ContactOutcomeInput,
+    ContactPreferenceChange,
+    HoldInput,
+    HoldReleaseInput,
+    PaymentInput,
+)
+from domain.money import format_cents
+from ops.context import OpsContext
+from ops.errors import OpsError
+from store import repository
+from store.views import AccountView
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+START_CONCURRENCY = 50
+
+
+@dataclass
+class StartSummary:
+    started: list[str]
+    already_started: list[str]
+
+
+async def require_account(ctx: OpsContext, account_id: str) -> AccountView:
+    async with ctx.sessions() as session:
+        account = await repository.get_account(session, account_id)
+    if account is None:
+        raise OpsError(f"unknown account {account_id}: nothing changed")
+    return account
+
+
+async def require_open_account(ctx: OpsContext, account_id: str) -> AccountView:
+    account = await require_account(ctx, account_id)
+    if account.stage is not None and account.stage.is_terminal:
+        raise OpsError(f"account {account_id} is closed ({account.stage}): nothing changed")
+    return account
+
+
+async def past_due_accounts(ctx: OpsContext, as_of: date) -> list[str]:
+    async with ctx.sessions() as session:
+        return await repository.past_due_account_ids(session, as_of=as_of)
+
+
+def _start_options(ctx: OpsContext, account_id: str) -> dict:
+    return {
+        "id": workflow_id_for(account_id),
+        "task_queue": ctx.settings.collections_task_queue,
+        "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    }
+
+
+def _workflow_input(ctx: OpsContext, account: AccountView) -> AccountWorkflowInput:
+    snapshot = AccountSnapshot(
+        account.account_id, account.balance_cents, account.currency, account.due_date.isoformat(), account.segment
+    )
+    return AccountWorkflowInput(
+        account.account_id,
+        max_history_events=ctx.settings.max_history_events,
+        snapshot=snapshot,
+        plan=ctx.plan_for(segment=account.segment, state=account.state),
+    )
+
+
+def _some(account_ids: list[str], shown: int = 5) -> str:
+    more = f" and {len(account_ids) - shown} more" if len(account_ids) > shown else ""
+    return ", ".join(account_ids[:shown]) + more
+
+
+async def start_accounts(
+    ctx: OpsContext, account_ids: Sequence[str], *, on_progress: Callable[[], None] = lambda: None
+) -> StartSummary:
+    """Start one workflow per account; an account whose workflow exists already is left alone."""
+    async with ctx.sessions() as session:
+        found = await repository.get_accounts(session, account_ids)
+    unknown = [a for a in account_ids if a not in found]
+    closed = [a for a in account_ids if a in found and (stage := found[a].stage) is not None and stage.is_terminal]
+    if unknown:
+        raise OpsError(f"unknown account(s) {_some(unknown)}: nothing started")
+    if closed:
+        raise OpsError(f"closed account(s) {_some(closed)}: nothing started")
+    accounts = [found[a] for a in dict.fromkeys(account_ids)]
+    summary = StartSummary([], [])
+    gate = asyncio.Semaphore(START_CONCURRENCY)
+
+    async def start_one(account: AccountView) -> None:
+        async with gate:
+            try:
+                await ctx.client.start_workflow(
+                    AccountCollectionsWorkflow.run,
+                    _workflow_input(ctx, account),
+                    **_start_options(ctx, account.account_id),
+                )
+                summary.started.append(account.account_id)
+            except WorkflowAlreadyStartedError:
+                summary.already_started.append(account.account_id)
+            on_progress()
+
+    await asyncio.gather(*(start_one(a) for a in accounts))
+    return summary
+
+
+async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str, argument: object) -> None:
+    try:
+        await ctx.client.start_workflow(
+            AccountCollectionsWorkflow.run,
+            _workflow_input(ctx, account),
+            start_signal=signal,
+            start_signal_args=[argument],
+            **_start_options(ctx, account.account_id),
+        )
+    except WorkflowAlreadyStartedError:
+        raise OpsError(f"account {account.account_id} is closed: its workflow has ended; nothing changed") from None
+
+
+async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
+    """Send a payment event; a reference already on the books is reported, not sent again."""
+    account = await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        existing = await repository.payment_by_reference(session, payment.reference)
+    if existing is not None and existing.account_id != account_id:
+        raise OpsError(
+            f"payment reference {payment.reference} already belongs to account {existing.account_id}: nothing changed"
+        )
+    if existing is not None:
+        return f"duplicate: payment {payment.reference} was already recorded on {existing.received_on}; nothing changed"
+    await _signal_with_start(ctx, account, "payment", payment)
+    sent = f"payment {payment.reference} sent to account {account_id}"
+    if payment.amount_cents > account.balance_cents:
+        credit = format_cents(payment.amount_cents - account.balance_cents, account.currency)
+        return f"{sent}; it exceeds the balance: {credit} credit to refund"
+    return sent
+
+
+async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
+    account = await require_open_account(ctx, account_id)
+    await _signal_with_start(ctx, account, "place_hold", hold)
+    return f"{hold.kind} hold {hold.reference} sent to account {account_id}"
+
+
+async def send_hold_release(ctx: OpsContext, account_id: str, release: HoldReleaseInput) -> str:
+    await require_open_account(ctx, account_id)
+    await send_running(ctx, account_id, "release_hold", release)
+    return f"release of hold {release.reference} ({release.outcome}) sent to account {account_id}"
+
+
+async def send_running(ctx: OpsContext, account_id: str, signal: str, argument: object) -> None:
+    handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
+    try:
+        await handle.signal(signal, argument)
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        raise OpsError(f"account {account_id} has no running workflow: nothing changed") from None
+
+
+async def send_contact_outcome(ctx: OpsContext, account_id: str, attempt_no: int, outcome: Outcome) -> str:
+    await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        attempts = {a.attempt_no: a for a in await repository.attempts_for(session, account_id)}
+    attempt = attempts.get(attempt_no)
+    if attempt is None:
+        raise OpsError(f"account {account_id} has no contact attempt {attempt_no}: nothing changed")
+    if attempt.status == "blocked":
+        raise OpsError(f"attempt {attempt_no} of account {account_id} was blocked ({attempt.rule}): it has no outcome")
+    await send_running(ctx, account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome))
+    return f"outcome {outcome} of attempt {attempt_no} sent to account {account_id}"
+
+
+async def send_opt_out(ctx: OpsContext, account_id: str, channel: Channel, address: str) -> str:
+    account = await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        point = await repository.find_contact_point(session, account_id, CHANNEL_POINT_KIND[channel], address)
+    if point is None:
+        raise OpsError(f"account {account_id} has no {CHANNEL_POINT_KIND[channel]} {address!r}: nothing changed")
+    change = ContactPreferenceChange(ContactPreference.OPT_OUT, point.contact_point_id, channel.value)
+    await _signal_with_start(ctx, account, "contact_preference", change)
+    return f"{channel} opt-out of {CHANNEL_POINT_KIND[channel]} #{point.contact_point_id} sent to account {account_id}"
+
+
+async def send_cease(ctx: OpsContext, account_id: str) -> str:
+    account = await require_open_account(ctx, account_id)
+    await _signal_with_start(ctx, account, "contact_preference", ContactPreferenceChange(ContactPreference.CEASE))
+    return f"cease-communication request sent to account {account_id}: all outbound contact stops"
+
+
+async def send_attorney(ctx: OpsContext, account_id: str, *, name: str, phone: str | None, email: str | None) -> str:
+    account = await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session, session.begin():
+        point_ids = await repository.add_attorney(
+            session, account_id=account_id, name=name, phone=phone, email=email, now=datetime.now(UTC)
+        )
+    await _signal_with_start(ctx, account, "contact_preference", ContactPreferenceChange(ContactPreference.ATTORNEY))
+    recorded = f"attorney recorded for account {account_id} ({len(point_ids)} contact point(s))"
+    return f"{recorded}: only the attorney is contacted"

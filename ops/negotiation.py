@@ -1,0 +1,62 @@
+"""Offers, proposals, approvals and promises: answers come back at once from the account's workflow."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain import negotiation
+from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
+from ops.account_workflows import require_open_account, send_running
+from ops.context import OpsContext
+from ops.errors import OpsError
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+
+def as_dict(answer: ProposalAnswer) -> dict[str, Any]:
+    return dataclasses.asdict(answer)
+
+
+async def offers(ctx: OpsContext, account_id: str) -> list[dict[str, Any]]:
+    """What the account qualifies for under its segment's policy, from its current balance."""
+    account = await require_open_account(ctx, account_id)
+    policy = ctx.plan_for(segment=account.segment, state=account.state).negotiation
+    found = negotiation.offers_for(account.balance_cents, policy, datetime.now(UTC).date())
+    return [dataclasses.asdict(offer) for offer in found]
+
+
+async def _update(ctx: OpsContext, account_id: str, update: Any, argument: object) -> ProposalAnswer:
+    await require_open_account(ctx, account_id)
+    handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
+    try:
+        return await handle.execute_update(update, argument)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        reason = getattr(cause, "message", None) or str(cause)
+        raise OpsError(f"rejected: {reason}") from None
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        raise OpsError(f"account {account_id} has no running workflow: start it first") from None
+
+
+async def propose(ctx: OpsContext, account_id: str, proposal: PlanProposal) -> ProposalAnswer:
+    return await _update(ctx, account_id, AccountCollectionsWorkflow.propose_plan, proposal)
+
+
+async def decide(ctx: OpsContext, account_id: str, decision: ApprovalInput) -> ProposalAnswer:
+    return await _update(ctx, account_id, AccountCollectionsWorkflow.decide_approval, decision)
+
+
+async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) -> str:
+    account = await require_open_account(ctx, account_id)
+    policy = ctx.plan_for(segment=account.segment, state=account.state).negotiation
+    problem = negotiation.validate_promise(promise, account.balance_cents, datetime.now(UTC).date(), policy)
+    if problem is not None:
+        raise OpsError(f"{problem}: nothing changed")
+    await send_running(ctx, account_id, "promise_to_pay", promise)
+    return f"promise of {promise.amount_cents} cents by {promise.due_date} sent to account {account_id}"

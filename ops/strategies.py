@@ -1,0 +1,26 @@
+"""Finding and loading strategy files: a path, or the name of one shipped in strategies/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain.strategy import Strategy, StrategyError, parse_strategy
+
+STRATEGY_DIR = Path(__file__).resolve().parent.parent / "strategies"
+
+
+def strategy_path(spec: str) -> Path:
+    """`demo` means strategies/demo.toml; anything with a slash or a .toml suffix is a path."""
+    if "/" in spec or spec.endswith(".toml"):
+        return Path(spec)
+    return STRATEGY_DIR / f"{spec}.toml"
+
+
+def load_strategy(spec: str) -> Strategy:
+    path = strategy_path(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        shipped = ", ".join(sorted(p.stem for p in STRATEGY_DIR.glob("*.toml")))
+        raise StrategyError(f"cannot read strategy {path}: {err.strerror} (shipped: {shipped})") from None
+    return parse_strategy(text, source=str(path))

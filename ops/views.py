@@ -1,0 +1,127 @@
+"""What supervisors look at: one account's status, accounts by stage, counts by stage."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.lifecycle import days_past_due
+from domain.stages import Stage
+from ops.account_workflows import require_account
+from ops.context import OpsContext
+from store import repository
+from store.views import AccountView
+from workflows import search_attributes as sa
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+WORKFLOW_TYPE_QUERY = "WorkflowType = 'AccountCollectionsWorkflow'"
+
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+
+
+async def account_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:
+    """The live workflow's answer while it runs; the store's record once it has ended or before it starts."""
+    account = await require_account(ctx, account_id)
+    handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
+    try:
+        description = await handle.describe()
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return _store_status(account, workflow_status=None)
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        return _store_status(account, workflow_status=description.status.name.lower() if description.status else None)
+    try:
+        status = await handle.query(AccountCollectionsWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
+    except (RPCError, WorkflowQueryFailedError) as err:
+        return _store_status(account, workflow_status=f"running, not answering ({err}); is a worker running?")
+    return {"source": "workflow", **dataclasses.asdict(status)}
+
+
+def _store_status(account: AccountView, *, workflow_status: str | None) -> dict[str, Any]:
+    return {
+        "source": "store",
+        "account_id": account.account_id,
+        "stage": account.stage.value if account.stage else "not_started",
+        "balance_cents": account.balance_cents,
+        "currency": account.currency,
+        "days_past_due": days_past_due(account.due_date.isoformat(), datetime.now(UTC)),
+        "next_action": None if account.stage else "start the workflow",
+        "payments_count": account.payments_count,
+        "workflow_status": workflow_status,
+    }
+
+
+def stage_query(stage: str | None) -> str:
+    if stage is None:
+        return WORKFLOW_TYPE_QUERY
+    try:
+        Stage(stage)
+    except ValueError:
+        raise ValueError(f"unknown stage {stage!r}; one of: {', '.join(s.value for s in Stage)}") from None
+    return f"{WORKFLOW_TYPE_QUERY} AND {sa.STAGE.name} = '{stage}'"
+
+
+async def list_accounts(ctx: OpsContext, *, stage: str | None, limit: int) -> list[dict[str, Any]]:
+    rows = []
+    async for execution in ctx.client.list_workflows(stage_query(stage), limit=limit):
+        attributes = execution.typed_search_attributes
+        rows.append(
+            {
+                "account_id": execution.id.removeprefix("account-"),
+                "stage": attributes.get(sa.STAGE),
+                "balance_cents": attributes.get(sa.BALANCE_CENTS),
+                "due_date": due.date().isoformat() if (due := attributes.get(sa.DUE_DATE)) else None,
+                "hold": attributes.get(sa.HOLD_KIND) or None,
+                "segment": attributes.get(sa.SEGMENT),
+                "workflow_status": execution.status.name.lower() if execution.status else None,
+            }
+        )
+    return rows
+
+
+async def stage_counts(ctx: OpsContext) -> dict[str, int]:
+    counts = {}
+    for stage in Stage:
+        result = await ctx.client.count_workflows(stage_query(stage.value))
+        counts[stage.value] = result.count
+    return counts
+
+
+async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict[str, Any]]:
+    """Sent and blocked contact attempts, oldest first: one account's, or every account's."""
+    if account_id is not None:
+        await require_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        attempts = await repository.attempts_for(session, account_id)
+    return [
+        {
+            **({"account_id": a.account_id} if account_id is None else {}),
+            "attempt": a.attempt_no,
+            "channel": a.channel,
+            "template": a.template,
+            "at": a.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "local_at": a.local_at,
+            "status": "blocked" if a.status == "blocked" else "sent",
+            "delivery": a.status,
+            "outcome": a.outcome,
+            "reason": a.rule,
+        }
+        for a in attempts
+    ]
+
+
+async def contact_summary(ctx: OpsContext) -> list[str]:
+    """One line per channel: how many contacts went out and how many the gate held back."""
+    async with ctx.sessions() as session:
+        attempts = await repository.attempts_for(session, None)
+    counts: dict[str, Counter[str]] = {}
+    for attempt in attempts:
+        counts.setdefault(attempt.channel, Counter())["blocked" if attempt.status == "blocked" else "sent"] += 1
+    return [f"{channel}: {c['sent']} sent, {c['blocked']} blocked by the gate" for channel, c in sorted(counts.items())]

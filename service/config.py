@@ -1,0 +1,65 @@
+"""Configuration from the environment, validated once at start-up with one-line errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.db import DEFAULT_DATABASE_URL
+
+DEFAULT_COMPANY_CONTACT = "Example Collections, PO Box 1000, Springfield, IL 62701, 1-800-555-0100"
+
+
+class ConfigError(ValueError):
+    """The environment does not describe a runnable engine."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    collections_task_queue: str = "collections"
+    database_url: str = DEFAULT_DATABASE_URL
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    graceful_shutdown_seconds: float = Field(default=30.0, ge=0)
+    max_concurrent_activities: int = Field(default=100, ge=1)
+    max_history_events: int = Field(default=10_000, ge=100)
+    smtp_host: str | None = None
+    """SMTP server for email; unset, email goes to the outbox (exported like letters, texts and calls)."""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "collections@example.com"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    company_contact: str = DEFAULT_COMPANY_CONTACT
+    """How debtors reach the collector: printed in every message (COMPANY_CONTACT)."""
+    collections_strategy: str = "default"
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"expected host:port, got {value!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("expected sqlite+aiosqlite://... or postgresql+asyncpg://...")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment (plus overrides), or ConfigError naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        first = err.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "environment"
+        raise ConfigError(f"invalid {variable}: {first['msg']}") from None

@@ -1,0 +1,486 @@
+"""The operations and supervisor CLI: `python starter.py --help`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Coroutine
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from domain.contact import Channel, Outcome
+from domain.intake import IntakeError, validate_account_id
+from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
+from domain.money import InvalidAmount, format_cents, parse_amount
+from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
+from domain.strategy import StrategyError
+from ops import account_workflows, views
+from ops.accounts import load_accounts_file
+from ops.context import OpsContext, open_context
+from ops.errors import OpsError
+from service.config import ConfigError, Settings, load_settings
+from service.temporal import TemporalUnavailable
+from store.db import SchemaNotCurrent, migrate
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections engine: operations and supervisor CLI.")
+event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account's workflow.")
+db_app = typer.Typer(no_args_is_help=True, help="The account store's schema.")
+outbox_app = typer.Typer(no_args_is_help=True, help="Letters, texts and calls waiting for their channel.")
+strategy_app = typer.Typer(no_args_is_help=True, help="Collection strategies.")
+app.add_typer(event_app, name="event")
+app.add_typer(db_app, name="db")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(strategy_app, name="strategy")
+console = Console()
+errors = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+REFUSALS = (OpsError, IntakeError, ConfigError, TemporalUnavailable, SchemaNotCurrent, InvalidAmount, ValueError)
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return asyncio.run(coroutine)
+    except REFUSALS as err:
+        fail(str(err))
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as err:
+        fail(str(err))
+
+
+async def with_context(action: Any) -> Any:
+    async with open_context(settings()) as ctx:
+        return await action(ctx)
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=_json_default) + "\n")
+
+
+def parse_date(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{what} must be an ISO date (YYYY-MM-DD), got {value!r}")
+
+
+# ---- running the engine ----
+
+
+@app.command("dev-server")
+def dev_server(
+    port: Annotated[int, typer.Option(help="gRPC port; the Web UI is on port + 1000.")] = 7233,
+    data_dir: Annotated[Path, typer.Option(help="Where the server keeps its state.")] = Path(".data"),
+    headless: Annotated[bool, typer.Option(help="No Web UI.")] = False,
+) -> None:
+    """Run the embedded Temporal dev server in the foreground, state persisted, search attributes registered."""
+    from service.dev_server import dev_server_command
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = dev_server_command(port=port, db_file=data_dir / "temporal.db", headless=headless)
+    if not headless:
+        errors.print(f"Temporal Web UI: http://127.0.0.1:{port + 1000}")
+    os.execv(command[0], command)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the store's migrations (DATABASE_URL)."""
+    url = settings().database_url
+    run(migrate(url))
+    console.print(f"schema is current on {url.split('@')[-1]}")
+
+
+# ---- operations ----
+
+
+@app.command()
+def load(file: Annotated[Path, typer.Argument(help="Accounts CSV.")], as_json: JsonOption = False) -> None:
+    """Upsert accounts from a CSV file: every row valid, or nothing applied."""
+    result = run(load_accounts_file(file, settings().database_url))
+    if as_json:
+        print_json({"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged})
+    else:
+        console.print(f"loaded {file}: {result.inserted} new, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@app.command()
+def start(
+    account: Annotated[list[str] | None, typer.Option("--account", help="Account id (repeatable).")] = None,
+    all_past_due: Annotated[
+        bool, typer.Option("--all-past-due", help="Every past-due account not yet closed.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(help="Past due as of this date (default today).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start account workflows; one that already exists is left alone."""
+    if bool(account) == all_past_due:
+        fail("give --account ID (one or more) or --all-past-due")
+    for account_id in account or []:
+        try:
+            validate_account_id(account_id)
+        except ValueError as err:
+            fail(str(err))
+    cutoff = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
+
+    async def action(ctx: OpsContext) -> account_workflows.StartSummary:
+        ids = account or await account_workflows.past_due_accounts(ctx, cutoff)
+        with Progress(
+            TextColumn("starting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=errors, disable=as_json or len(ids) < 2,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("start", total=len(ids))
+            return await account_workflows.start_accounts(ctx, ids, on_progress=lambda: progress.advance(task))
+
+    summary = run(with_context(action))
+    if as_json:
+        print_json({"started": summary.started, "already_started": summary.already_started})
+    else:
+        console.print(f"{len(summary.started)} started, {len(summary.already_started)} already running or ended")
+
+
+@event_app.command("payment")
+def event_payment(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    amount: Annotated[str, typer.Option(help="Dollars and cents, e.g. 12.34.")],
+    reference: Annotated[str, typer.Option(help="The payment's unique reference.")],
+    received_on: Annotated[str | None, typer.Option(help="ISO date (default today).")] = None,
+) -> None:
+    """A payment was received (signal-with-start; the same reference twice counts once)."""
+    today = datetime.now(UTC).date()
+    received = parse_date(received_on, "--received-on") if received_on else today
+    if received > today:
+        fail(f"--received-on {received} is in the future")
+    if not reference.strip():
+        fail("--reference must not be empty")
+    try:
+        cents = parse_amount(amount)
+    except InvalidAmount as err:
+        fail(str(err))
+    payment = PaymentInput(cents, reference.strip(), received.isoformat())
+    console.print(run(with_context(lambda ctx: account_workflows.send_payment(ctx, account_id, payment))))
+
+
+@event_app.command("hold")
+def event_hold(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    kind: Annotated[HoldKind, typer.Option(help="Why collection must stop.")],
+    reference: Annotated[str, typer.Option(help="Unique reference of this hold (case number, ticket).")],
+    reason: Annotated[str, typer.Option(help="Free text, no personal data.")] = "",
+) -> None:
+    """Put the account on hold: every stage stops at once until the hold is released."""
+    hold = HoldInput(reference, kind, reason)
+    console.print(run(with_context(lambda ctx: account_workflows.send_hold(ctx, account_id, hold))))
+
+
+@event_app.command("release-hold")
+def event_release_hold(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reference: Annotated[str, typer.Option(help="The hold's reference.")],
+    outcome: Annotated[HoldOutcome, typer.Option(help="Resume collection or end the account.")] = HoldOutcome.RESUME,
+) -> None:
+    """Release a hold: collection resumes where it stopped, or the account ends."""
+    release = HoldReleaseInput(reference, outcome)
+    console.print(run(with_context(lambda ctx: account_workflows.send_hold_release(ctx, account_id, release))))
+
+
+@event_app.command("contact-outcome")
+def event_contact_outcome(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    attempt: Annotated[int, typer.Option(min=1, help="The attempt number (see `attempts ID`).")],
+    outcome: Annotated[Outcome, typer.Option(help="What came of the attempt.")],
+) -> None:
+    """Report a contact attempt's outcome (dialer or staff): right-party contact moves to negotiating."""
+    console.print(
+        run(with_context(lambda ctx: account_workflows.send_contact_outcome(ctx, account_id, attempt, outcome)))
+    )
+
+
+@event_app.command("opt-out")
+def event_opt_out(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    channel: Annotated[Channel, typer.Option(help="The channel opted out of.")],
+    address: Annotated[str, typer.Option(help="The email address or phone number concerned.")],
+) -> None:
+    """The debtor opted out of a channel at one address or number; effective at once."""
+    console.print(run(with_context(lambda ctx: account_workflows.send_opt_out(ctx, account_id, channel, address))))
+
+
+@event_app.command("cease")
+def event_cease(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """A written request to cease communication: all outbound contact stops at once (1006.6(c))."""
+    console.print(run(with_context(lambda ctx: account_workflows.send_cease(ctx, account_id))))
+
+
+@event_app.command("attorney")
+def event_attorney(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[str, typer.Option(help="The attorney's name.")],
+    phone: Annotated[str | None, typer.Option(help="The attorney's phone.")] = None,
+    email: Annotated[str | None, typer.Option(help="The attorney's email.")] = None,
+) -> None:
+    """The debtor is represented: from now on only the attorney is contacted (1006.6(b)(2))."""
+    if not (phone or email):
+        fail("give the attorney's --phone or --email (or both)")
+    console.print(
+        run(
+            with_context(
+                lambda ctx: account_workflows.send_attorney(ctx, account_id, name=name, phone=phone, email=email)
+            )
+        )
+    )
+
+
+@event_app.command("promise")
+def event_promise(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    amount: Annotated[str, typer.Option(help="Dollars and cents promised.")],
+    date_: Annotated[str, typer.Option("--date", help="ISO date by which it will be paid.")],
+) -> None:
+    """A promise to pay: kept or broken at the date plus the grace period."""
+    from ops.negotiation import send_promise
+
+    try:
+        cents = parse_amount(amount)
+    except InvalidAmount as err:
+        fail(str(err))
+    promise = PromiseInput(cents, parse_date(date_, "--date").isoformat())
+    console.print(run(with_context(lambda ctx: send_promise(ctx, account_id, promise))))
+
+
+# ---- negotiation ----
+
+
+def print_answer(answer: ProposalAnswer, as_json: bool) -> None:
+    from ops.negotiation import as_dict
+
+    if as_json:
+        print_json(as_dict(answer))
+        return
+    console.print(f"{answer.decision}: {answer.reason}")
+    if answer.offer is not None:
+        table = Table(
+            "#", "due", "amount", title=f"{answer.offer.kind}, discount {format_cents(answer.offer.discount_cents)}"
+        )
+        for installment in answer.offer.installments:
+            table.add_row(str(installment.number), installment.due_date, format_cents(installment.amount_cents))
+        console.print(table)
+
+
+@app.command()
+def offers(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+    """The offers the account qualifies for under its segment's policy."""
+    from ops.negotiation import offers as account_offers
+
+    found = run(with_context(lambda ctx: account_offers(ctx, account_id)))
+    if as_json:
+        print_json(found)
+        return
+    table = Table("kind", "installments", "each", "first due", "total", "discount")
+    for offer in found:
+        first = offer["installments"][0] if offer["installments"] else {}
+        table.add_row(
+            offer["kind"], str(len(offer["installments"])), format_cents(first.get("amount_cents", 0)),
+            first.get("due_date", ""), format_cents(offer["total_cents"]), format_cents(offer["discount_cents"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def propose(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    installments: Annotated[int | None, typer.Option(min=1, help="Number of installments.")] = None,
+    first_payment_on: Annotated[str | None, typer.Option(help="ISO date of the first installment.")] = None,
+    settle: Annotated[str | None, typer.Option(help="Lump-sum settlement amount, dollars and cents.")] = None,
+    by: Annotated[str, typer.Option(help="Who proposes: debtor or representative.")] = "debtor",
+    as_json: JsonOption = False,
+) -> None:
+    """A counter-offer, answered at once: accepted, rejected with the reason, or pending approval."""
+    from ops.negotiation import propose as send_proposal
+
+    if (installments is None) == (settle is None):
+        fail("give --installments N (with --first-payment-on) or --settle AMOUNT")
+    try:
+        settle_cents = parse_amount(settle) if settle is not None else None
+    except InvalidAmount as err:
+        fail(str(err))
+    first = parse_date(first_payment_on, "--first-payment-on").isoformat() if first_payment_on else None
+    proposal = PlanProposal(installments, first, settle_cents, by)
+    print_answer(run(with_context(lambda ctx: send_proposal(ctx, account_id, proposal))), as_json)
+
+
+def _decide(account_id: str, approver: str, role: str, approve: bool, as_json: bool) -> None:
+    from ops.negotiation import decide
+
+    decision = ApprovalInput(approver, role, approve)
+    print_answer(run(with_context(lambda ctx: decide(ctx, account_id, decision))), as_json)
+
+
+@app.command()
+def approve(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    approver: Annotated[str, typer.Option(help="Who approves.")],
+    role: Annotated[str, typer.Option(help="The approver's role (its limit applies).")] = "supervisor",
+    as_json: JsonOption = False,
+) -> None:
+    """Approve the proposal awaiting approval (within the role's limit)."""
+    _decide(account_id, approver, role, True, as_json)
+
+
+@app.command()
+def decline(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    approver: Annotated[str, typer.Option(help="Who declines.")],
+    role: Annotated[str, typer.Option(help="The approver's role.")] = "supervisor",
+    as_json: JsonOption = False,
+) -> None:
+    """Decline the proposal awaiting approval: the account stays in negotiation."""
+    _decide(account_id, approver, role, False, as_json)
+
+
+# ---- supervisors ----
+
+
+@app.command()
+def status(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+    """One account: stage, balance, days past due, hold, next action, counts."""
+    result = run(with_context(lambda ctx: views.account_status(ctx, account_id)))
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"account {account_id}", show_header=False)
+    for key, value in result.items():
+        shown = format_cents(value, result.get("currency", "USD")) if key.endswith("_cents") else value
+        shown = ", ".join(shown) if isinstance(shown, list) else shown
+        label = key.removesuffix("_cents").replace("_", " ")
+        table.add_row(label, "" if shown in (None, []) else str(shown))
+    console.print(table)
+
+
+@app.command("list")
+def list_accounts(
+    stage: Annotated[str | None, typer.Option(help="Only accounts in this stage.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Accounts by stage, from the workflows' search attributes."""
+    rows = run(with_context(lambda ctx: views.list_accounts(ctx, stage=stage, limit=limit)))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("account", "stage", "balance", "due date", "hold", "segment", "workflow")
+    for row in rows:
+        balance = format_cents(row["balance_cents"]) if row["balance_cents"] is not None else ""
+        table.add_row(
+            row["account_id"],
+            row["stage"],
+            balance,
+            row["due_date"],
+            row["hold"] or "",
+            row["segment"],
+            row["workflow_status"],
+        )
+    console.print(table)
+
+
+@app.command()
+def attempts(
+    account_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One account (or --all).")] = None,
+    all_accounts: Annotated[bool, typer.Option("--all", help="Every account's attempts.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Contact attempts, sent and blocked, with the gate's rule when blocked."""
+    if (account_id is None) == (not all_accounts):
+        fail("give an account ID or --all")
+    rows = run(with_context(lambda ctx: views.contact_attempts(ctx, None if all_accounts else account_id)))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        *(["account"] if all_accounts else []), "#", "channel", "template", "local time", "status", "outcome", "reason"
+    )
+    for row in rows:
+        local_time = row["local_at"][:16].replace("T", " ") + " " + row["local_at"][-6:]
+        cells = [str(row["attempt"]), row["channel"], row["template"] or "", local_time, row["status"]]
+        table.add_row(*([row["account_id"]] if all_accounts else []), *cells, row["outcome"] or "", row["reason"] or "")
+    console.print(table)
+
+
+@outbox_app.command("export")
+def outbox_export(
+    channel: Annotated[str, typer.Option(help="letter, sms or call (email without SMTP too).")],
+    file: Annotated[Path, typer.Option(help="CSV file to write.")],
+) -> None:
+    """Hand queued letters, texts or calls to the printer, SMS provider or dialer: each row once."""
+    from ops.outbox import export_outbox_file
+
+    count = run(export_outbox_file(settings().database_url, channel, file, datetime.now(UTC)))
+    console.print(f"{count} {channel} message(s) exported to {file}")
+
+
+@strategy_app.command("check")
+def strategy_check(spec: Annotated[str, typer.Argument(help="A strategy name or a .toml path.")] = "default") -> None:
+    """Validate a strategy file and summarize it."""
+    from ops.strategies import load_strategy
+
+    try:
+        strategy = load_strategy(spec)
+    except StrategyError as err:
+        fail(str(err))
+    console.print(f"strategy {strategy.name} version {strategy.version}: valid")
+    for name, segment in strategy.segments.items():
+        steps = ", ".join(f"{s.channel}{' x' + str(s.repeat) if s.repeat > 1 else ''}" for s in segment.cadence)
+        console.print(f"  segment {name} (profile {segment.profile}): {steps}", soft_wrap=True)
+    for state, overlay in strategy.state_overlays.items():
+        console.print(f"  overlay {state}: {overlay}")
+
+
+@app.command()
+def watch(
+    interval: Annotated[float, typer.Option(min=0.5, help="Seconds between refreshes.")] = 2.0,
+) -> None:
+    """A live view of accounts by stage (Ctrl-C to stop)."""
+    from ops.live import watch_stages
+
+    run(with_context(lambda ctx: watch_stages(ctx, console, interval=interval)))
+
+
+@app.command()
+def demo(
+    accounts: Annotated[int, typer.Option(min=1, max=5000, help="Size of the demo portfolio.")] = 60,
+    minutes: Annotated[float, typer.Option(min=0.1, help="Over how long the debtor events arrive.")] = 2.0,
+    seed: Annotated[int, typer.Option(help="Seed of the portfolio and the debtor events.")] = 7,
+    stay: Annotated[bool, typer.Option(help="Keep the live view after the last event, until Ctrl-C.")] = True,
+) -> None:
+    """The main job on the embedded default: dev server, worker, a demo portfolio, a live view by stage."""
+    from ops.demo import run_demo
+
+    try:
+        run(run_demo(settings(), console, accounts=accounts, minutes=minutes, seed=seed, stay=stay))
+    except KeyboardInterrupt:
+        console.print("stopped; the dev server and the store keep their state in .data/")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,74 @@
+"""The audit trail: append-only, each entry at most once per idempotency key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import AuditEntryRow
+from store.views import AuditEntryView, view_of
+
+
+async def append_audit(
+    session: AsyncSession,
+    *,
+    account_id: str,
+    action: str,
+    detail: dict[str, Any],
+    actor: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> bool:
+    """Append to the audit trail; False (and nothing written) if the key was already used."""
+    entry = AuditEntryRow(**audit_values(account_id, action, detail, actor, now, idempotency_key))
+    return await append_once(session, entry)
+
+
+async def audit_trail(session: AsyncSession, account_id: str) -> list[AuditEntryView]:
+    rows = await session.scalars(
+        select(AuditEntryRow).where(AuditEntryRow.account_id == account_id).order_by(AuditEntryRow.id)
+    )
+    return [view_of(AuditEntryView, row, entry_id=row.id) for row in rows]
+
+
+def audit_values(
+    account_id: str,
+    action: str,
+    detail: dict[str, Any],
+    actor: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit entry (for ORM rows and bulk inserts alike)."""
+    return {
+        "account_id": account_id,
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "detail": detail,
+        "idempotency_key": idempotency_key,
+    }
+
+
+async def append_once(session: AsyncSession, entry: AuditEntryRow) -> bool:
+    """Insert under a SAVEPOINT: in a race the unique key decides, and the loser gets False."""
+    key = entry.idempotency_key
+    if key is not None and await _key_used(session, key):
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        if key is not None and await _key_used(session, key):
+            return False
+        raise
+    return True
+
+
+async def _key_used(session: AsyncSession, key: str) -> bool:
+    found = await session.scalar(select(AuditEntryRow.id).where(AuditEntryRow.idempotency_key == key))
+    return found is not None

@@ -1,0 +1,211 @@
+"""Contact points and the account's contact preferences: what the gate sees, what staff record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.contact import Channel, ContactPoint
+from domain.intake import normalize_phone
+from domain.timezones import candidate_zones, zone_info
+from store.audit import append_audit
+from store.errors import UnknownAccount, UnknownContactPoint
+from store.models import AccountRow, ContactPointRow
+from store.views import ContactPointView, ContactSnapshotView, view_of
+
+DEBTOR = "debtor"
+ATTORNEY = "attorney"
+
+
+def point_zones(account: AccountRow, point: ContactPointRow | None) -> tuple[str, ...]:
+    """Where the person reached at `point` may be (the account's address alone without a point)."""
+    phone = point.value if point is not None and point.kind == "phone" else None
+    return candidate_zones(
+        point_zone=point.timezone if point is not None else None,
+        address_zone=account.timezone,
+        state=account.state,
+        phone=phone,
+    )
+
+
+def local_iso(at: datetime, zones: tuple[str, ...]) -> str:
+    """`at` in the first candidate zone, ISO 8601 with its offset (UTC when no zone is known)."""
+    zone = zone_info(zones[0]) if zones else None
+    return at.astimezone(zone or UTC).isoformat()
+
+
+async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSnapshotView:
+    account = await session.get(AccountRow, account_id)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    rows = list(await session.scalars(_points_of(account_id)))
+    points = [
+        ContactPoint(
+            point_id=row.id,
+            kind=row.kind,
+            role=row.role,
+            zones=list(point_zones(account, row)),
+            opted_out=row.opted_out,
+            opted_out_channels=list(row.opted_out_channels),
+            consent_autodialer=row.consent_autodialer,
+            consent_sms=row.consent_sms,
+            bad=row.bad,
+        )
+        for row in rows
+    ]
+    return ContactSnapshotView(
+        account_id=account_id,
+        points=points,
+        cease_communication=account.cease_communication_at is not None,
+        attorney_point_ids=[row.id for row in rows if row.role == ATTORNEY],
+        language=account.language,
+        medical=account.medical,
+    )
+
+
+def normalize_point_value(kind: str, value: str) -> str | None:
+    """A value as loading stores it (phones in E.164, emails compared lower-cased); None if malformed."""
+    value = value.strip()
+    if kind == "phone":
+        try:
+            return normalize_phone(value)
+        except ValueError:
+            return None
+    return value.lower() if kind == "email" else value
+
+
+async def find_contact_point(session: AsyncSession, account_id: str, kind: str, value: str) -> ContactPointView | None:
+    normalized = normalize_point_value(kind, value)
+    if normalized is None:
+        return None
+    column = func.lower(ContactPointRow.value) if kind == "email" else ContactPointRow.value
+    row = await session.scalar(_points_of(account_id).where(ContactPointRow.kind == kind, column == normalized))
+    return None if row is None else _view(row)
+
+
+async def get_contact_point(session: AsyncSession, point_id: int) -> ContactPointView | None:
+    row = await session.get(ContactPointRow, point_id)
+    return None if row is None else _view(row)
+
+
+async def set_point_flags(
+    session: AsyncSession,
+    *,
+    point_id: int,
+    opted_out: bool | None = None,
+    bad: bool | None = None,
+    now: datetime,
+    channel: Channel | str | None = None,
+    account_id: str | None = None,
+    actor: str = "workflow",
+) -> bool:
+    """Set the flags given (None leaves one alone); False if nothing changed.
+
+    With `channel`, `opted_out` opts the point out of (or back into) that channel only, say texts to
+    a phone that may still be called. With `account_id`, a point of another account is refused like
+    an unknown one. The row lock makes a repeat a no-op, so no idempotency key: a flag may be
+    cleared and set again later.
+    """
+    row = await session.get(ContactPointRow, point_id, with_for_update=True, populate_existing=True)
+    if row is None or (account_id is not None and row.account_id != account_id):
+        of_account = f" of account {account_id}" if account_id else ""
+        raise UnknownContactPoint(f"unknown contact point {point_id}{of_account}")
+    changed: dict[str, object] = {}
+    if opted_out is not None and channel is not None:
+        channel = Channel(channel).value
+        if (channel in row.opted_out_channels) != opted_out:
+            others = [c for c in row.opted_out_channels if c != channel]
+            row.opted_out_channels = sorted([*others, channel]) if opted_out else others
+            changed["opted_out_channels"] = row.opted_out_channels
+    elif opted_out is not None and row.opted_out != opted_out:
+        row.opted_out, row.opted_out_at = opted_out, now if opted_out else None
+        changed["opted_out"] = opted_out
+    if bad is not None and row.bad != bad:
+        row.bad, row.bad_at = bad, now if bad else None
+        changed["bad"] = bad
+    if not changed:
+        return False
+    detail = {"point_id": point_id, "kind": row.kind, **changed}
+    await append_audit(
+        session, account_id=row.account_id, action="contact_point.flags", detail=detail, actor=actor, now=now
+    )
+    await session.flush()
+    return True
+
+
+async def set_cease_communication(
+    session: AsyncSession, account_id: str, now: datetime, actor: str = "workflow"
+) -> bool:
+    """Record a request to cease communication (once; it is never lifted here); False if already set."""
+    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    if account.cease_communication_at is not None:
+        return False
+    account.cease_communication_at, account.updated_at = now, now
+    await append_audit(
+        session,
+        account_id=account_id,
+        action="contact.cease_communication",
+        detail={},
+        actor=actor,
+        now=now,
+        idempotency_key=f"cease:{account_id}",
+    )
+    await session.flush()
+    return True
+
+
+async def add_attorney(
+    session: AsyncSession,
+    *,
+    account_id: str,
+    name: str,
+    phone: str | None,
+    email: str | None,
+    now: datetime,
+    actor: str = "ops",
+) -> list[int]:
+    """The debtor's attorney as contact points with role 'attorney' (phone first); their ids.
+
+    A point the account already has with that value becomes the attorney's. Repeating the call
+    changes nothing and returns the same ids.
+    """
+    account = await session.get(AccountRow, account_id, with_for_update=True)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    if not name.strip() or not (phone or email):
+        raise ValueError("an attorney needs a name and a phone or an email")
+    wanted = [("phone", normalize_phone(phone) if phone else None), ("email", email.strip() if email else None)]
+    ids: list[int] = []
+    for kind, value in wanted:
+        if value is None:
+            continue
+        known = await find_contact_point(session, account_id, kind, value)
+        row = None if known is None else await session.get(ContactPointRow, known.contact_point_id)
+        if row is None:
+            row = ContactPointRow(account_id=account_id, kind=kind, value=value, created_at=now)
+            session.add(row)
+        row.role, row.label = ATTORNEY, name.strip()
+        await session.flush()
+        ids.append(row.id)
+    await append_audit(
+        session,
+        account_id=account_id,
+        action="contact.attorney_added",
+        detail={"point_ids": ids},
+        actor=actor,
+        now=now,
+        idempotency_key=f"attorney:{account_id}:{'-'.join(map(str, ids))}",
+    )
+    return ids
+
+
+def _points_of(account_id: str) -> Select[ContactPointRow]:
+    return select(ContactPointRow).where(ContactPointRow.account_id == account_id).order_by(ContactPointRow.id)
+
+
+def _view(row: ContactPointRow) -> ContactPointView:
+    return view_of(ContactPointView, row, contact_point_id=row.id)

@@ -1,0 +1,43 @@
+"""Refusals raised by the store, each with a one-line message."""
+
+from __future__ import annotations
+
+
+class StoreError(ValueError):
+    """A request the store refused; nothing was changed."""
+
+
+class UnknownAccount(StoreError):
+    """No account with that id has been loaded."""
+
+
+class DuplicateReference(StoreError):
+    """A payment reference that is already recorded for another account."""
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is at a migration revision this code does not run against."""
+
+
+class UnknownAttempt(StoreError):
+    """No contact attempt with that number has been recorded for the account."""
+
+
+class UnknownContactPoint(StoreError):
+    """No contact point with that id (on that account)."""
+
+
+class UnknownPlan(StoreError):
+    """No repayment plan with that number has been recorded for the account."""
+
+
+class UnknownInstallment(StoreError):
+    """The plan has no installment with that number."""
+
+
+class UnknownPromise(StoreError):
+    """No promise to pay with that number has been recorded for the account."""
+
+
+class PlanNotSettleable(StoreError):
+    """A settlement asked of a plan that is not a settlement, or that was broken or cancelled."""

@@ -1,0 +1,89 @@
+"""The store's reads and writes, in one place for callers.
+
+Every function takes an AsyncSession whose transaction the caller owns
+(`async with session.begin():`); writes only flush. Time always comes from the caller,
+and what comes back is a frozen value from store.views, never an ORM row.
+"""
+
+from __future__ import annotations
+
+from store.accounts import (
+    account_ids_by_stage,
+    contact_points_for,
+    get_account,
+    get_accounts,
+    past_due_account_ids,
+    set_stage,
+)
+from store.attempts import (
+    abandon_attempt,
+    attempts_for,
+    begin_attempt,
+    finish_attempt,
+    get_attempt,
+    record_blocked_attempt,
+    set_attempt_outcome,
+)
+from store.audit import append_audit, audit_trail
+from store.contacts import (
+    add_attorney,
+    contact_snapshot,
+    find_contact_point,
+    get_contact_point,
+    set_cease_communication,
+    set_point_flags,
+)
+from store.loading import upsert_accounts
+from store.outbox import enqueue_outbox, export_outbox, outbox_entries
+from store.payments import payment_by_reference, payments_for, record_payment
+from store.plans import (
+    create_plan,
+    end_plan,
+    get_plan,
+    plans_for,
+    promises_for,
+    record_installments,
+    record_promise,
+    resolve_promise,
+    settle_account,
+)
+
+__all__ = [
+    "abandon_attempt",
+    "account_ids_by_stage",
+    "add_attorney",
+    "append_audit",
+    "attempts_for",
+    "audit_trail",
+    "begin_attempt",
+    "contact_points_for",
+    "contact_snapshot",
+    "create_plan",
+    "end_plan",
+    "enqueue_outbox",
+    "export_outbox",
+    "find_contact_point",
+    "finish_attempt",
+    "get_account",
+    "get_accounts",
+    "get_attempt",
+    "get_contact_point",
+    "get_plan",
+    "outbox_entries",
+    "past_due_account_ids",
+    "payment_by_reference",
+    "payments_for",
+    "plans_for",
+    "promises_for",
+    "record_blocked_attempt",
+    "record_installments",
+    "record_payment",
+    "record_promise",
+    "resolve_promise",
+    "set_attempt_outcome",
+    "set_cease_communication",
+    "set_point_flags",
+    "set_stage",
+    "settle_account",
+    "upsert_accounts",
+]

@@ -1,0 +1,192 @@
+"""What the store hands out: small frozen values, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from domain.contact import Channel, ContactPoint, Outcome, Rule
+from domain.contact_messages import AttemptStatus
+from domain.negotiation_messages import InstallmentStatus, OfferKind
+from domain.plan_messages import PlanStatus, PromiseStatus
+from domain.stages import Stage
+
+View = TypeVar("View")
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account_id: str
+    creditor: str
+    debtor_name: str
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    timezone: str | None
+    balance_cents: int
+    original_balance_cents: int
+    currency: str
+    due_date: date
+    segment: str
+    medical: bool
+    stage: Stage | None
+    stage_changed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    payments_count: int
+    language: str
+    cease_communication_at: datetime | None
+    forgiven_cents: int = 0
+    """Written off by settlements."""
+
+
+@dataclass(frozen=True)
+class ContactPointView:
+    contact_point_id: int
+    account_id: str
+    kind: str
+    value: str
+    timezone: str | None
+    consent_autodialer: bool
+    consent_sms: bool
+    opted_out: bool
+    opted_out_at: datetime | None
+    opted_out_channels: list[str]
+    role: str
+    label: str | None
+    bad: bool
+    bad_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ContactSnapshotView:
+    """What the cadence and the compliance gate need of an account: ids, flags and zones, no values."""
+
+    account_id: str
+    points: list[ContactPoint]
+    cease_communication: bool
+    attorney_point_ids: list[int]
+    language: str
+    medical: bool
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    account_id: str
+    attempt_no: int
+    channel: Channel
+    contact_point_id: int | None
+    status: AttemptStatus
+    rule: Rule | None
+    outcome: Outcome | None
+    at: datetime
+    local_at: str
+    template: str | None
+    validation_notice: bool
+
+
+@dataclass(frozen=True)
+class AttemptBegun:
+    """`created` is False when the attempt already existed (and `attempt` is that one, unchanged)."""
+
+    created: bool
+    attempt: AttemptView
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    outbox_id: int
+    attempt_key: str
+    account_id: str
+    channel: Channel
+    contact_point_id: int
+    recipient: str
+    subject: str | None
+    body: str
+    created_at: datetime
+    exported_at: datetime | None
+    export_batch: str | None
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    applied: bool
+    balance_cents: int
+    payment_id: int
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment_id: int
+    account_id: str
+    reference: str
+    amount_cents: int
+    received_on: date
+    source: str
+    balance_after_cents: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntryView:
+    entry_id: int
+    account_id: str
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class InstallmentView:
+    number: int
+    due_date: date
+    amount_cents: int
+    paid_cents: int
+    status: InstallmentStatus
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan_id: int
+    account_id: str
+    plan_no: int
+    kind: OfferKind
+    total_cents: int
+    discount_cents: int
+    status: PlanStatus
+    proposed_by: str
+    approved_by: str | None
+    approver_role: str | None
+    created_at: datetime
+    ended_at: datetime | None
+    installments: list[InstallmentView]
+    """By number."""
+
+
+@dataclass(frozen=True)
+class PromiseView:
+    account_id: str
+    promise_no: int
+    amount_cents: int
+    due_date: date
+    status: PromiseStatus
+    made_at: datetime
+    resolved_at: datetime | None
+
+
+def view_of(view: type[View], row: object, **computed: Any) -> View:
+    """A view from the row's attributes of the same names, plus the fields the caller computed."""
+    names = [field.name for field in fields(view)]  # type: ignore[arg-type]
+    return view(**{name: computed[name] if name in computed else getattr(row, name) for name in names})

@@ -1,0 +1,96 @@
+"""Shared fixtures: real Temporal servers from the virtualenv, a fresh store per test."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from service.dev_server import bundled_executable
+from service.temporal import all_activities
+from store.db import make_engine, make_session_factory, migrate
+from tests.support.databases import sqlite_url
+from workflows import workflow_runner
+from workflows.account import AccountCollectionsWorkflow
+from workflows.search_attributes import ALL_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (it starts in ~0.1 s): each test owns its clock."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(bundled_executable("temporal-test-server"))
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL_KEYS},
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def local_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(bundled_executable("temporal")),
+        search_attributes=ALL_KEYS,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A fresh, migrated SQLite account store."""
+    url = sqlite_url(tmp_path)
+    await migrate(url)
+    engine = make_engine(url)
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@asynccontextmanager
+async def running_worker(client: Client, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[str]:
+    """A worker with the real workflows and activities on a fresh task queue; yields the queue."""
+    task_queue = f"test-{uuid.uuid4()}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[AccountCollectionsWorkflow],
+        workflow_runner=workflow_runner(),
+        activities=all_activities(sessions, None),
+    ):
+        yield task_queue
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without interpreter teardown: the SDK's runtime can abort there (sdk-python#300)."""
+    if os.environ.get("COLLECTIONS_TEST_HARD_EXIT", "1") == "1" and not hasattr(config, "workerinput"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)

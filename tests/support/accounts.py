@@ -1,0 +1,68 @@
+"""Accounts and waits shared by the workflow, integration and end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowHandle
+
+from domain.intake import AccountRecord
+from store import repository
+
+T = TypeVar("T")
+
+
+RECENTLY_DUE = date.today() - timedelta(days=20)
+"""Inside every shipped strategy's thresholds, so a new account starts in `contacting` and stays."""
+
+
+def account_record(
+    account_id: str = "A1",
+    *,
+    balance_cents: int = 50_000,
+    due_date: date = RECENTLY_DUE,
+    timezone: str = "America/New_York",
+) -> AccountRecord:
+    return AccountRecord(
+        account_id=account_id, debtor_name="Pat Example", phone="+12125550100",
+        email="pat@example.com", street="1 Main St", city="New York", state="NY",
+        postal_code="10001", timezone=timezone, balance_cents=balance_cents,
+        due_date=due_date, creditor="Northwind Bank", medical=False, segment="card",
+    )  # fmt: skip
+
+
+async def add_account(sessions: async_sessionmaker[AsyncSession], account_id: str = "A1", **fields: object) -> None:
+    async with sessions() as session, session.begin():
+        await repository.upsert_accounts(session, [account_record(account_id, **fields)], now=datetime.now(UTC))  # type: ignore[arg-type]
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float = 20.0) -> T:
+    """Poll `probe` until `check` holds; fail with the last value seen after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s; last value: {value!r}")
+        await asyncio.sleep(0.05)
+
+
+async def terminate_when_idle(handle: WorkflowHandle) -> None:
+    """Terminate once no activity is in flight.
+
+    The time-skipping test server keeps time locked for an activity that completes after its
+    workflow was terminated, which would stall every later `env.sleep` in the session.
+    """
+
+    async def pending() -> int:
+        description = await handle.describe()
+        return len(description.raw_description.pending_activities)
+
+    await eventually(pending, lambda count: count == 0)
+    await handle.terminate("test over")

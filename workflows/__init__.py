@@ -1,0 +1,13 @@
+"""Temporal workflow classes: thin orchestration over the rules in domain/."""
+
+from __future__ import annotations
+
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+PASSED_THROUGH = ("domain",)
+"""Pure modules the sandbox shares instead of re-importing. Also needed so that type hints of
+dataclasses nested in workflow state (domain.cadence, domain.contact, ...) resolve when decoded."""
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))

@@ -1,0 +1,187 @@
+"""The `negotiating` and `on_plan` stages, and the plan decisions the update handlers share."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.negotiation import NegotiationActivities
+    from domain import negotiation
+    from domain.messages import AccountState
+    from domain.negotiation_messages import ActivePlan, InstallmentStatus, Offer, OfferKind
+    from domain.plan_messages import (
+        CreatePlanInput,
+        EndPlanInput,
+        RecordInstallmentsInput,
+        ResolvePromiseInput,
+        SettleAccountInput,
+    )
+    from domain.stages import Stage
+
+StoreCall = Callable[..., Awaitable[Any]]
+
+
+def changed_since(events: Callable[[], int], seen: int) -> Callable[[], bool]:
+    """A wait condition: some event arrived since the count was `seen`."""
+    return lambda: events() != seen
+
+
+def policy_of(state: AccountState) -> negotiation.NegotiationPolicy:
+    return state.plan.negotiation if state.plan is not None else negotiation.NegotiationPolicy()
+
+
+class PlanKeeper:
+    """Plan decisions shared by the update handlers and the stages."""
+
+    def __init__(self, state: AccountState, store: StoreCall) -> None:
+        self._state, self._store = state, store
+
+    async def accept(self, offer: Offer, *, proposed_by: str, approved_by: str | None, role: str | None) -> None:
+        talks = self._state.negotiation
+        talks.plans_made += 1
+        talks.pending = None
+        talks.plan = ActivePlan(talks.plans_made, offer, proposed_by, approved_by)
+        await self._store(
+            NegotiationActivities.create_plan,
+            CreatePlanInput(self._state.account_id, talks.plans_made, offer, proposed_by, approved_by, role),
+        )
+        self._state.resume_stage = Stage.ON_PLAN
+
+    async def apply_payment(self, amount_cents: int) -> None:
+        plan = self._state.negotiation.plan
+        if plan is None:
+            return
+        negotiation.apply_payment_to_plan(plan.offer.installments, amount_cents)
+        await self._store(
+            NegotiationActivities.record_installments,
+            RecordInstallmentsInput(self._state.account_id, plan.plan_no, plan.offer.installments),
+        )
+
+    def promise_deadlines(self) -> list[datetime]:
+        policy = policy_of(self._state)
+        return [negotiation.promise_deadline(p, policy) for p in self._state.negotiation.promises if p.status == "open"]
+
+    async def resolve_promises(self, now: datetime) -> None:
+        talks = self._state.negotiation
+        for number, promise in enumerate(talks.promises, start=1):
+            if promise.status != "open":
+                continue
+            status = negotiation.promise_status(promise, self._state.collected_cents, now, policy_of(self._state))
+            if status == "open":
+                continue
+            promise.status = status
+            if status == "kept":
+                talks.promises_kept += 1
+            else:
+                talks.promises_broken += 1
+            await self._store(
+                NegotiationActivities.resolve_promise, ResolvePromiseInput(self._state.account_id, number, status)
+            )
+
+
+class NegotiatingStage:
+    """Waits for proposals and promises; expires approvals nobody decided; judges promises."""
+
+    def __init__(
+        self, state: AccountState, keeper: PlanKeeper, events: Callable[[], int], active: Callable[[], bool]
+    ) -> None:
+        self._state, self._keeper, self._events, self._active = state, keeper, events, active
+
+    async def run(self) -> None:
+        state = self._state
+        while self._active():
+            seen = self._events()
+            now = workflow.now()
+            talks = state.negotiation
+            if talks.pending is not None and now >= talks.pending.expires_at:
+                workflow.logger.info("approval request expired undecided; back to negotiation")
+                talks.pending = None
+            await self._keeper.resolve_promises(now)
+            deadlines = [d for d in self._deadlines() if d > now]
+            wake_at = min(deadlines) if deadlines else now + timedelta(days=1)
+            state.next_action = self._next_action()
+            state.next_action_at = wake_at
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(changed_since(self._events, seen), timeout=wake_at - now)
+
+    def _deadlines(self) -> list[datetime]:
+        talks = self._state.negotiation
+        found = [talks.pending.expires_at] if talks.pending else []
+        return found + self._keeper.promise_deadlines()
+
+    def _next_action(self) -> str:
+        talks = self._state.negotiation
+        if talks.pending is not None:
+            return (
+                f"approval by a {talks.pending.required_role} (expires {talks.pending.expires_at:%Y-%m-%d %H:%M} UTC)"
+            )
+        if any(p.status == "open" for p in talks.promises):
+            return "watch the promise to pay"
+        return "wait for a proposal, a promise or a payment"
+
+
+class OnPlanStage:
+    """Watches each installment until its due date plus grace; a missed one breaks the plan."""
+
+    def __init__(
+        self, state: AccountState, keeper: PlanKeeper, store: StoreCall, events: Callable[[], int],
+        active: Callable[[], bool],
+    ) -> None:  # fmt: skip
+        self._state, self._keeper, self._store, self._events = state, keeper, store, events
+        self._active = active
+
+    async def run(self) -> None:
+        state, policy = self._state, policy_of(self._state)
+        plan = state.negotiation.plan
+        assert plan is not None, "on_plan without a plan"
+        while self._active() and (due := negotiation.next_installment(plan.offer.installments)) is not None:
+            seen = self._events()
+            await self._keeper.resolve_promises(workflow.now())
+            deadline = min([negotiation.plan_deadline(due, policy), *self._keeper.promise_deadlines()])
+            state.next_action = f"installment {due.number}: {due.amount_cents - due.paid_cents} cents by {due.due_date}"
+            state.next_action_at = deadline
+            if workflow.now() >= deadline and negotiation.installment_broken(due, workflow.now(), policy):
+                return await self._broken(plan, due.number)
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(changed_since(self._events, seen), timeout=deadline - workflow.now())
+        if negotiation.next_installment(plan.offer.installments) is None:
+            await self._completed(plan)
+
+    async def _broken(self, plan: ActivePlan, number: int) -> None:
+        state, talks = self._state, self._state.negotiation
+        for installment in plan.offer.installments:
+            if installment.number == number:
+                installment.status = InstallmentStatus.MISSED
+        talks.installments_missed += 1
+        talks.plan = None
+        await self._store(
+            NegotiationActivities.record_installments,
+            RecordInstallmentsInput(state.account_id, plan.plan_no, plan.offer.installments),
+        )
+        await self._store(NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "broken"))
+        if negotiation.after_broken_plan(talks.renegotiations_used, policy_of(state)) == "renegotiate":
+            talks.renegotiations_used += 1
+            state.resume_stage = Stage.NEGOTIATING
+        else:
+            state.resume_stage = Stage.REFERRED
+
+    async def _completed(self, plan: ActivePlan) -> None:
+        state = self._state
+        self._state.negotiation.plan = None
+        if plan.offer.kind == OfferKind.SETTLEMENT:
+            forgiven = max(0, state.balance_cents)
+            await self._store(
+                NegotiationActivities.settle_account, SettleAccountInput(state.account_id, plan.plan_no, forgiven)
+            )
+            state.negotiation.forgiven_cents = forgiven
+            state.balance_cents -= forgiven
+            state.outcome = Stage.SETTLED
+            return
+        await self._store(NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "completed"))
+        if state.balance_cents > 0:  # a plan for less than the balance (it grew): keep negotiating
+            state.resume_stage = Stage.NEGOTIATING
