@@ -24,6 +24,7 @@ from domain.contact_messages import ContactSnapshot
 from domain.stages import Stage
 from domain.strategy import CadenceStep, ComplianceSettings, ContactPlan
 
+PLAN_REMINDER_TEMPLATE = "plan_reminder"
 HISTORY_KEPT = 200
 """Contact records kept in workflow state (the gate needs 7 days; the store keeps them all)."""
 
@@ -121,6 +122,13 @@ def decide_contact(
     step = plan.cadence[progress.step_index]
     if now < due_at:
         return ContactDecision(DecisionKind.WAIT, step=step, at=due_at)
+    return clear_step(plan, progress, snapshot, step, now)
+
+
+def clear_step(
+    plan: ContactPlan, progress: ContactProgress, snapshot: ContactSnapshot, step: CadenceStep, now: datetime
+) -> ContactDecision:
+    """Ask the gate about each point of the step's channel: send on the first it allows, else wait or skip."""
     kind = CHANNEL_POINT_KIND[step.channel]
     points = [_as_seen_by(step.channel, p) for p in snapshot.points if p.kind == kind]
     if not points:
@@ -176,6 +184,13 @@ def _advance(plan: ContactPlan, progress: ContactProgress, at: datetime) -> None
 def record_sent(
     plan: ContactPlan, progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime
 ) -> None:
+    remember_sent(progress, decision, attempt_no=attempt_no, at=at)
+    progress.attempts_without_contact += 1
+    _advance(plan, progress, at)
+
+
+def remember_sent(progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime) -> None:
+    """A contact that went out, cadence step or not: the gate counts it from now on."""
     assert decision.step is not None and decision.point is not None
     _remember(
         progress,
@@ -186,21 +201,51 @@ def record_sent(
     )  # fmt: skip
     if decision.step.validation_notice and progress.validation_notice_sent_at is None:
         progress.validation_notice_sent_at = at
-    progress.attempts_without_contact += 1
     progress.blocked_marker = None
-    _advance(plan, progress, at)
 
 
 def record_blocked(
     plan: ContactPlan, progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime
 ) -> None:
     """A step the gate delayed (recorded once) or refused (the step is skipped)."""
+    remember_blocked(progress, decision, attempt_no=attempt_no, at=at)
+    if decision.kind == DecisionKind.SKIP:
+        _advance(plan, progress, at)
+
+
+def remember_blocked(progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime) -> None:
     assert decision.step is not None
     point_id = decision.point.point_id if decision.point else 0
     _remember(progress, ContactRecord(attempt_no, decision.step.channel, point_id, at, sent=False, rule=decision.rule))
     progress.blocked_marker = decision.marker
-    if decision.kind == DecisionKind.SKIP:
-        _advance(plan, progress, at)
+
+
+def decide_reminder(
+    plan: ContactPlan,
+    progress: ContactProgress,
+    snapshot: ContactSnapshot,
+    channels: tuple[str, ...],
+    now: datetime,
+    *,
+    useful_until: datetime,
+) -> ContactDecision:
+    """A plan reminder on the first of `channels` the gate allows now or later (before `useful_until`); else a skip."""
+    if snapshot.cease_communication:
+        return ContactDecision(DecisionKind.HALT, rule=Rule.CEASE_COMMUNICATION)
+    refused: list[ContactDecision] = []
+    for channel in channels:
+        decision = clear_step(plan, progress, snapshot, reminder_step(Channel(channel)), now)
+        if decision.kind == DecisionKind.SEND or (
+            decision.kind == DecisionKind.WAIT and decision.at is not None and decision.at < useful_until
+        ):
+            return decision
+        refused.append(replace(decision, kind=DecisionKind.SKIP))
+    return refused[0] if refused else ContactDecision(DecisionKind.SKIP, rule=Rule.BAD_CONTACT_POINT)
+
+
+def reminder_step(channel: Channel) -> CadenceStep:
+    """The one-off contact that reminds a debtor of a missed installment (not a step of the cadence)."""
+    return CadenceStep(channel=channel, template=PLAN_REMINDER_TEMPLATE, after_seconds=0)
 
 
 def needs_blocked_record(progress: ContactProgress, decision: ContactDecision) -> bool:

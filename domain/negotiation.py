@@ -63,6 +63,8 @@ class NegotiationPolicy:
     """A pending approval nobody decides in this time returns the account to negotiation."""
     max_renegotiations: int = 2
     """Broken plans that may be renegotiated (re-aged) before the account is referred."""
+    reminder_channels: tuple[str, ...] = ("email", "sms", "letter")
+    """A missed installment is reminded once, on the first of these the compliance gate allows."""
 
 
 # --- money and percentages -------------------------------------------------------------------------------
@@ -309,6 +311,21 @@ def judged_at(due_date: str, policy: NegotiationPolicy) -> datetime:
 
 def plan_deadline(installment: Installment, policy: NegotiationPolicy) -> datetime:
     return judged_at(installment.due_date, policy)
+
+
+def reminder_at(installment: Installment) -> datetime:
+    """Noon UTC the day after the due date, when the due date has ended in every US zone: the reminder is due."""
+    return datetime.combine(date.fromisoformat(installment.due_date) + timedelta(days=1), time(12), tzinfo=UTC)
+
+
+def needs_reminder(installment: Installment, reminded: list[int], now: datetime, policy: NegotiationPolicy) -> bool:
+    """Past due, not yet paid, not yet reminded, and still inside its grace period (else it is broken)."""
+    return (
+        installment.number not in reminded
+        and installment.paid_cents < installment.amount_cents
+        and reminder_at(installment) <= now < plan_deadline(installment, policy)
+        and bool(policy.reminder_channels)
+    )
 
 
 def installment_broken(installment: Installment, now: datetime, policy: NegotiationPolicy) -> bool:

@@ -110,6 +110,8 @@ class ActivePlan:
     offer: Offer
     proposed_by: str
     approved_by: str | None = None
+    reminded: list[int] = field(default_factory=list)
+    """Installment numbers already reminded (once each)."""
 
 
 @dataclass

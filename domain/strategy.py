@@ -157,6 +157,7 @@ class _Reader:
 _NEGOTIATION_FIELDS = {
     "max_installments", "min_installment", "first_payment_within_days", "installment_interval_days",
     "in_policy_discount", "approval_limits", "grace_days", "approval_expires_hours", "max_renegotiations",
+    "reminder_channels",
 }  # fmt: skip
 _STEP_FIELDS = {"channel", "template", "after", "anchor", "repeat", "every", "autodialed", "validation_notice"}
 _EXIT_FIELDS = {
@@ -252,7 +253,18 @@ def _negotiation(table: object, where: str) -> NegotiationPolicy:
         grace_days=read.get("grace_days", int, defaults.grace_days, minimum=0),
         approval_expires_hours=read.get("approval_expires_hours", int, defaults.approval_expires_hours, minimum=1),
         max_renegotiations=read.get("max_renegotiations", int, defaults.max_renegotiations, minimum=0),
+        reminder_channels=_channels(
+            read.get("reminder_channels", list, list(defaults.reminder_channels)), f"{where}.reminder_channels"
+        ),
     )
+
+
+def _channels(names: list[object], where: str) -> tuple[str, ...]:
+    known = {c.value for c in Channel}
+    for name in names:
+        if name not in known:
+            raise StrategyError(f"{where}: {name!r} is not a channel (one of {', '.join(sorted(known))})")
+    return tuple(str(n) for n in names)
 
 
 def _profile(name: str, table: object, where: str) -> ComplianceSettings:

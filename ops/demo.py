@@ -16,7 +16,7 @@ from rich.console import Console
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import open_context
-from ops.demo_debtors import demo_events, feed_events, play_dialer
+from ops.demo_debtors import demo_events, feed_events, play_dialer, play_negotiations
 from ops.errors import OpsError
 from ops.live import watch_stages, web_ui_address
 from ops.mail_sink import MailSink
@@ -137,6 +137,9 @@ async def run_demo(
                 feed_events(ctx, demo_events(balances, seconds=minutes * 60, seed=seed), recent)
             )
             dialer = asyncio.create_task(play_dialer(ctx, set(summary.started), recent, seed=seed, stop=lambda: False))
+            desk = asyncio.create_task(
+                play_negotiations(ctx, set(summary.started), recent, seed=seed, stop=lambda: False)
+            )
             console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}  (Ctrl-C to stop)")
             loop = asyncio.get_running_loop()
             settle_until: list[float] = []
@@ -154,6 +157,7 @@ async def run_demo(
 
             await watch_stages(ctx, console, interval=1.0, recent=recent, until=finished, activity=contact_activity)
             dialer.cancel()
+            desk.cancel()
             await feeder
     finally:
         mail.stop()

@@ -1,4 +1,4 @@
-"""The demo's debtors and dialer: seeded payments, disputes and bankruptcies, and call outcomes."""
+"""The demo's debtors, dialer and desk: seeded payments, holds, call outcomes, proposals and approvals."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from domain.contact import Outcome
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import format_cents
-from ops import account_workflows
+from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalAnswer, ProposalDecision
+from domain.stages import Stage
+from ops import account_workflows, negotiation
 from ops.context import OpsContext
 from ops.errors import OpsError
 from store import repository
@@ -109,3 +111,64 @@ async def play_dialer(
                 recent.append(f"{attempt.account_id}: call #{attempt.attempt_no} {outcome}")
             except OpsError:
                 continue
+
+
+async def _negotiate(
+    ctx: OpsContext, account_id: str, balance_cents: int, rng: random.Random, recent: list[str]
+) -> None:
+    """One debtor at the table: a plan, a settlement a supervisor must approve, or too long a plan first."""
+    soon = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
+    roll = rng.random()
+    if roll < 0.25:
+        try:
+            await negotiation.propose(ctx, account_id, PlanProposal(60, soon))
+        except OpsError as err:
+            recent.append(f"{account_id}: 60 installments {err}")
+    if roll < 0.65:
+        answer = await negotiation.propose(ctx, account_id, PlanProposal(3, soon))
+        recent.append(f"{account_id}: 3 installments {answer.decision}")
+        first = answer.offer.installments[0].amount_cents if answer.offer else 0
+        if answer.decision == ProposalDecision.ACCEPTED and first:
+            reference = f"demo-{account_id}-installment-1"
+            await account_workflows.send_payment(ctx, account_id, PaymentInput(first, reference, soon))
+            recent.append(f"{account_id}: installment 1 paid early {format_cents(first)}")
+        return
+    settle = balance_cents * 8 // 10
+    answer = await negotiation.propose(ctx, account_id, PlanProposal(settle_cents=settle))
+    recent.append(f"{account_id}: settle for {format_cents(settle)} {answer.decision} {answer.required_role or ''}")
+    if answer.decision != ProposalDecision.PENDING_APPROVAL:
+        return
+    await asyncio.sleep(rng.uniform(3, 8))
+    decided: ProposalAnswer = await negotiation.decide(ctx, account_id, ApprovalInput("Dana Reyes", "supervisor"))
+    recent.append(f"{account_id}: settlement {decided.decision} by Dana Reyes (supervisor)")
+    if decided.decision == ProposalDecision.ACCEPTED:
+        await asyncio.sleep(rng.uniform(2, 5))
+        reference = f"demo-{account_id}-settlement"
+        await account_workflows.send_payment(ctx, account_id, PaymentInput(settle, reference, soon))
+        recent.append(f"{account_id}: settlement paid {format_cents(settle)}")
+
+
+async def play_negotiations(
+    ctx: OpsContext, accounts: set[str], recent: list[str], *, seed: int, stop: Callable[[], bool]
+) -> None:
+    """Each demo account that reaches `negotiating` makes a proposal; a supervisor approves settlements."""
+    rng = random.Random(seed + 1)
+    seen: set[str] = set()
+    talks: set[asyncio.Task[None]] = set()
+
+    async def talk(account_id: str, balance_cents: int) -> None:
+        try:
+            await _negotiate(ctx, account_id, balance_cents, rng, recent)
+        except OpsError as err:
+            recent.append(f"{account_id}: negotiation stopped ({err})")
+
+    while not stop():
+        await asyncio.sleep(1.0)
+        async with ctx.sessions() as session:
+            found = await repository.get_accounts(session, sorted(accounts - seen))
+        for account in found.values():
+            if account.stage == Stage.NEGOTIATING:
+                seen.add(account.account_id)
+                task = asyncio.create_task(talk(account.account_id, account.balance_cents))
+                talks.add(task)
+                task.add_done_callback(talks.discard)

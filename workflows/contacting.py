@@ -8,21 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contact import ContactActivities
     from domain import cadence
-    from domain.compliance import validation_period_end
-    from domain.contact_messages import (
-        AttemptStatus,
-        ContactSnapshot,
-        LoadContactSnapshotInput,
-        RecordBlockedInput,
-        SendContactInput,
-    )
+    from domain.contact_messages import ContactSnapshot
     from domain.messages import AccountState
     from domain.strategy import ContactPlan
+    from workflows.sending import ContactSender
 
 StoreCall = Callable[..., Awaitable[Any]]
 
@@ -38,13 +30,11 @@ class ContactingStage:
         active: Callable[[], bool],
     ) -> None:  # fmt: skip
         self._state, self._plan, self._store, self._events, self._active = state, plan, store, events, active
+        self._sender = ContactSender(state, store)
 
     async def run(self) -> None:
         state, progress = self._state, self._state.contact
-        if state.contacts is None:
-            state.contacts = await self._store(
-                ContactActivities.load_contact_snapshot, LoadContactSnapshotInput(state.account_id)
-            )
+        await self._sender.contacts()
         while self._active():
             if (leave_for := self._exit_stage()) is not None:
                 state.resume_stage = leave_for
@@ -70,45 +60,18 @@ class ContactingStage:
         return cadence.exit_stage(self._plan, self._state.contact, due_date=self._state.due_date, now=workflow.now())
 
     async def _send(self, decision: cadence.ContactDecision) -> None:
-        state, progress = self._state, self._state.contact
-        assert decision.step is not None and decision.point is not None
-        attempt_no = cadence.next_attempt_no(progress)
-        now = workflow.now()
-        period_end = validation_period_end(now).isoformat() if decision.step.validation_notice else None
-        request = SendContactInput(
-            state.account_id, attempt_no, decision.step.channel, decision.point.point_id,
-            decision.step.template, decision.step.validation_notice, period_end, at=now,
-        )  # fmt: skip
-        try:
-            result = await self._store(ContactActivities.send_contact, request)
-        except ActivityError as err:
-            if isinstance(err.cause, CancelledError):
-                raise
-            workflow.logger.warning("attempt %s not sent, the gate decides again: %s", attempt_no, err.cause)
+        sent = await self._sender.send(decision)
+        if sent is None:
             return
-        if result.status == AttemptStatus.BLOCKED:
-            refused = cadence.ContactDecision(
-                cadence.DecisionKind.SKIP, decision.step, decision.point, now, result.rule
-            )
-            cadence.record_blocked(self._plan, progress, refused, attempt_no=attempt_no, at=now)
-            return
-        if period_end is not None:
-            progress.validation_period_end = period_end
-        cadence.record_sent(self._plan, progress, decision, attempt_no=attempt_no, at=now)
-        state.attempts_count += 1
+        attempt_no, happened = sent
+        if happened.kind == cadence.DecisionKind.SKIP:
+            cadence.record_blocked(self._plan, self._state.contact, happened, attempt_no=attempt_no, at=workflow.now())
+        else:
+            cadence.record_sent(self._plan, self._state.contact, happened, attempt_no=attempt_no, at=workflow.now())
 
     async def _record_blocked(self, decision: cadence.ContactDecision) -> None:
-        state, progress = self._state, self._state.contact
-        assert decision.step is not None and decision.rule is not None
-        attempt_no = cadence.next_attempt_no(progress)
-        await self._store(
-            ContactActivities.record_blocked_attempt,
-            RecordBlockedInput(
-                state.account_id, attempt_no, decision.step.channel,
-                decision.point.point_id if decision.point else None, decision.rule, workflow.now(),
-            ),
-        )  # fmt: skip
-        cadence.record_blocked(self._plan, progress, decision, attempt_no=attempt_no, at=workflow.now())
+        attempt_no = await self._sender.record_blocked(decision)
+        cadence.record_blocked(self._plan, self._state.contact, decision, attempt_no=attempt_no, at=workflow.now())
 
     async def _wait(self, decision: cadence.ContactDecision, seen: int) -> None:
         """Sleep until the decision's time, a referral date or an event, whichever comes first."""

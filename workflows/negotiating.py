@@ -11,9 +11,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.negotiation import NegotiationActivities
-    from domain import negotiation
+    from domain import cadence, negotiation
     from domain.messages import AccountState
-    from domain.negotiation_messages import ActivePlan, InstallmentStatus, Offer, OfferKind
+    from domain.negotiation_messages import ActivePlan, Installment, InstallmentStatus, Offer, OfferKind
     from domain.plan_messages import (
         CreatePlanInput,
         EndPlanInput,
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         SettleAccountInput,
     )
     from domain.stages import Stage
+    from workflows.sending import ContactSender
 
 StoreCall = Callable[..., Awaitable[Any]]
 
@@ -134,6 +135,7 @@ class OnPlanStage:
     ) -> None:  # fmt: skip
         self._state, self._keeper, self._store, self._events = state, keeper, store, events
         self._active = active
+        self._sender = ContactSender(state, store)
 
     async def run(self) -> None:
         state, policy = self._state, policy_of(self._state)
@@ -144,13 +146,49 @@ class OnPlanStage:
             await self._keeper.resolve_promises(workflow.now())
             deadline = min([negotiation.plan_deadline(due, policy), *self._keeper.promise_deadlines()])
             state.next_action = f"installment {due.number}: {due.amount_cents - due.paid_cents} cents by {due.due_date}"
-            state.next_action_at = deadline
             if workflow.now() >= deadline and negotiation.installment_broken(due, workflow.now(), policy):
                 return await self._broken(plan, due.number)
+            if workflow.now() < negotiation.reminder_at(due):
+                deadline = min(deadline, negotiation.reminder_at(due))
+            elif negotiation.needs_reminder(due, plan.reminded, workflow.now(), policy):
+                wait_until = await self._remind(plan, due)
+                if wait_until is None:
+                    continue
+                deadline = min(deadline, wait_until)
+            state.next_action_at = deadline
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(changed_since(self._events, seen), timeout=deadline - workflow.now())
         if negotiation.next_installment(plan.offer.installments) is None:
             await self._completed(plan)
+
+    async def _remind(self, plan: ActivePlan, installment: Installment) -> datetime | None:
+        """Remind the debtor of a missed installment once, through the gate; when to ask again if it must wait."""
+        state, policy, number = self._state, policy_of(self._state), installment.number
+        if state.plan is None:  # started without a strategy: nothing may be sent
+            plan.reminded.append(number)
+            return None
+        snapshot = await self._sender.contacts()
+        decision = cadence.decide_reminder(
+            state.plan, state.contact, snapshot, policy.reminder_channels, workflow.now(),
+            useful_until=negotiation.plan_deadline(installment, policy),
+        )  # fmt: skip
+        if decision.kind == cadence.DecisionKind.WAIT and decision.at is not None:
+            state.next_action = f"reminder of installment {number} ({decision.step.channel if decision.step else ''})"
+            return decision.at
+        if decision.kind == cadence.DecisionKind.SKIP and decision.step is not None:
+            attempt_no = await self._sender.record_blocked(decision)
+            cadence.remember_blocked(state.contact, decision, attempt_no=attempt_no, at=workflow.now())
+        elif decision.kind == cadence.DecisionKind.SEND:
+            sent = await self._sender.send(decision)
+            if sent is None:
+                return None
+            attempt_no, happened = sent
+            if happened.kind == cadence.DecisionKind.SEND:
+                cadence.remember_sent(state.contact, happened, attempt_no=attempt_no, at=workflow.now())
+            else:
+                cadence.remember_blocked(state.contact, happened, attempt_no=attempt_no, at=workflow.now())
+        plan.reminded.append(number)  # sent, or refused for good (no channel, cease): not asked again
+        return None
 
     async def _broken(self, plan: ActivePlan, number: int) -> None:
         state, talks = self._state, self._state.negotiation

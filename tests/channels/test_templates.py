@@ -51,8 +51,11 @@ def account(**changes: object) -> AccountView:
 def test_every_shipped_template_loads_and_english_has_them_all() -> None:
     checked = {f"{path.parent.name}/{path.stem}" for path in check_templates()}
 
-    english = {"letter_validation_notice", "letter_reminder", "email_reminder", "sms_reminder", "call_script"}
-    spanish = {"letter_validation_notice", "email_reminder", "sms_reminder"}
+    english = {
+        "letter_validation_notice", "letter_reminder", "email_reminder", "sms_reminder", "call_script",
+        "letter_plan_reminder", "email_plan_reminder", "sms_plan_reminder",
+    }  # fmt: skip
+    spanish = {"letter_validation_notice", "email_reminder", "sms_reminder", "email_plan_reminder", "sms_plan_reminder"}
     assert checked == {f"en/{n}" for n in english} | {f"es/{n}" for n in spanish}
 
 
@@ -89,6 +92,16 @@ def test_reminders_disclose_and_offer_the_opt_out_of_their_channel() -> None:
     assert sms.subject is None and sms.body.rstrip().endswith("Reply STOP to opt out.")
     assert "debt collector" in sms.body
     assert call.subject is None and "CALL SCRIPT" in call.body
+
+
+@pytest.mark.parametrize(("language", "past_due"), [("en", "is past due"), ("es", "está vencido")])
+def test_a_plan_reminder_says_a_plan_payment_is_past_due_on_every_channel(language: str, past_due: str) -> None:
+    for channel in (Channel.EMAIL, Channel.SMS, Channel.LETTER):
+        path, used = template_file(channel, "plan_reminder", language)
+        message = render_message(channel, "plan_reminder", language, CONTEXT)
+        assert "A1" in message.body and "Northwind Bank" in message.body
+        assert (past_due if used == language else "is past due") in message.body
+    assert template_file(Channel.LETTER, "plan_reminder", "es")[1] == "en"
 
 
 def test_spanish_where_there_is_a_template_and_english_otherwise() -> None:

@@ -95,6 +95,7 @@ approval_limits = { supervisor = "25%", collector = "7.5%" }
 grace_days = 3
 approval_expires_hours = 48
 max_renegotiations = 1
+reminder_channels = ["sms", "letter"]
 """
 
 
@@ -130,6 +131,7 @@ def test_a_negotiation_table_is_read_exactly_with_roles_ordered_least_senior_fir
         grace_days=3,
         approval_expires_hours=48,
         max_renegotiations=1,
+        reminder_channels=("sms", "letter"),
     )
 
 
@@ -158,6 +160,8 @@ def test_a_segment_without_a_negotiation_table_gets_the_default_policy() -> None
         (("installment_interval_days = 14", "installment_interval_days = 0"), "installment_interval_days: must be"),
         (("approval_expires_hours = 48", "approval_expires_hours = 1.5"), "approval_expires_hours: expected a whole"),
         (("max_renegotiations = 1", "max_renegotiations = 1\nmood = 1"), "negotiation: unknown field(s) mood"),
+        (('"sms", "letter"', '"sms", "fax"'), "negotiation.reminder_channels: 'fax' is not a channel"),
+        (('["sms", "letter"]', '"sms"'), "negotiation.reminder_channels: expected list"),
     ],
 )
 def test_a_broken_negotiation_table_is_refused_with_the_field_named(change: tuple[str, str], message: str) -> None:

@@ -14,11 +14,14 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain import lifecycle, negotiation
+from domain.contact import Channel
+from domain.contact_messages import AttemptStatus
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
 from domain.negotiation_messages import ActivePlan, Offer, OfferKind, PendingApproval, PlanProposal, PromiseInput
 from domain.stages import Stage
 from ops.strategies import load_strategy
 from store import repository
+from store.views import AttemptView
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
@@ -53,6 +56,7 @@ async def start_on_plan(
     state.stage_changes = 1
     state.negotiation.plan = ActivePlan(1, offer, "debtor")
     state.negotiation.plans_made = 1
+    state.contact.validation_notice_sent_at = now - timedelta(days=30)  # contacting sent it before the plan
     handle = await env.client.start_workflow(
         AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, state=state),
         id=workflow_id_for(account_id), task_queue=queue,
@@ -83,6 +87,31 @@ async def test_an_installment_plan_kept_to_the_end_pays_the_account(time_skippin
     assert [i.status for i in plan.installments] == ["paid"] * 3
 
 
+async def reminders(sessions, account_id: str) -> list[AttemptView]:
+    async with sessions() as session:
+        return [a for a in await repository.attempts_for(session, account_id) if a.template == "plan_reminder"]
+
+
+async def test_a_missed_installment_is_reminded_once_and_paying_in_grace_keeps_the_plan(time_skipping_env, sessions):
+    env = time_skipping_env
+    async with running_worker(env.client, sessions) as queue:
+        handle, account_id = await start_on_plan(env, queue, sessions)
+        await env.sleep(timedelta(days=9))
+        assert await reminders(sessions, account_id) == [], "nothing is reminded before the due date"
+        await env.sleep(timedelta(days=3))  # due on day 10: past due from day 11, reminded at 08:00 New York time
+        [reminder] = await eventually(lambda: reminders(sessions, account_id), lambda found: len(found) == 1)
+        await pay(handle, 30_000, "LATE-1")
+        status = await eventually(lambda: status_of(handle), lambda s: s.payments_count == 1)
+        await env.sleep(timedelta(days=POLICY.negotiation.grace_days + 1))
+        later = await status_of(handle)
+        await terminate_when_idle(handle)
+    assert (reminder.channel, reminder.status, reminder.local_at[11:13]) == (Channel.EMAIL, AttemptStatus.SENT, "08")
+    assert (status.stage, status.installments_missed, later.stage, later.installments_missed) == (
+        Stage.ON_PLAN, 0, Stage.ON_PLAN, 0,
+    )  # fmt: skip
+    assert len(await reminders(sessions, account_id)) == 1
+
+
 async def test_a_missed_installment_breaks_the_plan_and_the_account_returns_to_negotiation(time_skipping_env, sessions):
     env = time_skipping_env
     async with running_worker(env.client, sessions) as queue:
@@ -97,6 +126,7 @@ async def test_a_missed_installment_breaks_the_plan_and_the_account_returns_to_n
         [plan] = await repository.plans_for(session, account_id)
     assert plan.status == "broken"
     assert [i.status for i in plan.installments] == ["paid", "missed", "scheduled"]
+    assert len(await reminders(sessions, account_id)) == 1, "the missed installment was reminded before it broke"
 
 
 async def test_payments_early_late_within_grace_partial_duplicated_and_over_count_in_order(time_skipping_env, sessions):
