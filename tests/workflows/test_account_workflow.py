@@ -155,26 +155,6 @@ async def test_payments_during_a_hold_are_applied_and_can_pay_the_account_off(ti
     assert result.stage == Stage.PAID
 
 
-async def test_state_survives_continue_as_new_and_old_references_still_count_once(time_skipping_env, sessions):
-    account_id = new_account_id()
-    await add_account(sessions, account_id, balance_cents=30_000)
-    env = time_skipping_env
-    async with running_worker(env.client, sessions) as queue:
-        handle = await start(env, queue, account_id, max_history_events=40)
-        await handle.signal(AccountCollectionsWorkflow.payment, payment(10_000, "BEFORE"))
-        await eventually(lambda: status_of(handle), lambda s: s.payments_count == 1)
-        await env.sleep(timedelta(days=30))
-        carried = await eventually(lambda: status_of(handle), lambda s: s.generation >= 2)
-        assert (carried.balance_cents, carried.payments_count, carried.collected_cents) == (20_000, 1, 10_000)
-
-        await handle.signal(AccountCollectionsWorkflow.payment, payment(10_000, "BEFORE"))
-        await handle.signal(AccountCollectionsWorkflow.payment, payment(20_000, "AFTER"))
-        result = await handle.result()
-    assert (result.stage, result.collected_cents) == (Stage.PAID, 30_000)
-    latest = await env.client.get_workflow_handle(workflow_id_for(account_id)).describe()
-    assert latest.run_id != handle.first_execution_run_id
-
-
 async def test_an_unknown_account_fails_its_workflow_with_a_clear_error(time_skipping_env, sessions):
     from temporalio.client import WorkflowFailureError
 
