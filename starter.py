@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from domain import referral
 from domain.contact import Channel, Outcome
 from domain.intake import IntakeError, validate_account_id
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
@@ -26,6 +27,7 @@ from ops import account_workflows, views
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext, open_context
 from ops.errors import OpsError
+from ops.strategies import load_strategy
 from service.config import ConfigError, Settings, load_settings
 from service.temporal import TemporalUnavailable
 from store.db import SchemaNotCurrent, migrate
@@ -35,10 +37,12 @@ event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account'
 db_app = typer.Typer(no_args_is_help=True, help="The account store's schema.")
 outbox_app = typer.Typer(no_args_is_help=True, help="Letters, texts and calls waiting for their channel.")
 strategy_app = typer.Typer(no_args_is_help=True, help="Collection strategies.")
+placements_app = typer.Typer(no_args_is_help=True, help="Accounts placed with collection agencies.")
 app.add_typer(event_app, name="event")
 app.add_typer(db_app, name="db")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(placements_app, name="placements")
 console = Console()
 errors = Console(stderr=True)
 
@@ -76,6 +80,17 @@ def _json_default(value: Any) -> str:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=_json_default) + "\n")
+
+
+def require_agency(agency: str) -> str:
+    """An agency the configured strategy names, or a one-line refusal."""
+    try:
+        known = {a.agency_id for a in load_strategy(settings().collections_strategy).referral.agencies}
+    except StrategyError as err:
+        fail(str(err))
+    if agency not in known:
+        fail(f"unknown agency {agency!r}: the strategy names {', '.join(sorted(known)) or 'none'}")
+    return agency
 
 
 def parse_date(value: str, what: str) -> date:
@@ -166,6 +181,7 @@ def event_payment(
     amount: Annotated[str, typer.Option(help="Dollars and cents, e.g. 12.34.")],
     reference: Annotated[str, typer.Option(help="The payment's unique reference.")],
     received_on: Annotated[str | None, typer.Option(help="ISO date (default today).")] = None,
+    agency: Annotated[str | None, typer.Option(help="Reported by this agency (earns its commission).")] = None,
 ) -> None:
     """A payment was received (signal-with-start; the same reference twice counts once)."""
     today = datetime.now(UTC).date()
@@ -178,7 +194,10 @@ def event_payment(
         cents = parse_amount(amount)
     except InvalidAmount as err:
         fail(str(err))
-    payment = PaymentInput(cents, reference.strip(), received.isoformat())
+    source = "debtor"
+    if agency is not None:
+        source = referral.agency_source(require_agency(agency))
+    payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
     console.print(run(with_context(lambda ctx: account_workflows.send_payment(ctx, account_id, payment))))
 
 
@@ -437,6 +456,48 @@ def outbox_export(
 
     count = run(export_outbox_file(settings().database_url, channel, file, datetime.now(UTC)))
     console.print(f"{count} {channel} message(s) exported to {file}")
+
+
+@placements_app.command("export")
+def placements_export(
+    agency: Annotated[str, typer.Option(help="The agency's id in the strategy file.")],
+    file: Annotated[Path, typer.Option(help="CSV placement file to write.")],
+) -> None:
+    """Write the agency's placement file: every placement not yet sent to it, each exactly once."""
+    from ops.placements import export_placement_file
+
+    require_agency(agency)
+    count = run(export_placement_file(settings().database_url, agency, file, datetime.now(UTC)))
+    console.print(f"{count} placement(s) for {agency} exported to {file}")
+
+
+@placements_app.command("recall")
+def placements_recall(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why the account comes back.")] = "recalled by operations",
+) -> None:
+    """Take an account back from its agency; the internal desk works it from then on."""
+    from ops import placements
+
+    console.print(run(with_context(lambda ctx: placements.recall(ctx, account_id, reason))))
+
+
+@placements_app.command("list")
+def placements_list(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+    """An account's placements: agency, balance placed, commission, collected, recall."""
+    from ops import placements
+
+    rows = run(with_context(lambda ctx: placements.placements(ctx, account_id)))
+    if as_json:
+        return print_json(rows)
+    table = Table("#", "agency", "placed", "balance", "commission", "collected", "status", "recall")
+    for row in rows:
+        table.add_row(
+            str(row["placement_no"]), row["agency_id"], f"{row['placed_at']:%Y-%m-%d}",
+            format_cents(row["balance_placed_cents"]), f"{row['commission_bps'] / 100:g}%",
+            format_cents(row["collected_cents"]), row["status"], row["recall_reason"] or "",
+        )  # fmt: skip
+    console.print(table)
 
 
 @strategy_app.command("check")

@@ -17,6 +17,7 @@ from domain.messages import (
     PaymentInput,
 )
 from domain.negotiation_messages import NegotiationState
+from domain.referral_messages import ReferralState
 from domain.stages import Stage
 from domain.strategy import ContactPlan
 
@@ -138,7 +139,16 @@ def account_status(state: AccountState, now: datetime) -> AccountStatus:
         strategy=f"{state.plan.strategy} {state.plan.version}" if state.plan else None,
         validation_period_end=state.contact.validation_period_end,
         **plan_status(state.negotiation),
+        placement=placement_status(state.referral),
+        placements_made=state.referral.placements_made,
     )
+
+
+def placement_status(placed: ReferralState) -> str | None:
+    found = placed.placement
+    if found is None:
+        return None
+    return f"#{found.placement_no} {found.agency_id} since {found.placed_at:%Y-%m-%d} ({found.commission_bps / 100:g}%)"
 
 
 def plan_status(talks: NegotiationState) -> dict[str, Any]:

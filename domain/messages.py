@@ -14,6 +14,7 @@ from domain.cadence import ContactProgress
 from domain.contact import Outcome
 from domain.contact_messages import ContactPreference, ContactSnapshot
 from domain.negotiation_messages import NegotiationState
+from domain.referral_messages import ReferralState
 from domain.stages import Stage
 from domain.strategy import ContactPlan
 
@@ -68,6 +69,7 @@ class AccountState:
     contact: ContactProgress = field(default_factory=ContactProgress)
     contacts: ContactSnapshot | None = None
     negotiation: NegotiationState = field(default_factory=NegotiationState)
+    referral: ReferralState = field(default_factory=ReferralState)
 
 
 @dataclass
@@ -160,6 +162,8 @@ class AccountStatus:
     promises_broken: int = 0
     pending_approval: str | None = None
     forgiven_cents: int = 0
+    placement: str | None = None
+    placements_made: int = 0
 
 
 @dataclass

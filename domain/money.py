@@ -27,7 +27,15 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> int:
 
 
 def format_cents(cents: int, currency: str = "USD") -> str:
+    """For people: '$1,234.50', '-$0.05', 'EUR 3.00'."""
+    sign = "-" if cents < 0 else ""
+    symbol = "$" if currency == "USD" else f"{currency} "
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{symbol}{whole:,}.{part:02d}"
+
+
+def plain_amount(cents: int) -> str:
+    """For files other systems read: '1234.50', '-0.05' (no symbol, no thousands separator)."""
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{sign}{symbol}{whole:,}.{part:02d}"
+    return f"{sign}{whole}.{part:02d}"

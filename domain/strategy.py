@@ -1,8 +1,9 @@
 """Collection strategies: a versioned TOML file, validated at load, resolved per account.
 
 A strategy names, per segment, an ordered contact cadence, the stage's exit thresholds and the
-compliance profile (with state overlays such as 2 calls per 7 days). What a workflow carries is the
-resolved `ContactPlan` of its account: plain numbers, so it serializes into Temporal as is.
+compliance profile (with state overlays such as 2 calls per 7 days), and for the whole strategy the
+agencies referred accounts are placed with ([referral]). What a workflow carries is the resolved
+`ContactPlan` of its account: plain numbers, so it serializes into Temporal as is.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from domain.contact import Channel
-from domain.money import InvalidAmount, parse_amount
+from domain.money import InvalidAmount, format_cents, parse_amount
 from domain.negotiation import NegotiationPolicy
+from domain.referral import INTERNAL_DESK, Agency, ReferralPolicy
 from domain.stages import Stage
 
 ANCHORS = ("start", "previous", "due_date")
@@ -70,6 +72,7 @@ class ContactPlan:
     exit: ExitThresholds
     compliance: ComplianceSettings
     negotiation: NegotiationPolicy = field(default_factory=NegotiationPolicy)
+    referral: ReferralPolicy = field(default_factory=ReferralPolicy)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Strategy:
     segments: dict[str, SegmentStrategy]
     profiles: dict[str, ComplianceSettings]
     state_overlays: dict[str, dict[str, Any]] = field(default_factory=dict)
+    referral: ReferralPolicy = field(default_factory=ReferralPolicy)
 
     def plan_for(self, *, segment: str, state: str) -> ContactPlan:
         chosen = self.segments.get(segment) or self.segments["default"]
@@ -96,7 +100,7 @@ class Strategy:
         if overlay:
             compliance = ComplianceSettings(**{**_as_dict(compliance), "name": f"{profile.name}+{state.upper()}"})
         return ContactPlan(
-            self.name, self.version, segment, chosen.cadence, chosen.exit, compliance, chosen.negotiation
+            self.name, self.version, segment, chosen.cadence, chosen.exit, compliance, chosen.negotiation, self.referral
         )
 
 
@@ -159,6 +163,8 @@ _NEGOTIATION_FIELDS = {
     "in_policy_discount", "approval_limits", "grace_days", "approval_expires_hours", "max_renegotiations",
     "reminder_channels",
 }  # fmt: skip
+_REFERRAL_FIELDS = {"internal_desk_below", "recall_after_days", "max_placements", "agencies"}
+_AGENCY_FIELDS = {"id", "name", "commission", "segments", "min_balance", "max_balance"}
 _STEP_FIELDS = {"channel", "template", "after", "anchor", "repeat", "every", "autodialed", "validation_notice"}
 _EXIT_FIELDS = {
     "right_party_contact", "referral_days_past_due", "referral_attempts_without_contact", "refer_when_cadence_ends",
@@ -259,6 +265,56 @@ def _negotiation(table: object, where: str) -> NegotiationPolicy:
     )
 
 
+def _money(read: _Reader, key: str) -> int | None:
+    """An optional amount in dollars and cents ("100.00") as cents, zero allowed; None when missing."""
+    value = read.get(key, str, None)
+    try:
+        return None if value is None else parse_amount(value, allow_zero=True)
+    except InvalidAmount as err:
+        raise StrategyError(f"{read.where}.{key}: {err}") from None
+
+
+def _agency(table: object, where: str) -> Agency:
+    read = _Reader(table, where, _AGENCY_FIELDS)
+    agency_id = read.get("id", str)
+    if not agency_id.strip() or agency_id == INTERNAL_DESK:
+        raise StrategyError(f"{where}.id: {agency_id!r} cannot name an agency (empty, or the internal desk)")
+    segments = read.get("segments", list, [])
+    if not all(isinstance(segment, str) for segment in segments):
+        raise StrategyError(f"{where}.segments: expected a list of segment names, got {segments!r}")
+    min_cents = _money(read, "min_balance") or 0
+    max_cents = _money(read, "max_balance")
+    if max_cents is not None and min_cents > max_cents:
+        raise StrategyError(
+            f"{where}.min_balance: {format_cents(min_cents)} is over max_balance {format_cents(max_cents)}"
+        )
+    return Agency(
+        agency_id=agency_id,
+        name=read.get("name", str, agency_id),
+        commission_bps=parse_percent(read.get("commission", str), f"{where}.commission"),
+        segments=tuple(segments),
+        min_balance_cents=min_cents,
+        max_balance_cents=max_cents,
+    )
+
+
+def _referral(table: object, where: str) -> ReferralPolicy:
+    read = _Reader(table, where, _REFERRAL_FIELDS)
+    defaults = ReferralPolicy()
+    agencies: list[Agency] = []
+    for i, agency_table in enumerate(read.get("agencies", list, [])):
+        agency = _agency(agency_table, f"{where}.agencies[{i}]")
+        if any(known.agency_id == agency.agency_id for known in agencies):
+            raise StrategyError(f"{where}.agencies[{i}].id: duplicate agency id {agency.agency_id!r}")
+        agencies.append(agency)
+    return ReferralPolicy(
+        agencies=tuple(agencies),
+        internal_desk_below_cents=_money(read, "internal_desk_below") or 0,
+        recall_after_days=read.get("recall_after_days", int, defaults.recall_after_days, minimum=1),
+        max_placements=read.get("max_placements", int, defaults.max_placements, minimum=0),
+    )
+
+
 def _channels(names: list[object], where: str) -> tuple[str, ...]:
     known = {c.value for c in Channel}
     for name in names:
@@ -300,7 +356,7 @@ def parse_strategy(text: str, *, source: str) -> Strategy:
     except tomllib.TOMLDecodeError as err:
         raise StrategyError(f"{source}: not valid TOML: {err}") from None
     try:
-        read = _Reader(document, source, {"name", "version", "segments", "profiles", "state_overlays"})
+        read = _Reader(document, source, {"name", "version", "segments", "profiles", "state_overlays", "referral"})
         profiles = {
             name: _profile(name, table, f"{source}: profiles.{name}")
             for name, table in read.get("profiles", dict, {"reg-f": {}}).items()
@@ -328,7 +384,8 @@ def parse_strategy(text: str, *, source: str) -> Strategy:
             state: _overlay(state, table, f"{source}: state_overlays.{state}")
             for state, table in read.get("state_overlays", dict, {}).items()
         }
-        return Strategy(read.get("name", str), read.get("version", str), segments, profiles, overlays)
+        referral = _referral(read.get("referral", dict, {}), f"{source}: referral")
+        return Strategy(read.get("name", str), read.get("version", str), segments, profiles, overlays, referral)
     except StrategyError:
         raise
     except (TypeError, AttributeError) as err:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.contact import Channel
+from ops.csv_files import write_csv
 from store import repository
 from store.db import ensure_schema, make_engine, make_session_factory
 
@@ -30,20 +29,7 @@ async def export_outbox_file(database_url: str, channel: str, path: Path, now: d
         async with make_session_factory(engine)() as session, session.begin():
             batch = f"{chosen.value}-{now.astimezone(UTC):%Y%m%dT%H%M%S%fZ}"
             rows = await repository.export_outbox(session, channel=chosen, now=now, batch=batch)
-            _write_csv(path, [[getattr(row, name) for name in COLUMNS] for row in rows])
+            write_csv(path, COLUMNS, [[getattr(row, name) for name in COLUMNS] for row in rows])
     finally:
         await engine.dispose()
     return len(rows)
-
-
-def _write_csv(path: Path, rows: list[list[object]]) -> None:
-    """Write next to `path`, then rename: a reader never sees half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow(value.isoformat() if isinstance(value, datetime) else value for value in row)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)

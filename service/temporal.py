@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 from activities.account_store import AccountStoreActivities
 from activities.contact import ContactActivities
 from activities.negotiation import NegotiationActivities
+from activities.referral import ReferralActivities
 from channels.email import SmtpSender, sender_from_settings
 from service.config import DEFAULT_COMPANY_CONTACT, Settings
 from workflows import workflow_runner
@@ -51,6 +52,7 @@ def all_activities(
         *AccountStoreActivities(sessions).all(),
         *ContactActivities(sessions, email, company_contact=company_contact).all(),
         *NegotiationActivities(sessions).all(),
+        *ReferralActivities(sessions).all(),
     ]
 
 

@@ -41,3 +41,11 @@ class UnknownPromise(StoreError):
 
 class PlanNotSettleable(StoreError):
     """A settlement asked of a plan that is not a settlement, or that was broken or cancelled."""
+
+
+class UnknownPlacement(StoreError):
+    """No agency placement with that number has been recorded for the account."""
+
+
+class UnknownPayment(StoreError):
+    """No payment with that reference has been recorded for the account."""

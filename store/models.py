@@ -42,6 +42,7 @@ PLAN_KINDS = ("pay_in_full", "installments", "settlement")
 PLAN_STATUSES = ("active", "completed", "broken", "cancelled")
 INSTALLMENT_STATUSES = ("scheduled", "paid", "missed")
 PROMISE_STATUSES = ("open", "kept", "broken")
+PLACEMENT_STATUSES = ("placed", "recalled", "closed")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -132,6 +133,9 @@ class PaymentRow(Base):
     source: Mapped[str] = mapped_column(String(32), default="debtor", server_default="debtor")
     balance_after_cents: Mapped[int]
     recorded_at: Mapped[datetime]
+    placement_no: Mapped[int | None] = mapped_column(Integer)
+    """The agency placement that earned commission on this payment (set once)."""
+    commission_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class AuditEntryRow(Base):
@@ -260,3 +264,33 @@ class PromiseRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     made_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class PlacementRow(Base):
+    """An account placed with a collection agency; one row per (account, placement number)."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        UniqueConstraint("account_id", "placement_no"),
+        CheckConstraint(f"status IN {PLACEMENT_STATUSES!r}", name="status"),
+        CheckConstraint("commission_bps >= 0 AND commission_bps <= 10000", name="commission_bps"),
+        CheckConstraint(
+            "balance_placed_cents >= 0 AND collected_cents >= 0 AND commission_cents >= 0",
+            name="amounts_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    placement_no: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[str] = mapped_column(String(64), index=True)
+    placed_at: Mapped[datetime]
+    balance_placed_cents: Mapped[int]
+    commission_bps: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    recalled_at: Mapped[datetime | None]
+    recall_reason: Mapped[str | None] = mapped_column(String(200))
+    exported_at: Mapped[datetime | None]
+    """When the placement went out in the agency's placement file (once)."""
+    collected_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    commission_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))

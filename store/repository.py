@@ -36,6 +36,15 @@ from store.contacts import (
 from store.loading import upsert_accounts
 from store.outbox import enqueue_outbox, export_outbox, outbox_entries
 from store.payments import payment_by_reference, payments_for, record_payment
+from store.placements import (
+    accrue_commission,
+    active_placement,
+    export_placements,
+    place_account,
+    placement_counts,
+    placements_for,
+    recall_placement,
+)
 from store.plans import (
     create_plan,
     end_plan,
@@ -51,6 +60,8 @@ from store.plans import (
 __all__ = [
     "abandon_attempt",
     "account_ids_by_stage",
+    "accrue_commission",
+    "active_placement",
     "add_attorney",
     "append_audit",
     "attempts_for",
@@ -62,6 +73,7 @@ __all__ = [
     "end_plan",
     "enqueue_outbox",
     "export_outbox",
+    "export_placements",
     "find_contact_point",
     "finish_attempt",
     "get_account",
@@ -73,8 +85,12 @@ __all__ = [
     "past_due_account_ids",
     "payment_by_reference",
     "payments_for",
+    "place_account",
+    "placement_counts",
+    "placements_for",
     "plans_for",
     "promises_for",
+    "recall_placement",
     "record_blocked_attempt",
     "record_installments",
     "record_payment",

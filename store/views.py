@@ -134,6 +134,9 @@ class PaymentView:
     source: str
     balance_after_cents: int
     recorded_at: datetime
+    placement_no: int | None = None
+    """The agency placement that earned commission on this payment, if any."""
+    commission_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,46 @@ class PromiseView:
     status: PromiseStatus
     made_at: datetime
     resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    placement_id: int
+    account_id: str
+    placement_no: int
+    agency_id: str
+    placed_at: datetime
+    balance_placed_cents: int
+    commission_bps: int
+    status: str
+    """'placed', 'recalled' or 'closed'."""
+    recalled_at: datetime | None
+    recall_reason: str | None
+    exported_at: datetime | None
+    collected_cents: int
+    commission_cents: int
+
+
+@dataclass(frozen=True)
+class PlacementExportRow:
+    """One line of an agency's placement file."""
+
+    account_id: str
+    placement_no: int
+    agency_id: str
+    creditor: str
+    debtor_name: str
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str | None
+    email: str | None
+    balance_placed_cents: int
+    currency: str
+    due_date: date
+    placed_at: datetime
+    commission_bps: int
 
 
 def view_of(view: type[View], row: object, **computed: Any) -> View:

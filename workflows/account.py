@@ -15,7 +15,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.account_store import NON_RETRYABLE_ERRORS, AccountStoreActivities
     from activities.contact import ContactActivities
     from activities.negotiation import NegotiationActivities
-    from domain import cadence, lifecycle, negotiation
+    from activities.referral import ReferralActivities
+    from domain import cadence, lifecycle, negotiation, referral
     from domain.contact_messages import (
         ContactPreference,
         ContactPreferenceInput,
@@ -48,10 +49,12 @@ with workflow.unsafe.imports_passed_through():
         ProposalDecision,
     )
     from domain.plan_messages import RecordPromiseInput
+    from domain.referral_messages import AccrueCommissionInput, RecallInput
     from domain.stages import Stage
     from workflows import search_attributes as sa
     from workflows.contacting import ContactingStage
     from workflows.negotiating import NegotiatingStage, OnPlanStage, PlanKeeper, policy_of
+    from workflows.referred import ReferredStage
 
 STORE_TIMEOUT = timedelta(seconds=30)
 STORE_RETRY = RetryPolicy(
@@ -193,6 +196,8 @@ class AccountCollectionsWorkflow:
                 return NegotiatingStage(self.state, self._plans, self._events, self._still(stage)).run
             case Stage.ON_PLAN:
                 return OnPlanStage(self.state, self._plans, self._store, self._events, self._still(stage)).run
+            case Stage.REFERRED:
+                return ReferredStage(self.state, self._store, self._events, self._still(stage)).run
             case _:
                 return self._review_loop
 
@@ -268,7 +273,28 @@ class AccountCollectionsWorkflow:
         workflow.upsert_search_attributes([sa.BALANCE_CENTS.value_set(self.state.balance_cents)])
         if recorded.applied:
             await self._plans.apply_payment(payment.amount_cents)
+            await self._credit_placement(payment)
             self._event_count += 1
+
+    async def _credit_placement(self, payment: PaymentInput) -> None:
+        """A payment while placed restarts the recall clock; the agency's own report earns its commission."""
+        placement = self.state.referral.placement
+        if placement is None:
+            return
+        placement.last_paid_at = workflow.now()
+        if payment.source == referral.agency_source(placement.agency_id):
+            await self._store(
+                ReferralActivities.accrue_commission, AccrueCommissionInput(self.state.account_id, payment.reference)
+            )
+
+    @workflow.signal
+    async def recall_placement(self, recall: RecallInput) -> None:
+        await workflow.wait_condition(lambda: self._state is not None)
+        if self.state.referral.placement is None:
+            workflow.logger.warning("recall ignored: the account is not placed")
+            return
+        self.state.referral.recall_requested = recall.reason
+        self._event_count += 1
 
     @workflow.signal
     async def place_hold(self, hold: HoldInput) -> None:

@@ -4,13 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.money import InvalidAmount, format_cents, parse_amount
+from domain.money import InvalidAmount, format_cents, parse_amount, plain_amount
 
 
 @given(st.integers(min_value=1, max_value=10**12))
 def test_any_formatted_amount_parses_back_to_the_same_cents(cents: int) -> None:
     assert parse_amount(format_cents(cents)) == cents
-    assert parse_amount(f"{cents // 100}.{cents % 100:02d}") == cents
+    assert parse_amount(plain_amount(cents)) == cents
+    assert "," not in plain_amount(cents) and "$" not in plain_amount(cents)
 
 
 @pytest.mark.parametrize(

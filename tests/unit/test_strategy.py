@@ -8,6 +8,7 @@ from temporalio.converter import DataConverter
 
 from domain.contact import Channel
 from domain.negotiation import NegotiationPolicy
+from domain.referral import Agency, ReferralPolicy
 from domain.stages import Stage
 from domain.strategy import ContactPlan, StrategyError, parse_strategy
 from ops.strategies import STRATEGY_DIR, load_strategy
@@ -185,3 +186,92 @@ async def test_a_contact_plan_recorded_before_negotiation_existed_decodes_with_t
     payload.data = json.dumps(document).encode()
     [decoded] = await DataConverter.default.decode([payload], [ContactPlan])
     assert decoded.negotiation == NegotiationPolicy() and decoded.cadence == plan.cadence
+
+
+# --- referral policy ---------------------------------------------------------------------------------------
+
+REFERRAL = """
+[referral]
+internal_desk_below = "100.00"
+recall_after_days = 90
+max_placements = 3
+agencies = [
+  { id = "acme", name = "Acme Recovery", commission = "25%", segments = ["card", "auto"], max_balance = "2500.00" },
+  { id = "zenith", commission = "17.5%", min_balance = "500.00", max_balance = "500.00" },
+]
+"""
+
+
+def test_a_referral_table_is_read_exactly_and_travels_in_every_plan() -> None:
+    strategy = parse_strategy(MINIMAL + REFERRAL, source="t.toml")
+    assert strategy.referral == ReferralPolicy(
+        agencies=(
+            Agency("acme", "Acme Recovery", 2_500, segments=("card", "auto"), max_balance_cents=250_000),
+            Agency("zenith", "zenith", 1_750, min_balance_cents=50_000, max_balance_cents=50_000),
+        ),
+        internal_desk_below_cents=10_000,
+        recall_after_days=90,
+        max_placements=3,
+    )
+    assert strategy.plan_for(segment="boats", state="MA").referral == strategy.referral
+
+
+def test_a_strategy_without_a_referral_table_gets_the_default_policy() -> None:
+    assert parse_strategy(MINIMAL, source="t.toml").referral == ReferralPolicy()
+    assert (
+        parse_strategy(MINIMAL + "[referral]\n", source="t.toml").plan_for(segment="x", state="NY").referral
+        == ReferralPolicy()
+    )
+
+
+def test_the_shipped_default_strategy_places_with_two_agencies() -> None:
+    referral = load_strategy("default").referral
+    assert [(a.agency_id, a.commission_bps, a.max_balance_cents) for a in referral.agencies] == [
+        ("acme", 2_500, 250_000),
+        ("zenith", 3_000, None),
+    ]
+    assert (referral.internal_desk_below_cents, referral.recall_after_days, referral.max_placements) == (5_000, 120, 2)
+    assert load_strategy("demo").referral.recall_after_days == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('commission = "25%"', 'commission = "25"'), "referral.agencies[0].commission: expected a percentage"),
+        (('commission = "25%"', 'commission = "100%"'), "referral.agencies[0].commission: expected a percentage"),
+        (('commission = "25%", ', ""), "referral.agencies[0].commission: required"),
+        (('id = "zenith"', 'id = "acme"'), "referral.agencies[1].id: duplicate agency id 'acme'"),
+        (('id = "zenith"', 'id = "internal"'), "referral.agencies[1].id: 'internal' cannot name an agency"),
+        (('min_balance = "500.00"', 'min_balance = "500.01"'), "referral.agencies[1].min_balance: $500.01 is over"),
+        (('max_balance = "2500.00"', 'max_balance = "2,500.001"'), "referral.agencies[0].max_balance: malformed"),
+        (('segments = ["card", "auto"]', 'segments = ["card", 7]'), "referral.agencies[0].segments: expected a list"),
+        (('name = "Acme Recovery"', 'nickname = "Acme"'), "referral.agencies[0]: unknown field(s) nickname"),
+        (("max_placements = 3", "max_placements = 3\nmood = 1"), "referral: unknown field(s) mood"),
+        (("recall_after_days = 90", "recall_after_days = 0"), "referral.recall_after_days: must be at least 1"),
+        (("max_placements = 3", "max_placements = -1"), "referral.max_placements: must be at least 0"),
+        (('internal_desk_below = "100.00"', "internal_desk_below = 100"), "referral.internal_desk_below: expected str"),
+        (("agencies = [", "agencies = [3, "), "referral.agencies[0]: expected a table"),
+    ],
+)
+def test_a_broken_referral_table_is_refused_with_the_field_named(change: tuple[str, str], message: str) -> None:
+    with pytest.raises(StrategyError) as caught:
+        parse_strategy(MINIMAL + REFERRAL.replace(*change), source="t.toml")
+    assert message in str(caught.value) and str(caught.value).startswith("t.toml: referral")
+
+
+async def test_a_contact_plan_round_trips_through_temporal_with_its_referral_policy() -> None:
+    plan = parse_strategy(MINIMAL + REFERRAL, source="t.toml").plan_for(segment="card", state="NY")
+    payloads = await DataConverter.default.encode([plan])
+    [decoded] = await DataConverter.default.decode(payloads, [ContactPlan])
+    assert decoded == plan and decoded.referral.agencies[0].segments == ("card", "auto")
+    assert decoded.referral.agencies[1].max_balance_cents == 50_000
+
+
+async def test_a_contact_plan_recorded_before_referral_existed_decodes_with_the_default_policy() -> None:
+    plan = load_strategy("default").plan_for(segment="card", state="NY")
+    [payload] = await DataConverter.default.encode([plan])
+    document = json.loads(payload.data)
+    del document["referral"]
+    payload.data = json.dumps(document).encode()
+    [decoded] = await DataConverter.default.decode([payload], [ContactPlan])
+    assert decoded.referral == ReferralPolicy() and decoded.negotiation == plan.negotiation
