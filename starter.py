@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from domain import referral
+from domain import holds, referral
 from domain.contact import Channel, Outcome
 from domain.intake import IntakeError, validate_account_id
-from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
+from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, format_cents, parse_amount
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
@@ -182,6 +182,7 @@ def event_payment(
     reference: Annotated[str, typer.Option(help="The payment's unique reference.")],
     received_on: Annotated[str | None, typer.Option(help="ISO date (default today).")] = None,
     agency: Annotated[str | None, typer.Option(help="Reported by this agency (earns its commission).")] = None,
+    estate: Annotated[bool, typer.Option("--estate", help="Paid by a deceased debtor's estate (settles).")] = False,
 ) -> None:
     """A payment was received (signal-with-start; the same reference twice counts once)."""
     today = datetime.now(UTC).date()
@@ -194,7 +195,9 @@ def event_payment(
         cents = parse_amount(amount)
     except InvalidAmount as err:
         fail(str(err))
-    source = "debtor"
+    if agency is not None and estate:
+        fail("--agency and --estate exclude each other")
+    source = holds.ESTATE_SOURCE if estate else "debtor"
     if agency is not None:
         source = referral.agency_source(require_agency(agency))
     payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
@@ -209,8 +212,15 @@ def event_hold(
     reason: Annotated[str, typer.Option(help="Free text, no personal data.")] = "",
 ) -> None:
     """Put the account on hold: every stage stops at once until the hold is released."""
-    hold = HoldInput(reference, kind, reason)
+    _hold(account_id, HoldInput(reference, kind, reason))
+
+
+def _hold(account_id: str, hold: HoldInput) -> None:
     console.print(run(with_context(lambda ctx: account_workflows.send_hold(ctx, account_id, hold))))
+
+
+def _release(account_id: str, release: HoldReleaseInput) -> None:
+    console.print(run(with_context(lambda ctx: account_workflows.send_hold_release(ctx, account_id, release))))
 
 
 @event_app.command("release-hold")
@@ -220,8 +230,87 @@ def event_release_hold(
     outcome: Annotated[HoldOutcome, typer.Option(help="Resume collection or end the account.")] = HoldOutcome.RESUME,
 ) -> None:
     """Release a hold: collection resumes where it stopped, or the account ends."""
-    release = HoldReleaseInput(reference, outcome)
-    console.print(run(with_context(lambda ctx: account_workflows.send_hold_release(ctx, account_id, release))))
+    _release(account_id, HoldReleaseInput(reference, outcome))
+
+
+@event_app.command("bankruptcy")
+def event_bankruptcy(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    chapter: Annotated[str, typer.Option(help="7, 11 or 13.")],
+    case_number: Annotated[str, typer.Option(help="The court's case number (the hold's reference).")],
+    filed_on: Annotated[str, typer.Option(help="Petition date, ISO.")],
+    court: Annotated[str, typer.Option(help="The bankruptcy court.")] = "",
+) -> None:
+    """Automatic stay: no contact of any kind, recall from any agency, a proof of claim filed before the bar date."""
+    _hold(account_id, holds.bankruptcy_hold(case_number, chapter=chapter, filed_on=filed_on, court=court))
+
+
+@event_app.command("bankruptcy-discharged")
+def event_bankruptcy_discharged(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """The debt is discharged: the balance is written off and the account ends `discharged`."""
+    _release(account_id, HoldReleaseInput(outcome=HoldOutcome.DISCHARGE, kind=HoldKind.BANKRUPTCY))
+
+
+@event_app.command("bankruptcy-dismissed")
+def event_bankruptcy_dismissed(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """The case is dismissed: collection resumes where it stopped, the time on hold not counted."""
+    _release(account_id, HoldReleaseInput(outcome=HoldOutcome.RESUME, kind=HoldKind.BANKRUPTCY))
+
+
+@event_app.command("deceased")
+def event_deceased(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    date_of_death: Annotated[str, typer.Option(help="ISO date.")],
+) -> None:
+    """The debtor died: all contact with the debtor stops; recall from any agency."""
+    _hold(account_id, holds.deceased_hold(f"deceased-{account_id}", date_of_death=date_of_death))
+
+
+@event_app.command("probate")
+def event_probate(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    representative: Annotated[str, typer.Option(help="The personal representative's name.")],
+    claims_deadline: Annotated[str, typer.Option(help="The estate's claims deadline, ISO.")],
+    email: Annotated[str | None, typer.Option(help="The representative's email.")] = None,
+    phone: Annotated[str | None, typer.Option(help="The representative's phone.")] = None,
+) -> None:
+    """The estate's representative: the only person contacted from now on; the claim is filed."""
+    deadline = parse_date(claims_deadline, "--claims-deadline").isoformat()
+    probate = ProbateInput(representative, deadline, email=email, phone=phone)
+    console.print(run(with_context(lambda ctx: account_workflows.send_probate(ctx, account_id, probate))))
+
+
+@event_app.command("estate-closed")
+def event_estate_closed(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """The estate closed without paying: the balance is written off."""
+    _release(account_id, HoldReleaseInput(outcome=HoldOutcome.WRITE_OFF, kind=HoldKind.DECEASED))
+
+
+@event_app.command("dispute")
+def event_dispute(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="What the debtor disputes (no personal data).")],
+    amount: Annotated[str | None, typer.Option(help="The disputed amount (default: all of it).")] = None,
+) -> None:
+    """Collection of the disputed amount stops until the verification letter is sent."""
+    try:
+        cents = parse_amount(amount) if amount is not None else None
+    except InvalidAmount as err:
+        fail(str(err))
+    reference = f"dispute-{account_id}-{datetime.now(UTC):%Y%m%d%H%M%S}"
+    _hold(account_id, holds.dispute_hold(reference, reason=reason, disputed_cents=cents))
+
+
+@event_app.command("dispute-resolved")
+def event_dispute_resolved(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    outcome: Annotated[str, typer.Option(help="verified (the letter goes out, collection resumes) or upheld.")],
+) -> None:
+    """Answer the open dispute: verified resumes after the verification letter; upheld takes the amount off."""
+    outcomes = {"verified": HoldOutcome.VERIFIED, "upheld": HoldOutcome.UPHELD}
+    if outcome not in outcomes:
+        fail(f"--outcome must be verified or upheld, got {outcome!r}")
+    _release(account_id, HoldReleaseInput(outcome=outcomes[outcome], kind=HoldKind.DISPUTE))
 
 
 @event_app.command("contact-outcome")

@@ -10,7 +10,6 @@ from temporalio import activity
 from activities.support import bound_logger, refusal
 from domain.messages import (
     AccountSnapshot,
-    HoldEventInput,
     LoadAccountInput,
     PaymentRecorded,
     RecordPaymentInput,
@@ -86,19 +85,5 @@ class AccountStoreActivities:
             to_stage=request.to_stage,
         )
 
-    @activity.defn
-    async def record_hold_event(self, request: HoldEventInput) -> None:
-        async with self._sessions() as session, session.begin():
-            await repository.append_audit(
-                session,
-                account_id=request.account_id,
-                action=f"hold.{request.event}",
-                detail={"kind": request.kind.value, "reference": request.reference, "detail": request.detail},
-                actor="workflow",
-                now=datetime.now(UTC),
-                idempotency_key=f"hold:{request.account_id}:{request.reference}:{request.event}",
-            )
-        bound_logger(request.account_id).info(f"hold.{request.event}", kind=request.kind, reference=request.reference)
-
     def all(self) -> list:
-        return [self.load_account, self.record_payment, self.record_stage_change, self.record_hold_event]
+        return [self.load_account, self.record_payment, self.record_stage_change]

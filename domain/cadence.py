@@ -51,6 +51,8 @@ class ContactProgress:
     validation_period_end: str | None = None
     history: list[ContactRecord] = field(default_factory=list)
     blocked_marker: str | None = None
+    held_days: int = 0
+    """Days the account spent on hold: not counted toward the days-past-due referral threshold."""
 
 
 @dataclass(frozen=True)
@@ -275,19 +277,20 @@ def apply_outcome(
     return record
 
 
-def referral_due_at(plan: ContactPlan, due_date: str) -> datetime | None:
-    """When days past due reach the referral threshold (midnight UTC), if the strategy has one."""
+def referral_due_at(plan: ContactPlan, progress: ContactProgress, due_date: str) -> datetime | None:
+    """When days past due (less the days on hold) reach the referral threshold, if the strategy has one."""
     days = plan.exit.referral_days_past_due
     if days is None:
         return None
-    return datetime.combine(date.fromisoformat(due_date), time(), tzinfo=UTC) + timedelta(days=days)
+    start = datetime.combine(date.fromisoformat(due_date), time(), tzinfo=UTC)
+    return start + timedelta(days=days + progress.held_days)
 
 
 def exit_stage(plan: ContactPlan, progress: ContactProgress, *, due_date: str, now: datetime) -> Stage | None:
     """The stage the account leaves `contacting` for, if a threshold has been passed."""
     if progress.right_party_contact_at is not None:
         return plan.exit.right_party_contact
-    referral_at = referral_due_at(plan, due_date)
+    referral_at = referral_due_at(plan, progress, due_date)
     if referral_at is not None and now >= referral_at:
         return Stage.REFERRED
     limit = plan.exit.referral_attempts_without_contact

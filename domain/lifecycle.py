@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from domain.contact_messages import ContactSnapshot
+from domain.holds import hold_to_release
 from domain.messages import (
     AccountSnapshot,
     AccountState,
@@ -87,19 +88,19 @@ def place_hold(state: AccountState, hold: HoldInput, now: datetime) -> bool:
     """Stack a hold; the same reference twice is one hold. Returns whether anything changed."""
     if any(h.reference == hold.reference for h in state.holds):
         return False
-    state.holds.append(Hold(hold.reference, hold.kind, hold.reason, now))
+    state.holds.append(Hold(hold.reference, hold.kind, hold.reason, now, dict(hold.detail)))
     return True
 
 
 def release_hold(state: AccountState, release: HoldReleaseInput) -> Hold | None:
-    """Lift one hold; an outcome other than resume decides how the account ends."""
-    for index, hold in enumerate(state.holds):
-        if hold.reference == release.reference:
-            del state.holds[index]
-            if release.outcome in _OUTCOME_STAGE:
-                state.outcome = _OUTCOME_STAGE[release.outcome]
-            return hold
-    return None
+    """Lift one hold (by reference, else the latest of its kind); a closing outcome decides how the account ends."""
+    hold = hold_to_release(state, release)
+    if hold is None:
+        return None
+    state.holds.remove(hold)
+    if release.outcome in _OUTCOME_STAGE:
+        state.outcome = _OUTCOME_STAGE[release.outcome]
+    return hold
 
 
 def closing_stage(state: AccountState) -> Stage | None:

@@ -30,9 +30,16 @@ class HoldOutcome(StrEnum):
     """What ending a hold does to the account."""
 
     RESUME = "resume"
+    """Collection resumes where it stopped (a bankruptcy dismissed, a hold lifted)."""
     CLOSE = "close"
     WRITE_OFF = "write_off"
+    """The balance is written off (an estate closed without paying)."""
     DISCHARGE = "discharge"
+    """A bankruptcy discharge: the balance is written off, the account ends `discharged`."""
+    VERIFIED = "verified"
+    """A dispute answered: the verification letter goes out, then collection resumes."""
+    UPHELD = "upheld"
+    """A dispute the debtor won: the disputed amount comes off; nothing left closes the account."""
 
 
 @dataclass
@@ -41,6 +48,7 @@ class Hold:
     kind: HoldKind
     reason: str
     placed_at: datetime
+    detail: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,12 +121,26 @@ class HoldInput:
     reference: str
     kind: HoldKind
     reason: str = ""
+    detail: dict[str, str] = field(default_factory=dict)
+    """bankruptcy: chapter, case_number, court, filed_on; deceased: date_of_death; dispute: disputed_cents."""
 
 
 @dataclass
 class HoldReleaseInput:
-    reference: str
+    reference: str = ""
     outcome: HoldOutcome = HoldOutcome.RESUME
+    kind: HoldKind | None = None
+    """Without a reference: the latest hold of this kind (`event bankruptcy-dismissed ID`)."""
+
+
+@dataclass
+class ProbateInput:
+    """The estate's personal representative: the only person who may be contacted from now on."""
+
+    representative: str
+    claims_deadline: str
+    email: str | None = None
+    phone: str | None = None
 
 
 @dataclass
@@ -193,12 +215,3 @@ class StageChangeInput:
     to_stage: Stage
     sequence: int
     reason: str
-
-
-@dataclass
-class HoldEventInput:
-    account_id: str
-    reference: str
-    kind: HoldKind
-    event: str
-    detail: str = ""

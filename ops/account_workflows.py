@@ -11,6 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import holds
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.messages import (
@@ -19,14 +20,16 @@ from domain.messages import (
     ContactOutcomeInput,
     ContactPreferenceChange,
     HoldInput,
+    HoldKind,
     HoldReleaseInput,
     PaymentInput,
+    ProbateInput,
 )
 from domain.money import format_cents
 from ops.context import OpsContext
 from ops.errors import OpsError
 from store import repository
-from store.views import AccountView
+from store.views import AccountView, HoldView
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 START_CONCURRENCY = 50
@@ -149,15 +152,38 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) 
 
 
 async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
+    if problem := holds.hold_problem(hold, datetime.now(UTC).date()):
+        raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     await _signal_with_start(ctx, account, "place_hold", hold)
     return f"{hold.kind} hold {hold.reference} sent to account {account_id}"
 
 
+async def _open_hold(ctx: OpsContext, account_id: str, kind: HoldKind | None, reference: str) -> HoldView:
+    async with ctx.sessions() as session:
+        found = [
+            h for h in await repository.holds_for(session, account_id)
+            if h.released_at is None and (h.reference == reference or (not reference and h.kind == kind))
+        ]  # fmt: skip
+    if not found:
+        raise OpsError(f"account {account_id} has no open {reference or kind} hold: nothing changed")
+    return found[-1]
+
+
 async def send_hold_release(ctx: OpsContext, account_id: str, release: HoldReleaseInput) -> str:
     await require_open_account(ctx, account_id)
-    await send_running(ctx, account_id, "release_hold", release)
-    return f"release of hold {release.reference} ({release.outcome}) sent to account {account_id}"
+    hold = await _open_hold(ctx, account_id, release.kind, release.reference)
+    await send_running(ctx, account_id, "release_hold", HoldReleaseInput(hold.reference, release.outcome))
+    return f"release of {hold.kind} hold {hold.reference} ({release.outcome}) sent to account {account_id}"
+
+
+async def send_probate(ctx: OpsContext, account_id: str, probate: ProbateInput) -> str:
+    await require_open_account(ctx, account_id)
+    if not probate.representative.strip() or not (probate.email or probate.phone):
+        raise OpsError("the representative needs a name and a phone or an email: nothing changed")
+    hold = await _open_hold(ctx, account_id, HoldKind.DECEASED, "")
+    await send_running(ctx, account_id, "probate", probate)
+    return f"probate for account {account_id} (hold {hold.reference}) sent: only the representative is contacted"
 
 
 async def send_running(ctx: OpsContext, account_id: str, signal: str, argument: object) -> None:

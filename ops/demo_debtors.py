@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from domain import holds
 from domain.contact import Outcome
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import format_cents
@@ -67,7 +68,7 @@ def _sender(ctx: OpsContext, event: DemoEvent, today: str) -> Awaitable[str]:
         case "dispute":
             return account_workflows.send_hold(ctx, account, HoldInput(hold, HoldKind.DISPUTE, "amount disputed"))
         case "bankruptcy":
-            return account_workflows.send_hold(ctx, account, HoldInput(hold, HoldKind.BANKRUPTCY, "chapter 7"))
+            return account_workflows.send_hold(ctx, account, holds.bankruptcy_hold(hold, chapter="7", filed_on=today))
         case "dispute-resolved":
             return account_workflows.send_hold_release(ctx, account, HoldReleaseInput(hold, HoldOutcome.RESUME))
         case _:

@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 
 from activities.account_store import AccountStoreActivities
 from activities.contact import ContactActivities
+from activities.holds import HoldActivities
 from activities.negotiation import NegotiationActivities
 from activities.referral import ReferralActivities
 from channels.email import SmtpSender, sender_from_settings
@@ -53,6 +54,7 @@ def all_activities(
         *ContactActivities(sessions, email, company_contact=company_contact).all(),
         *NegotiationActivities(sessions).all(),
         *ReferralActivities(sessions).all(),
+        *HoldActivities(sessions).all(),
     ]
 
 

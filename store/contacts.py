@@ -17,6 +17,8 @@ from store.views import ContactPointView, ContactSnapshotView, view_of
 
 DEBTOR = "debtor"
 ATTORNEY = "attorney"
+REPRESENTATIVE = "representative"
+"""A deceased debtor's personal representative: like an attorney, the only person to contact."""
 
 
 def point_zones(account: AccountRow, point: ContactPointRow | None) -> tuple[str, ...]:
@@ -59,7 +61,7 @@ async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSna
         account_id=account_id,
         points=points,
         cease_communication=account.cease_communication_at is not None,
-        attorney_point_ids=[row.id for row in rows if row.role == ATTORNEY],
+        attorney_point_ids=[row.id for row in rows if row.role in (ATTORNEY, REPRESENTATIVE)],
         language=account.language,
         medical=account.medical,
     )
@@ -167,8 +169,9 @@ async def add_attorney(
     email: str | None,
     now: datetime,
     actor: str = "ops",
+    role: str = ATTORNEY,
 ) -> list[int]:
-    """The debtor's attorney as contact points with role 'attorney' (phone first); their ids.
+    """The debtor's attorney (or the estate's representative) as contact points with that role; their ids.
 
     A point the account already has with that value becomes the attorney's. Repeating the call
     changes nothing and returns the same ids.
@@ -177,7 +180,7 @@ async def add_attorney(
     if account is None:
         raise UnknownAccount(f"unknown account {account_id}")
     if not name.strip() or not (phone or email):
-        raise ValueError("an attorney needs a name and a phone or an email")
+        raise ValueError(f"the {role} needs a name and a phone or an email")
     wanted = [("phone", normalize_phone(phone) if phone else None), ("email", email.strip() if email else None)]
     ids: list[int] = []
     for kind, value in wanted:
@@ -188,17 +191,17 @@ async def add_attorney(
         if row is None:
             row = ContactPointRow(account_id=account_id, kind=kind, value=value, created_at=now)
             session.add(row)
-        row.role, row.label = ATTORNEY, name.strip()
+        row.role, row.label = role, name.strip()
         await session.flush()
         ids.append(row.id)
     await append_audit(
         session,
         account_id=account_id,
-        action="contact.attorney_added",
+        action=f"contact.{role}_added",
         detail={"point_ids": ids},
         actor=actor,
         now=now,
-        idempotency_key=f"attorney:{account_id}:{'-'.join(map(str, ids))}",
+        idempotency_key=f"{role}:{account_id}:{'-'.join(map(str, ids))}",
     )
     return ids
 

@@ -49,3 +49,7 @@ class UnknownPlacement(StoreError):
 
 class UnknownPayment(StoreError):
     """No payment with that reference has been recorded for the account."""
+
+
+class UnknownHold(StoreError):
+    """No hold with that reference has been opened on the account."""

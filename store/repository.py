@@ -33,6 +33,16 @@ from store.contacts import (
     set_cease_communication,
     set_point_flags,
 )
+from store.holds import (
+    adjust_balance,
+    claims_for,
+    close_hold,
+    file_claim,
+    holds_for,
+    open_hold,
+    update_hold,
+    write_off,
+)
 from store.loading import upsert_accounts
 from store.outbox import enqueue_outbox, export_outbox, outbox_entries
 from store.payments import payment_by_reference, payments_for, record_payment
@@ -63,10 +73,13 @@ __all__ = [
     "accrue_commission",
     "active_placement",
     "add_attorney",
+    "adjust_balance",
     "append_audit",
     "attempts_for",
     "audit_trail",
     "begin_attempt",
+    "claims_for",
+    "close_hold",
     "contact_points_for",
     "contact_snapshot",
     "create_plan",
@@ -74,6 +87,7 @@ __all__ = [
     "enqueue_outbox",
     "export_outbox",
     "export_placements",
+    "file_claim",
     "find_contact_point",
     "finish_attempt",
     "get_account",
@@ -81,6 +95,8 @@ __all__ = [
     "get_attempt",
     "get_contact_point",
     "get_plan",
+    "holds_for",
+    "open_hold",
     "outbox_entries",
     "past_due_account_ids",
     "payment_by_reference",
@@ -101,5 +117,7 @@ __all__ = [
     "set_point_flags",
     "set_stage",
     "settle_account",
+    "update_hold",
     "upsert_accounts",
+    "write_off",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -47,6 +47,8 @@ class AccountView:
     cease_communication_at: datetime | None
     forgiven_cents: int = 0
     """Written off by settlements."""
+    written_off_cents: int = 0
+    """Written off as uncollectable."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,32 @@ class PlacementExportRow:
     due_date: date
     placed_at: datetime
     commission_bps: int
+
+
+@dataclass(frozen=True)
+class HoldView:
+    hold_id: int
+    account_id: str
+    reference: str
+    kind: str
+    """'bankruptcy', 'deceased', 'dispute' or 'legal'."""
+    detail: dict[str, str] = field(repr=False)
+    """May name a representative, so it stays out of the repr (and logs)."""
+    placed_at: datetime
+    released_at: datetime | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    claim_id: int
+    account_id: str
+    hold_reference: str
+    kind: str
+    """'proof_of_claim' or 'estate_claim'."""
+    amount_cents: int
+    deadline: date
+    filed_at: datetime
 
 
 def view_of(view: type[View], row: object, **computed: Any) -> View:

@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.contact import ContactActivities
     from activities.negotiation import NegotiationActivities
     from activities.referral import ReferralActivities
-    from domain import cadence, lifecycle, negotiation, referral
+    from domain import cadence, holds, lifecycle, negotiation, referral
     from domain.contact_messages import (
         ContactPreference,
         ContactPreferenceInput,
@@ -31,11 +31,12 @@ with workflow.unsafe.imports_passed_through():
         AccountWorkflowResult,
         ContactOutcomeInput,
         ContactPreferenceChange,
-        HoldEventInput,
         HoldInput,
+        HoldKind,
         HoldReleaseInput,
         LoadAccountInput,
         PaymentInput,
+        ProbateInput,
         RecordPaymentInput,
         StageChangeInput,
     )
@@ -53,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.stages import Stage
     from workflows import search_attributes as sa
     from workflows.contacting import ContactingStage
+    from workflows.holding import HoldKeeper
     from workflows.negotiating import NegotiatingStage, OnPlanStage, PlanKeeper, policy_of
     from workflows.referred import ReferredStage
 
@@ -274,6 +276,8 @@ class AccountCollectionsWorkflow:
         if recorded.applied:
             await self._plans.apply_payment(payment.amount_cents)
             await self._credit_placement(payment)
+            if payment.source == holds.ESTATE_SOURCE and any(h.kind == HoldKind.DECEASED for h in self.state.holds):
+                await self._holds.estate_paid()
             self._event_count += 1
 
     async def _credit_placement(self, payment: PaymentInput) -> None:
@@ -299,24 +303,30 @@ class AccountCollectionsWorkflow:
     @workflow.signal
     async def place_hold(self, hold: HoldInput) -> None:
         await workflow.wait_condition(lambda: self._state is not None)
-        if lifecycle.place_hold(self.state, hold, workflow.now()):
-            await self._record_hold(
-                HoldEventInput(self.state.account_id, hold.reference, hold.kind, "placed", hold.reason)
-            )
+        if problem := holds.hold_problem(hold, workflow.now().date()):
+            workflow.logger.warning("hold ignored: %s", problem)
+            return
+        if self.state.stage.is_terminal or not lifecycle.place_hold(self.state, hold, workflow.now()):
+            return
+        await self._holds.placed(self.state.holds[-1])
 
     @workflow.signal
     async def release_hold(self, release: HoldReleaseInput) -> None:
         await workflow.wait_condition(lambda: self._state is not None)
-        released = lifecycle.release_hold(self.state, release)
-        if released is None:
-            workflow.logger.warning("no hold %s to release", release.reference)
+        hold = holds.hold_to_release(self.state, release)
+        if hold is None:
+            workflow.logger.warning("no hold %s to release", release.reference or release.kind)
             return
-        await self._record_hold(
-            HoldEventInput(self.state.account_id, release.reference, released.kind, "released", release.outcome.value)
-        )
+        await self._holds.release(hold, release)
 
-    async def _record_hold(self, event: HoldEventInput) -> None:
-        await self._store(AccountStoreActivities.record_hold_event, event)
+    @workflow.signal
+    async def probate(self, probate: ProbateInput) -> None:
+        await workflow.wait_condition(lambda: self._state is not None)
+        await self._holds.probate(probate)
+
+    @property
+    def _holds(self) -> HoldKeeper:
+        return HoldKeeper(self.state, self._store)
 
     async def _store(self, activity: Callable[[Any, Request], Awaitable[Reply]], request: Request) -> Reply:
         """One store activity at a time, in the order the workflow decided them."""

@@ -75,7 +75,8 @@ class ContactingStage:
 
     async def _wait(self, decision: cadence.ContactDecision, seen: int) -> None:
         """Sleep until the decision's time, a referral date or an event, whichever comes first."""
-        wake_times = [t for t in (decision.at, cadence.referral_due_at(self._plan, self._state.due_date)) if t]
+        referral_at = cadence.referral_due_at(self._plan, self._state.contact, self._state.due_date)
+        wake_times = [t for t in (decision.at, referral_at) if t]
         wake_at: datetime | None = min(wake_times) if wake_times else None
         self._state.next_action = _describe(decision)
         self._state.next_action_at = wake_at

@@ -69,11 +69,13 @@ class ReferredStage:
             placed.tried.append(result.agency_id)
 
     async def recall(self, reason: str) -> None:
-        """End the active placement (the stage places the account again, or a hold keeps it)."""
-        placed = self._state.referral
-        if placed.placement is None:
-            return
-        number, placed.placement = placed.placement.placement_no, None
-        await self._store(
-            ReferralActivities.recall_placement, RecallPlacementInput(self._state.account_id, number, reason)
-        )
+        await recall_placement(self._state, self._store, reason)
+
+
+async def recall_placement(state: AccountState, store: StoreCall, reason: str) -> None:
+    """End the active agency placement, if any (the stage places the account again, or a hold keeps it)."""
+    placed = state.referral
+    if placed.placement is None or placed.placement.agency_id == referral.INTERNAL_DESK:
+        return
+    number, placed.placement = placed.placement.placement_no, None
+    await store(ReferralActivities.recall_placement, RecallPlacementInput(state.account_id, number, reason))

@@ -53,7 +53,7 @@ def test_every_shipped_template_loads_and_english_has_them_all() -> None:
 
     english = {
         "letter_validation_notice", "letter_reminder", "email_reminder", "sms_reminder", "call_script",
-        "letter_plan_reminder", "email_plan_reminder", "sms_plan_reminder",
+        "letter_plan_reminder", "email_plan_reminder", "sms_plan_reminder", "letter_verification",
     }  # fmt: skip
     spanish = {"letter_validation_notice", "email_reminder", "sms_reminder", "email_plan_reminder", "sms_plan_reminder"}
     assert checked == {f"en/{n}" for n in english} | {f"es/{n}" for n in spanish}
@@ -177,3 +177,10 @@ def test_the_context_formats_money_and_dates_in_the_messages_language() -> None:
         "$500.00", "January 15, 2026", "March 3, 2026",
     )  # fmt: skip
     assert (spanish.itemization_date, spanish.validation_period_end) == ("15 de enero de 2026", "3 de marzo de 2026")
+
+
+def test_the_verification_letter_names_the_creditor_and_the_amount_and_discloses() -> None:
+    letter = render_message(Channel.LETTER, "verification", "en", CONTEXT)
+    assert letter.subject == "Verification of the debt on your account A1"
+    expected = (DISCLOSURE, "Creditor: Northwind Bank", "Amount of the debt now: $500.00", CONTEXT.company_contact)
+    assert all(part in letter.body for part in expected), letter.body

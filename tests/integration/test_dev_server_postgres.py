@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.messages import HoldInput, HoldKind, PaymentInput
+from domain import holds
+from domain.messages import PaymentInput
 from ops import account_workflows, views
 from ops.context import OpsContext
 from ops.errors import OpsError
@@ -49,7 +50,7 @@ async def test_accounts_are_listed_by_stage_through_search_attributes(ops: OpsCo
     assert sorted(summary.started) == sorted([payer, held, quiet])
 
     await account_workflows.send_payment(ops, payer, PaymentInput(2_000, f"R{tag}", "2026-02-01"))
-    await account_workflows.send_hold(ops, held, HoldInput(f"BK{tag}", HoldKind.BANKRUPTCY, "ch 7"))
+    await account_workflows.send_hold(ops, held, holds.bankruptcy_hold(f"BK{tag}", chapter="7", filed_on="2026-01-05"))
 
     def ids(rows: list[dict]) -> set[str]:
         return {row["account_id"] for row in rows}

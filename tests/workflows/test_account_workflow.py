@@ -9,6 +9,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from domain import holds
 from domain.messages import (
     AccountStatus,
     AccountWorkflowInput,
@@ -24,6 +25,10 @@ from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+
+def CHAPTER_13(case_number: str) -> HoldInput:  # noqa: N802 (reads as a constant)
+    return holds.bankruptcy_hold(case_number, chapter="13", filed_on="2026-01-05")
 
 
 def new_account_id() -> str:
@@ -130,17 +135,20 @@ async def test_stacked_holds_keep_the_account_on_hold_until_the_last_one_is_rele
     await add_account(sessions, account_id)
     async with running_worker(time_skipping_env.client, sessions) as queue:
         handle = await start(time_skipping_env, queue, account_id)
-        await handle.signal(AccountCollectionsWorkflow.place_hold, HoldInput("BK-1", HoldKind.BANKRUPTCY, "ch 13"))
+        await handle.signal(AccountCollectionsWorkflow.place_hold, CHAPTER_13("BK-1"))
         await handle.signal(AccountCollectionsWorkflow.place_hold, HoldInput("D-1", HoldKind.DISPUTE, "amount"))
         await eventually(lambda: status_of(handle), lambda s: len(s.holds) == 2)
         await handle.signal(AccountCollectionsWorkflow.release_hold, HoldReleaseInput("D-1"))
         after_one = await eventually(
             lambda: status_of(handle), lambda s: len(s.holds) == 1 and s.stage == Stage.ON_HOLD
         )
-        assert after_one.hold == "bankruptcy: ch 13"
+        assert after_one.hold == "bankruptcy: chapter 13"
         await handle.signal(AccountCollectionsWorkflow.release_hold, HoldReleaseInput("BK-1", HoldOutcome.DISCHARGE))
         result = await handle.result()
-    assert result.stage == Stage.DISCHARGED and result.balance_cents == 50_000
+    assert result.stage == Stage.DISCHARGED and result.balance_cents == 0
+    async with sessions() as session:
+        account = await repository.get_account(session, account_id)
+    assert account is not None and (account.balance_cents, account.written_off_cents) == (0, 50_000)
 
 
 async def test_payments_during_a_hold_are_applied_and_can_pay_the_account_off(time_skipping_env, sessions):
@@ -148,7 +156,7 @@ async def test_payments_during_a_hold_are_applied_and_can_pay_the_account_off(ti
     await add_account(sessions, account_id, balance_cents=8_000)
     async with running_worker(time_skipping_env.client, sessions) as queue:
         handle = await start(time_skipping_env, queue, account_id)
-        await handle.signal(AccountCollectionsWorkflow.place_hold, HoldInput("BK-13", HoldKind.BANKRUPTCY, "ch 13"))
+        await handle.signal(AccountCollectionsWorkflow.place_hold, CHAPTER_13("BK-13"))
         await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.ON_HOLD)
         await handle.signal(AccountCollectionsWorkflow.payment, payment(8_000, "TRUSTEE-1"))
         result = await handle.result()

@@ -1,0 +1,48 @@
+"""Inputs and results of the hold activities: the hold record, claims, write-offs, adjustments, letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class HoldRecordInput:
+    account_id: str
+    reference: str
+    kind: str
+    event: str
+    """'placed', 'updated' or 'released'."""
+    detail: dict[str, str] = field(default_factory=dict)
+    outcome: str | None = None
+
+
+@dataclass
+class FileClaimInput:
+    account_id: str
+    hold_reference: str
+    kind: str
+    amount_cents: int
+    deadline: str
+
+
+@dataclass
+class WriteOffInput:
+    account_id: str
+    reason: str
+
+
+@dataclass
+class AdjustBalanceInput:
+    account_id: str
+    reference: str
+    amount_cents: int
+    reason: str
+
+
+@dataclass
+class RepresentativeInput:
+    account_id: str
+    hold_reference: str
+    name: str
+    email: str | None
+    phone: str | None
