@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -614,6 +616,56 @@ def watch(
     from ops.live import watch_stages
 
     run(with_context(lambda ctx: watch_stages(ctx, console, interval=interval)))
+
+
+@app.command()
+def simulate(
+    accounts: Annotated[int, typer.Option(min=1, max=100_000, help="Size of the synthetic portfolio.")] = 200,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Simulated days.")] = 90,
+    seed: Annotated[int, typer.Option(help="Seed of the portfolio and of the debtors' behaviour.")] = 7,
+    strategy: Annotated[str, typer.Option(help="Strategy to run (name or .toml path).")] = "default",
+    vs: Annotated[str | None, typer.Option(help="A second strategy on the same seeded portfolio.")] = None,
+    right_party: Annotated[float, typer.Option(min=0, max=1, help="A placed call reaches the debtor.")] = 0.35,
+    promise: Annotated[float, typer.Option(min=0, max=1, help="A debtor reached promises to pay.")] = 0.5,
+    promise_kept: Annotated[float, typer.Option(min=0, max=1, help="A promise is kept.")] = 0.6,
+    self_cure: Annotated[float, typer.Option(min=0, max=1, help="Pays without a conversation.")] = 0.08,
+    dispute: Annotated[float, typer.Option(min=0, max=1, help="Disputes the debt.")] = 0.04,
+    bankruptcy: Annotated[float, typer.Option(min=0, max=1, help="Files for bankruptcy.")] = 0.02,
+    death: Annotated[float, typer.Option(min=0, max=1, help="Dies.")] = 0.005,
+    wrong_number: Annotated[float, typer.Option(min=0, max=1, help="A call reaches a wrong number.")] = 0.05,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a synthetic portfolio through the real workflows on the time-skipping server; report outcomes."""
+    from domain.debtor_model import BehaviourRates
+    from ops.simulation import simulate as run_simulation
+    from ops.simulation_view import report_table
+    from service.logging import configure_logging
+
+    rates = BehaviourRates(
+        right_party=right_party, wrong_number=wrong_number, promise=promise, promise_kept=promise_kept,
+        self_cure=self_cure, dispute=dispute, bankruptcy=bankruptcy, death=death,
+    )  # fmt: skip
+    if self_cure + dispute + bankruptcy + death > 1 or right_party + wrong_number > 1:
+        fail("the rates of one draw add up to more than 1")
+    strategies = [strategy] if vs is None else [strategy, vs]
+    for name in strategies:
+        try:
+            load_strategy(name)
+        except StrategyError as err:
+            fail(str(err))
+    configure_logging(log_format="console", level="warning")
+    config, reports = settings(), []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=as_json) as bar:  # fmt: skip
+        for name in strategies:
+            task = bar.add_task(f"simulating {name}: days", total=days)
+            reports.append(run(run_simulation(
+                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
+                on_day=partial(bar.advance, task),
+            )))  # fmt: skip
+    if as_json:
+        return print_json([dataclasses.asdict(r) for r in reports])
+    console.print(report_table(reports))
 
 
 @app.command()

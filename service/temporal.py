@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
@@ -21,6 +23,7 @@ from channels.email import SmtpSender, sender_from_settings
 from service.config import DEFAULT_COMPANY_CONTACT, Settings
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
+from workflows.search_attributes import ALL_KEYS
 
 WORKFLOWS = [AccountCollectionsWorkflow]
 
@@ -67,4 +70,14 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         activities=all_activities(sessions, sender_from_settings(settings), company_contact=settings.company_contact),
         max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+    )
+
+
+async def register_search_attributes(client: Client) -> None:
+    """The engine's search attributes on a server started without them (the time-skipping server)."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL_KEYS},
+        )
     )

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from service.dev_server import bundled_executable
-from service.temporal import all_activities
+from service.temporal import all_activities, register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
 from tests.support.databases import sqlite_url
 from workflows import workflow_runner
@@ -34,12 +32,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(bundled_executable("temporal-test-server"))
     )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL_KEYS},
-        )
-    )
+    await register_search_attributes(env.client)
     yield env
     await env.shutdown()
 

@@ -275,6 +275,7 @@ class AccountCollectionsWorkflow:
         workflow.upsert_search_attributes([sa.BALANCE_CENTS.value_set(self.state.balance_cents)])
         if recorded.applied:
             await self._plans.apply_payment(payment.amount_cents)
+            await self._plans.resolve_promises(workflow.now())  # a promise the payment covers is kept now
             await self._credit_placement(payment)
             if payment.source == holds.ESTATE_SOURCE and any(h.kind == HoldKind.DECEASED for h in self.state.holds):
                 await self._holds.estate_paid()

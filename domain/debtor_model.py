@@ -1,0 +1,103 @@
+"""The simulation's debtors: seeded, pure behaviour (who answers, promises, pays, disputes, files, dies).
+
+Every draw is keyed by (seed, account, what is being decided), never by the order events happen in,
+so the same seed gives the same portfolio behaviour however the simulation's timing falls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.contact import Outcome
+
+
+@dataclass(frozen=True)
+class BehaviourRates:
+    """Probabilities (0..1) of the debtor-behaviour model; `starter.py simulate` takes them as options."""
+
+    right_party: float = 0.35
+    """A placed call reaches the debtor."""
+    wrong_number: float = 0.05
+    promise: float = 0.5
+    """After a right-party contact, the debtor promises to pay in full within two weeks."""
+    promise_kept: float = 0.6
+    self_cure: float = 0.08
+    """Pays in full without any conversation, some day in the first 90 days."""
+    dispute: float = 0.04
+    bankruptcy: float = 0.02
+    death: float = 0.005
+
+
+class Life(StrEnum):
+    """What happens to a debtor besides the conversation (decided once per account)."""
+
+    NONE = "none"
+    SELF_CURE = "self_cure"
+    DISPUTE = "dispute"
+    BANKRUPTCY = "bankruptcy"
+    DEATH = "death"
+
+
+@dataclass(frozen=True)
+class Debtor:
+    account_id: str
+    life: Life
+    life_day: int
+    """The simulated day the life event happens (1-based)."""
+    resolution_days: int
+    """Days from the life event to its end (dispute answered, discharge, estate)."""
+    resolves_for_debtor: bool
+    """Dispute upheld, bankruptcy dismissed (False: verified, discharged)."""
+
+
+def _rng(seed: int, *parts: object) -> random.Random:
+    digest = hashlib.sha256(":".join(map(str, (seed, *parts))).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def debtor(seed: int, account_id: str, rates: BehaviourRates, days: int) -> Debtor:
+    rng = _rng(seed, account_id, "life")
+    roll, life = rng.random(), Life.NONE
+    for kind, rate in (
+        (Life.SELF_CURE, rates.self_cure),
+        (Life.DISPUTE, rates.dispute),
+        (Life.BANKRUPTCY, rates.bankruptcy),
+        (Life.DEATH, rates.death),
+    ):
+        if roll < rate:
+            life = kind
+            break
+        roll -= rate
+    return Debtor(
+        account_id,
+        life,
+        life_day=rng.randint(1, max(1, min(days, 90))),
+        resolution_days=rng.randint(10, 60),
+        resolves_for_debtor=rng.random() < 0.3,
+    )
+
+
+def call_outcome(seed: int, account_id: str, attempt_no: int, rates: BehaviourRates) -> Outcome:
+    roll = _rng(seed, account_id, "call", attempt_no).random()
+    if roll < rates.wrong_number:
+        return Outcome.WRONG_NUMBER
+    if roll < rates.wrong_number + rates.right_party:
+        return Outcome.RIGHT_PARTY_CONTACT
+    return Outcome.NO_ANSWER
+
+
+@dataclass(frozen=True)
+class Promise:
+    in_days: int
+    kept: bool
+
+
+def promise_after_contact(seed: int, account_id: str, attempt_no: int, rates: BehaviourRates) -> Promise | None:
+    """What a debtor reached on this call does: promise (and later keep it or not), or nothing."""
+    rng = _rng(seed, account_id, "promise", attempt_no)
+    if rng.random() >= rates.promise:
+        return None
+    return Promise(in_days=rng.randint(3, 14), kept=rng.random() < rates.promise_kept)

@@ -1,0 +1,325 @@
+"""`starter.py simulate`: a synthetic portfolio through the real workflows and activities on the time-skipping server.
+
+The day grid: the portfolio starts at 21:00 UTC; each simulated day the store is read at 09:00 UTC
+(when no US contact can fall due) and the debtors' events are sent at 10:00 UTC. Every behaviour
+draw is keyed by seed and account (domain.debtor_model), so a seed gives the same outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain import debtor_model as model
+from domain import holds
+from domain.messages import ContactOutcomeInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
+from domain.negotiation_messages import PromiseInput
+from domain.stages import Stage
+from ops import account_workflows
+from ops.accounts import load_accounts_file
+from ops.context import OpsContext
+from ops.strategies import load_strategy
+from ops.synthetic import synthetic_portfolio_csv
+from service.config import Settings
+from service.dev_server import bundled_executable
+from service.temporal import WORKFLOWS, all_activities, register_search_attributes
+from store.db import ensure_schema, make_engine, make_session_factory
+from store.models import AccountRow, ContactAttemptRow, PaymentRow, PromiseRow
+from workflows import workflow_runner
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+READ_AT, EVENTS_AT, START_AT = 9, 10, 21
+"""UTC hours of the day grid."""
+SIGNAL_CONCURRENCY = 50
+
+
+@dataclass
+class SimulationReport:
+    strategy: str
+    accounts: int
+    days: int
+    seed: int
+    by_stage: dict[str, int]
+    collected_cents: int
+    cure_rate: float
+    promise_kept_rate: float | None
+    right_party_contact_rate: float
+    avg_days_to_resolution: float | None
+    attempts_by_channel: dict[str, int]
+    blocks_by_rule: dict[str, int]
+    wall_seconds: float = 0.0
+    account_days_per_second: float = 0.0
+
+
+Action = Callable[["_Run"], Awaitable[Any]]
+
+
+@dataclass
+class _Run:
+    prefix: str
+    env: WorkflowEnvironment
+    seed: int
+    rates: model.BehaviourRates
+    days: int
+    debtors: dict[str, model.Debtor] = field(default_factory=dict)
+    agenda: dict[int, list[Action]] = field(default_factory=lambda: defaultdict(list))
+    last_attempt_id: int = 0
+    resolved_on: dict[str, int] = field(default_factory=dict)
+
+
+def _next_utc_hour(now: datetime, hour: int) -> datetime:
+    at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
+async def _sleep_until_hour(env: WorkflowEnvironment, hour: int) -> datetime:
+    now = await env.get_current_time()
+    target = _next_utc_hour(now, hour)
+    await env.sleep(target - now)
+    return target
+
+
+def _signal(account_id: str, name: str, argument: object) -> Action:
+    async def send(run: _Run) -> None:
+        try:
+            await run.env.client.get_workflow_handle(workflow_id_for(account_id)).signal(name, argument)
+        except Exception:  # noqa: BLE001 - a debtor's event for an account already closed changes nothing
+            return
+
+    return send
+
+
+def _plan_lives(run: _Run, today: str) -> None:
+    """Self-cures, disputes, bankruptcies and deaths: placed on the agenda up front."""
+    for account_id, debtor in run.debtors.items():
+        day, end = debtor.life_day, debtor.life_day + debtor.resolution_days
+        match debtor.life:
+            case model.Life.SELF_CURE:
+                run.agenda[day].append(_pay_in_full(account_id, "CURE"))
+            case model.Life.DISPUTE:
+                run.agenda[day].append(_signal(account_id, "place_hold", holds.dispute_hold(
+                    f"SIM-DSP-{account_id}", reason="simulated dispute")))  # fmt: skip
+                outcome = HoldOutcome.UPHELD if debtor.resolves_for_debtor else HoldOutcome.VERIFIED
+                run.agenda[end].append(_signal(account_id, "release_hold", HoldReleaseInput(
+                    f"SIM-DSP-{account_id}", outcome)))  # fmt: skip
+            case model.Life.BANKRUPTCY:
+                run.agenda[day].append(_bankruptcy(account_id))
+                outcome = HoldOutcome.RESUME if debtor.resolves_for_debtor else HoldOutcome.DISCHARGE
+                run.agenda[end].append(_signal(account_id, "release_hold", HoldReleaseInput(
+                    outcome=outcome, kind=HoldKind.BANKRUPTCY)))  # fmt: skip
+            case model.Life.DEATH:
+                run.agenda[day].append(_signal(account_id, "place_hold", holds.deceased_hold(
+                    f"SIM-RIP-{account_id}", date_of_death=today)))  # fmt: skip
+                run.agenda[end].append(_estate(account_id, pays=debtor.resolves_for_debtor))
+
+
+def _bankruptcy(account_id: str) -> Action:
+    async def file(run: _Run) -> None:
+        filed_on = (await run.env.get_current_time()).date().isoformat()
+        petition = holds.bankruptcy_hold(f"SIM-BK-{account_id}", chapter="7", filed_on=filed_on)
+        await _signal(account_id, "place_hold", petition)(run)
+
+    return file
+
+
+def _pay_in_full(account_id: str, tag: str, share: float = 1.0) -> Action:
+    async def pay(run: _Run) -> None:
+        status = await _status(run, account_id)
+        if status is None or status.balance_cents <= 0 or status.stage.is_terminal:
+            return
+        cents = max(1, int(status.balance_cents * share))
+        received = (await run.env.get_current_time()).date().isoformat()
+        source = holds.ESTATE_SOURCE if tag == "ESTATE" else "debtor"
+        await _signal(account_id, "payment", PaymentInput(cents, f"SIM-{tag}-{account_id}", received, source))(run)
+
+    return pay
+
+
+def _estate(account_id: str, *, pays: bool) -> Action:
+    async def settle(run: _Run) -> None:
+        deadline = ((await run.env.get_current_time()).date() + timedelta(days=120)).isoformat()
+        probate = ProbateInput("Estate Representative", deadline, email=f"estate-{account_id}@example.com")
+        await _signal(account_id, "probate", probate)(run)
+        if pays:
+            await _pay_in_full(account_id, "ESTATE", share=0.5)(run)
+        else:
+            await _signal(account_id, "release_hold", HoldReleaseInput(
+                outcome=HoldOutcome.WRITE_OFF, kind=HoldKind.DECEASED))(run)  # fmt: skip
+
+    return settle
+
+
+async def _status(run: _Run, account_id: str) -> Any:
+    try:
+        handle = run.env.client.get_workflow_handle(workflow_id_for(account_id))
+        return await handle.query(AccountCollectionsWorkflow.status)
+    except Exception:  # noqa: BLE001 - closed or not yet loaded: nothing to pay
+        return None
+
+
+def _promise(account_id: str, in_days: int) -> Action:
+    async def promise(run: _Run) -> None:
+        status = await _status(run, account_id)
+        if status is None or status.balance_cents <= 0:
+            return
+        due = ((await run.env.get_current_time()).date() + timedelta(days=in_days)).isoformat()
+        await _signal(account_id, "promise_to_pay", PromiseInput(status.balance_cents, due))(run)
+
+    return promise
+
+
+async def _read_calls(run: _Run, sessions: Any, day: int) -> None:
+    """Answer every call placed since the last read, as the debtor model says; queue what follows."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(ContactAttemptRow.id, ContactAttemptRow.account_id, ContactAttemptRow.attempt_no)
+                .where(ContactAttemptRow.id > run.last_attempt_id)
+                .where(ContactAttemptRow.account_id.like(f"{run.prefix}%"))
+                .where(ContactAttemptRow.channel == "call", ContactAttemptRow.status == "sent")
+                .order_by(ContactAttemptRow.id)
+            )
+        ).all()
+    for row_id, account_id, attempt_no in rows:
+        run.last_attempt_id = max(run.last_attempt_id, row_id)
+        key = account_id.removeprefix(run.prefix)  # the same debtor in every run of this seed
+        outcome = model.call_outcome(run.seed, key, attempt_no, run.rates)
+        run.agenda[day].append(_signal(account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome)))
+        if outcome != model.Outcome.RIGHT_PARTY_CONTACT:
+            continue
+        promised = model.promise_after_contact(run.seed, key, attempt_no, run.rates)
+        if promised is None:
+            continue
+        run.agenda[day].append(_promise(account_id, promised.in_days))
+        if promised.kept:
+            run.agenda[day + promised.in_days].append(_pay_in_full(account_id, f"PROMISE{attempt_no}"))
+
+
+async def _read_resolutions(run: _Run, sessions: Any, day: int) -> None:
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(AccountRow.account_id, AccountRow.stage).where(AccountRow.account_id.like(f"{run.prefix}%"))
+            )
+        ).all()
+    for account_id, stage in rows:
+        if stage is not None and Stage(stage).is_terminal:
+            run.resolved_on.setdefault(account_id, day)
+
+
+async def _send(run: _Run, actions: list[Action]) -> None:
+    gate = asyncio.Semaphore(SIGNAL_CONCURRENCY)
+
+    async def one(action: Action) -> None:
+        async with gate:
+            await action(run)
+
+    await asyncio.gather(*(one(a) for a in actions))
+
+
+async def simulate(
+    settings: Settings,
+    *,
+    accounts: int,
+    days: int,
+    seed: int,
+    strategy: str,
+    rates: model.BehaviourRates,
+    on_day: Callable[[], None] = lambda: None,
+) -> SimulationReport:
+    began = time.monotonic()
+    load_strategy(strategy)  # a broken strategy fails before anything starts
+    await ensure_schema(settings.database_url)
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(bundled_executable("temporal-test-server"))
+    )
+    try:
+        await register_search_attributes(env.client)
+        start = await _sleep_until_hour(env, START_AT)
+        prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "portfolio.csv"
+            path.write_text(synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix))
+            await load_accounts_file(path, settings.database_url)
+        queue = f"simulate-{uuid.uuid4().hex[:8]}"
+        run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})
+        ctx = OpsContext(run_settings, env.client, sessions, load_strategy(strategy))
+        ids = [f"{prefix}{n:06d}" for n in range(1, accounts + 1)]
+        run = _Run(prefix, env, seed, rates, days)
+        run.debtors = {a: model.debtor(seed, a.removeprefix(prefix), rates, days) for a in ids}
+        _plan_lives(run, start.date().isoformat())
+        async with Worker(
+            env.client, task_queue=queue, workflows=WORKFLOWS, workflow_runner=workflow_runner(),
+            activities=all_activities(sessions, None), max_concurrent_activities=settings.max_concurrent_activities,
+        ):  # fmt: skip
+            await account_workflows.start_accounts(ctx, ids)
+            for day in range(1, days + 1):
+                await _sleep_until_hour(env, READ_AT)
+                await _read_calls(run, sessions, day)
+                await _read_resolutions(run, sessions, day)
+                await _sleep_until_hour(env, EVENTS_AT)
+                await _send(run, run.agenda.pop(day, []))
+                on_day()
+            await _sleep_until_hour(env, READ_AT)
+            await _read_resolutions(run, sessions, days + 1)
+        report = await _report(sessions, run, strategy, accounts, days, seed)
+    finally:
+        await env.shutdown()
+        await engine.dispose()
+    report.wall_seconds = round(time.monotonic() - began, 1)
+    report.account_days_per_second = round(accounts * days / max(report.wall_seconds, 0.001), 1)
+    return report
+
+
+async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: int, seed: int) -> SimulationReport:
+    mine, paid = AccountRow.account_id.like(f"{run.prefix}%"), PaymentRow.account_id.like(f"{run.prefix}%")
+    async with sessions() as session:
+        stages = dict(
+            (await session.execute(select(AccountRow.stage, func.count()).where(mine).group_by(AccountRow.stage))).all()
+        )
+        collected = await session.scalar(select(func.coalesce(func.sum(PaymentRow.amount_cents), 0)).where(paid))
+        promise_rows = dict((await session.execute(
+            select(PromiseRow.status, func.count()).where(PromiseRow.account_id.like(f"{run.prefix}%"))
+            .group_by(PromiseRow.status)
+        )).all())  # fmt: skip
+        attempts = ContactAttemptRow.account_id.like(f"{run.prefix}%")
+        by_channel = dict((await session.execute(
+            select(ContactAttemptRow.channel, func.count()).where(attempts)
+            .where(ContactAttemptRow.status.in_(("sent", "unconfirmed"))).group_by(ContactAttemptRow.channel)
+        )).all())  # fmt: skip
+        blocks = dict((await session.execute(
+            select(ContactAttemptRow.rule, func.count()).where(attempts, ContactAttemptRow.status == "blocked")
+            .group_by(ContactAttemptRow.rule)
+        )).all())  # fmt: skip
+        reached = await session.scalar(
+            select(func.count(func.distinct(ContactAttemptRow.account_id))).where(
+                attempts, ContactAttemptRow.outcome == "right_party_contact"
+            )
+        )
+    by_stage = {str(stage): count for stage, count in stages.items() if stage is not None}
+    cured = by_stage.get(Stage.PAID.value, 0) + by_stage.get(Stage.SETTLED.value, 0)
+    judged = promise_rows.get("kept", 0) + promise_rows.get("broken", 0)
+    resolved = list(run.resolved_on.values())
+    return SimulationReport(
+        strategy=strategy, accounts=accounts, days=days, seed=seed, by_stage=dict(sorted(by_stage.items())),
+        collected_cents=int(collected or 0), cure_rate=round(cured / accounts, 4),
+        promise_kept_rate=round(promise_rows.get("kept", 0) / judged, 4) if judged else None,
+        right_party_contact_rate=round((reached or 0) / accounts, 4),
+        avg_days_to_resolution=round(sum(resolved) / len(resolved), 1) if resolved else None,
+        attempts_by_channel=dict(sorted(by_channel.items())),
+        blocks_by_rule=dict(sorted((str(k), v) for k, v in blocks.items())),
+    )  # fmt: skip
