@@ -90,12 +90,15 @@ def run_main(main: Callable[[], Coroutine[Any, Any, int]]) -> None:
 
 
 async def run_part(name: str, part: Callable[[], Awaitable[None]], *, show_traceback: bool = False) -> bool:
-    """Run one part; a missing dependency or a failure prints one line instead of a stack trace."""
+    """Run one part; a missing dependency or a failure prints one line instead of a stack trace.
+
+    False only when the part failed (a skipped part is not a failure)."""
     try:
         await part()
         return True
     except Skip as reason:
         console.print(f"[yellow]skipped {name}:[/] {reason}")
+        return True
     except Exception as err:  # a benchmark reports a failure in one line, it does not crash
         first_line = (str(err).strip().splitlines() or [""])[0]
         console.print(f"[red]{name} failed:[/] {type(err).__name__}: {first_line}")

@@ -246,11 +246,10 @@ def log_lines(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    """A dev server (state in tmp_path/temporal) and one worker, both loopback, stopped whatever happens."""
+    """A dev server on loopback (state in tmp_path/temporal); the drill starts its workers. Stopped whatever happens."""
     running = Engine(tmp_path)
     try:
         await running.start_server()
-        await running.start_worker()
         yield running
     finally:
         running.stop_all()
