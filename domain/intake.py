@@ -95,7 +95,7 @@ def _parse_row(row: dict[str, str]) -> AccountRecord:
     if timezone is not None:
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown timezone {timezone!r} (expected an IANA name)") from None
     flags = {}
     for column in ("medical", *CONSENT_COLUMNS):

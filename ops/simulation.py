@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from temporalio.api.testservice.v1 import SleepRequest
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -43,6 +45,9 @@ from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 READ_AT, EVENTS_AT, START_AT = 9, 10, 21
 """UTC hours of the day grid."""
 SIGNAL_CONCURRENCY = 50
+ACTIVITY_CONCURRENCY = 20
+"""Few activities in flight at once: each finishes quickly, far inside its start-to-close timeout."""
+SKIP_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass
@@ -85,9 +90,12 @@ def _next_utc_hour(now: datetime, hour: int) -> datetime:
 
 
 async def _sleep_until_hour(env: WorkflowEnvironment, hour: int) -> datetime:
+    """Skip the server's clock to the hour; a busy day may take minutes of real time to play out."""
     now = await env.get_current_time()
     target = _next_utc_hour(now, hour)
-    await env.sleep(target - now)
+    request = SleepRequest()
+    request.duration.FromTimedelta(target - now)
+    await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_TIMEOUT)
     return target
 
 
@@ -229,6 +237,12 @@ async def _send(run: _Run, actions: list[Action]) -> None:
     await asyncio.gather(*(one(a) for a in actions))
 
 
+def _quiet_runtime() -> Runtime:
+    """The SDK core's own console lines (warnings about the test server) would mix into `--json` output."""
+    quiet = TelemetryFilter(core_level="ERROR", other_level="ERROR")
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=quiet)))
+
+
 async def simulate(
     settings: Settings,
     *,
@@ -245,7 +259,7 @@ async def simulate(
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bundled_executable("temporal-test-server"))
+        test_server_existing_path=str(bundled_executable("temporal-test-server")), runtime=_quiet_runtime()
     )
     try:
         await register_search_attributes(env.client)
@@ -264,7 +278,7 @@ async def simulate(
         _plan_lives(run, start.date().isoformat())
         async with Worker(
             env.client, task_queue=queue, workflows=WORKFLOWS, workflow_runner=workflow_runner(),
-            activities=all_activities(sessions, None), max_concurrent_activities=settings.max_concurrent_activities,
+            activities=all_activities(sessions, None), max_concurrent_activities=ACTIVITY_CONCURRENCY,
         ):  # fmt: skip
             await account_workflows.start_accounts(ctx, ids)
             for day in range(1, days + 1):
