@@ -15,6 +15,7 @@ time-skipping server a query adds a workflow task to the history.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -133,25 +134,74 @@ def _check_paid(result: AccountWorkflowResult, scenario: str) -> None:
 # ---- paid on first contact ----
 
 
-async def paid_on_first_contact(
-    client: Client, queue: str, polling: AsyncEngine, plans: Strategy, account: AccountView
-) -> WorkflowHandle:
-    """Start (as `starter.py start`), wait for the first contact, pay in full, wait for `paid`."""
+def start_input(plans: Strategy, account: AccountView) -> AccountWorkflowInput:
+    """What `starter.py start` hands a new workflow: the account's snapshot and its strategy plan."""
     snapshot = AccountSnapshot(
         account.account_id, account.balance_cents, account.currency, account.due_date.isoformat(), account.segment
     )
-    request = AccountWorkflowInput(
+    return AccountWorkflowInput(
         account.account_id, snapshot=snapshot, plan=plans.plan_for(segment=account.segment, state=account.state)
     )
+
+
+class ContactWatcher:
+    """Waits for accounts' first contact in the store: one query per tick for all the accounts
+    waiting, so that the drivers' polling costs the same however many lifecycles are in flight."""
+
+    def __init__(self, polling: AsyncEngine) -> None:
+        self._polling = polling
+        self._waiting: dict[str, asyncio.Future[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> ContactWatcher:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def first_contact(self, account_id: str) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[account_id] = future
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._watch())
+        try:
+            await asyncio.wait_for(future, WAIT_LIMIT_SECONDS)
+        except TimeoutError:
+            raise LifecycleError(f"no first contact of {account_id} after {WAIT_LIMIT_SECONDS:.0f} s") from None
+        finally:
+            self._waiting.pop(account_id, None)
+
+    async def _watch(self) -> None:
+        while self._waiting:
+            ids = list(self._waiting)
+            query = (
+                select(ContactAttemptRow.account_id)
+                .where(ContactAttemptRow.account_id.in_(ids), ContactAttemptRow.status == "sent")
+                .distinct()
+            )
+            async with self._polling.connect() as connection:
+                contacted = list((await connection.execute(query)).scalars())
+            for account_id in contacted:
+                future = self._waiting.pop(account_id, None)
+                if future is not None and not future.done():
+                    future.set_result(None)
+            await asyncio.sleep(POLL_SECONDS)
+
+
+async def paid_on_first_contact(
+    client: Client, queue: str, watcher: ContactWatcher, plans: Strategy, account: AccountView
+) -> WorkflowHandle:
+    """Start (as `starter.py start`), wait for the first contact, pay in full, wait for `paid`."""
     handle = await client.start_workflow(
-        AccountCollectionsWorkflow.run, request, id=workflow_id_for(account.account_id), task_queue=queue
+        AccountCollectionsWorkflow.run,
+        start_input(plans, account),
+        id=workflow_id_for(account.account_id),
+        task_queue=queue,
     )
-    contacted = (
-        select(func.count())
-        .select_from(ContactAttemptRow)
-        .where(ContactAttemptRow.account_id == account.account_id, ContactAttemptRow.status == "sent")
-    )
-    await _until(f"the first contact of {account.account_id}", _count_reaches(polling, contacted, 1))
+    await watcher.first_contact(account.account_id)
     payment = PaymentInput(account.balance_cents, f"PAY-{account.account_id}", date.today().isoformat())
     await handle.signal(AccountCollectionsWorkflow.payment, payment)
     _check_paid(await handle.result(), "paid on first contact")

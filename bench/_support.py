@@ -16,7 +16,7 @@ import time
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,7 +39,7 @@ from store import repository
 from store.db import make_engine, make_session_factory, migrate
 from workflows.search_attributes import ALL_KEYS
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 POSTGRES_URL_VARIABLE = "COLLECTIONS_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -236,6 +236,11 @@ async def postgres_store() -> AsyncIterator[Store]:
             "AND pid <> pg_backend_pid()",
             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         )
+
+
+def store_named(kind: str) -> AbstractAsyncContextManager[Store]:
+    """`sqlite` (a temporary file) or `postgres` (a fresh database, skipped when unreachable)."""
+    return postgres_store() if kind == "postgres" else sqlite_store()
 
 
 async def load_portfolio(
