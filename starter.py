@@ -684,5 +684,22 @@ def demo(
         console.print("stopped; the dev server and the store keep their state in .data/")
 
 
+def main() -> None:
+    """Run the CLI and leave without interpreter teardown, which the SDK's core runtime can abort
+    after the work is done ("PyGILState_Release", exit 134; sdk-python#300), as worker.py does."""
+    code = 0
+    try:
+        app(prog_name="starter.py")
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+            code = 1
+        else:
+            code = done.code or 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

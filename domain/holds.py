@@ -10,6 +10,8 @@ from domain.messages import AccountState, Hold, HoldInput, HoldKind, HoldRelease
 BAR_DATE_DAYS = 70
 """Proof of claim deadline after the petition (non-governmental creditors, Fed. R. Bankr. P. 3002(c))."""
 CHAPTERS = ("7", "11", "13")
+MAX_REFERENCE = 128
+"""The store's limit for a hold reference."""
 PROOF_OF_CLAIM = "proof_of_claim"
 ESTATE_CLAIM = "estate_claim"
 ESTATE_SOURCE = "estate"
@@ -41,6 +43,8 @@ def hold_problem(hold: HoldInput, today: date) -> str | None:
     """Why this hold cannot be placed as given, or None."""
     if not hold.reference.strip():
         return "a hold needs a reference (case number, ticket)"
+    if len(hold.reference) > MAX_REFERENCE or not hold.reference.isprintable():
+        return f"a hold reference is at most {MAX_REFERENCE} printable characters"
     detail = hold.detail
     if hold.kind == HoldKind.BANKRUPTCY:
         if detail.get("chapter") not in CHAPTERS:
@@ -53,7 +57,7 @@ def hold_problem(hold: HoldInput, today: date) -> str | None:
         if died is None or died > today:
             return f"date_of_death must be an ISO date not in the future, got {detail.get('date_of_death')!r}"
     amount = detail.get("disputed_cents")
-    if hold.kind == HoldKind.DISPUTE and amount is not None and (not amount.isdigit() or int(amount) <= 0):
+    if hold.kind == HoldKind.DISPUTE and amount is not None and (not amount.isdecimal() or int(amount) <= 0):
         return f"disputed amount must be positive cents, got {amount!r}"
     return None
 

@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import holds
+from domain import holds, lifecycle
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.messages import (
@@ -134,6 +134,8 @@ async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str,
 
 async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
     """Send a payment event; a reference already on the books is reported, not sent again."""
+    if problem := lifecycle.payment_problem(payment):
+        raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         existing = await repository.payment_by_reference(session, payment.reference)

@@ -1,4 +1,12 @@
-"""The engine as processes for the reliability drills: a dev server and a worker the drill can kill and restart."""
+"""The reliability drills' engine: a dev server and workers as processes that a drill kills, stops and restarts.
+
+Like `engine_processes` in tests/e2e (loopback ports, the dev server's state in the test's folder,
+the CLI as the operator), plus what a drill needs: start a worker late or throttled, SIGKILL it,
+SIGTERM the dev server and start it again on the same port and data dir. The operator loads,
+starts, exports and is refused through the CLI; bulk events and the checks go through the
+operations layer the CLI calls and the store's repository functions on the processes'
+DATABASE_URL (a CLI process costs 1.5 to 3 s of CPU on two cores).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,10 +30,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from domain.contact import Channel
 from domain.contact_messages import AttemptStatus, attempt_key
 from domain.intake import ACCOUNT_COLUMNS
+from domain.messages import PaymentInput
 from domain.stages import Stage
+from ops import account_workflows, views
+from ops.context import OpsContext, open_context
 from ops.demo import daytime_zones
+from service.config import load_settings
 from store import repository
 from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
@@ -33,12 +46,17 @@ from tests.e2e.test_operations_end_to_end import ROOT, free_port
 
 T = TypeVar("T")
 RECENTLY_DUE = date.today() - timedelta(days=20)
-"""Inside the demo strategy's thresholds: a new account starts in `contacting` and stays there for minutes."""
+"""Inside the demo strategy's thresholds: a new account starts in `contacting` and stays there for minutes
+(its sixth attempt without contact, which refers it, comes about 100 s after the start)."""
 SERVER_START_SECONDS = 60
 WORKER_START_SECONDS = 30
+END_STATE_SECONDS = 90
+"""A SIGKILLed worker's activity is retried only after its start-to-close timeout (30 s): room for that."""
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float, what: str) -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float, what: str, every: float = 0.1
+) -> T:
     """Poll `probe` until `check` holds; fail naming `what` and the last value seen after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -48,33 +66,45 @@ async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], boo
             return value
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value: {value!r}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dollars(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 @dataclass
 class Portfolio:
-    """The accounts a drill loads, and what an undisturbed run makes of them."""
+    """The accounts a drill loads, who pays, and what an undisturbed run makes of them."""
 
     balances: dict[str, int]
     payers: list[str]
 
     @property
+    def ids(self) -> list[str]:
+        return sorted(self.balances)
+
+    @property
     def others(self) -> list[str]:
-        return [a for a in self.balances if a not in self.payers]
+        return [a for a in self.ids if a not in self.payers]
 
     def reference(self, account_id: str) -> str:
         return f"PAY-{account_id}"
 
     def expected_end(self) -> dict[str, tuple[str, int, int]]:
-        """stage, balance and payments count per account: the payers paid in full, the others still worked."""
+        """Stage, balance and payments count: each payer paid in full once, the others still worked."""
         return {
-            a: ("paid", 0, 1) if a in self.payers else ("contacting", cents, 0)
-            for a, cents in self.balances.items()
+            a: ("paid", 0, 1) if a in self.payers else ("contacting", cents, 0) for a, cents in self.balances.items()
         }
 
 
 def portfolio_csv(prefix: str, count: int, now: datetime) -> tuple[str, Portfolio]:
-    """`count` accounts due recently, in zones where it is daytime now so the gate lets contacts through."""
+    """`count` accounts due recently, in zones where it is daytime now (as `make demo` picks them), so the
+    gate lets their contacts through; every other account will pay."""
     zones = daytime_zones(now)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -82,12 +112,11 @@ def portfolio_csv(prefix: str, count: int, now: datetime) -> tuple[str, Portfoli
     balances = {}
     for number in range(1, count + 1):
         account_id = f"{prefix}{number:03d}"
-        balance_cents = 10_000 + 137 * number
-        balances[account_id] = balance_cents
+        balances[account_id] = 10_000 + 137 * number
         writer.writerow([
             account_id, f"Debtor {number}", f"(212) 555-{number:04d}", f"debtor{number}@example.com",
             f"{number} Main St", "New York", "NY", "10001", zones[number % len(zones)],
-            f"{balance_cents // 100}.{balance_cents % 100:02d}", RECENTLY_DUE.isoformat(), "Northwind", "false", "card",
+            dollars(balances[account_id]), RECENTLY_DUE.isoformat(), "Northwind", "false", "card",
         ])  # fmt: skip
     return out.getvalue(), Portfolio(balances, payers=sorted(balances)[::2])
 
@@ -101,15 +130,15 @@ class Engine:
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     worker_logs: list[Path] = field(default_factory=list)
-    _engine: AsyncEngine | None = None
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.store_file}"
+    _store: AsyncEngine | None = None
 
     @property
     def store_file(self) -> Path:
         return self.tmp_path / "store.db"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.store_file}"
 
     @property
     def address(self) -> str:
@@ -130,6 +159,7 @@ class Engine:
     # ---- the dev server ----
 
     async def start_server(self) -> None:
+        """Start it (again: same port, same data dir) and wait until it answers."""
         assert self.server is None or self.server.poll() is not None, "the dev server is already running"
         data_dir = self.tmp_path / "temporal"
         command = ["starter.py", "dev-server", "--port", str(self.port), "--headless", "--data-dir", str(data_dir)]
@@ -142,7 +172,7 @@ class Engine:
     async def _server_answers(self) -> bool:
         assert self.server is not None
         if self.server.poll() is not None:
-            raise AssertionError(f"the dev server exited with {self.server.returncode}")
+            raise AssertionError(f"the dev server exited with {self.server.returncode}; see dev-server.log")
         try:
             client = await Client.connect(self.address)
             return await client.service_client.check_health()
@@ -150,7 +180,7 @@ class Engine:
             return False
 
     def stop_server(self) -> int:
-        """SIGTERM, and wait for the server to exit (it persists its state in the data dir)."""
+        """SIGTERM (`starter.py dev-server` execs the server, so it gets the signal) and wait for it to exit."""
         assert self.server is not None and self.server.poll() is None
         self.server.send_signal(signal.SIGTERM)
         return self.server.wait(timeout=30)
@@ -158,6 +188,7 @@ class Engine:
     # ---- the worker ----
 
     async def start_worker(self, **env: str) -> Path:
+        """Start a worker (environment overrides in `env`), wait for `worker.started`; its log file."""
         assert self.worker is None or self.worker.poll() is not None, "a worker is already running"
         log_file = self.tmp_path / f"worker-{len(self.worker_logs) + 1}.log"
         self.worker_logs.append(log_file)
@@ -180,23 +211,31 @@ class Engine:
         self.worker.send_signal(signal.SIGKILL)
         assert self.worker.wait(timeout=10) == -signal.SIGKILL
 
+    def stop_worker(self) -> int:
+        assert self.worker is not None and self.worker.poll() is None
+        self.worker.send_signal(signal.SIGTERM)
+        return self.worker.wait(timeout=30)
+
     def stop_all(self) -> None:
         for process in (self.worker, self.server):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
 
-    # ---- the operator: the CLI as a process ----
+    # ---- the operator: the CLI as a process, and the operations layer it calls ----
 
     async def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """`starter.py ARGS` as a process (through tests/support/cli.py: the same app, without the SDK's
+        occasional abort at interpreter exit that would fail a drill for nothing)."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "starter.py", *args, cwd=ROOT, env=self.env,
+            sys.executable, "-m", "tests.support.cli", *args, cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
             out, err = await asyncio.wait_for(process.communicate(), timeout)
         except TimeoutError:
             process.kill()
+            await process.wait()
             raise
         assert process.returncode is not None
         return subprocess.CompletedProcess(list(args), process.returncode, out.decode(), err.decode())
@@ -206,13 +245,24 @@ class Engine:
         assert done.returncode == 0, f"starter.py {' '.join(args)}: {done.stderr}"
         return json.loads(done.stdout)
 
-    # ---- the store, read with the repository functions on the processes' DATABASE_URL ----
+    @asynccontextmanager
+    async def operations(self) -> AsyncIterator[OpsContext]:
+        settings = load_settings(
+            temporal_address=self.address,
+            database_url=self.database_url,
+            collections_task_queue=self.env["COLLECTIONS_TASK_QUEUE"],
+            collections_strategy=self.env["COLLECTIONS_STRATEGY"],
+        )
+        async with open_context(settings) as ctx:
+            yield ctx
+
+    # ---- the store, read with the repository functions ----
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
-        if self._engine is None:
-            self._engine = make_engine(self.database_url)
-        return make_session_factory(self._engine)
+        if self._store is None:
+            self._store = make_engine(self.database_url)
+        return make_session_factory(self._store)
 
     async def accounts(self, account_ids: list[str]) -> dict[str, AccountView]:
         async with self.sessions() as session:
@@ -227,13 +277,13 @@ class Engine:
             return {a: await repository.payments_for(session, a) for a in account_ids}
 
     async def close_store(self) -> None:
-        if self._engine is not None:
-            await self._engine.dispose()
-            self._engine = None
+        if self._store is not None:
+            await self._store.dispose()
+            self._store = None
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
-    """The JSON lines of a worker log (anything else, such as a traceback, is skipped)."""
+    """The JSON lines of a worker log (anything else, say a traceback from the SDK's core, is skipped)."""
     lines = []
     for line in path.read_text(errors="replace").splitlines():
         if line.startswith("{"):
@@ -246,7 +296,7 @@ def log_lines(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    """A dev server on loopback (state in tmp_path/temporal); the drill starts its workers. Stopped whatever happens."""
+    """A dev server on a loopback port (state in tmp_path/temporal); the drill starts its workers."""
     running = Engine(tmp_path)
     try:
         await running.start_server()
@@ -256,113 +306,103 @@ async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
         await running.close_store()
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def monotonic() -> float:
-    return time.monotonic()
+# ---- the steps every drill shares ----
 
 
 async def load_and_start(engine: Engine, portfolio_file: Path, count: int, prefix: str) -> Portfolio:
-    """Load `count` fresh accounts and start every past-due account's workflow, as an operator would."""
+    """Load `count` fresh accounts and start every past-due account's workflow, as an operator does."""
     text, portfolio = portfolio_csv(prefix, count, utc_now())
     portfolio_file.write_text(text)
     loaded = await engine.cli_json("load", str(portfolio_file))
     assert loaded["inserted"] == count, loaded
     started = await engine.cli_json("start", "--all-past-due")
-    assert sorted(started["started"]) == sorted(portfolio.balances), started
+    assert sorted(started["started"]) == portfolio.ids, started
     return portfolio
 
 
-def dollars(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-async def send_payments(engine: Engine, portfolio: Portfolio, account_ids: list[str]) -> None:
-    """Each account's full balance under its own reference, through the CLI (a few processes at a time)."""
-    gate = asyncio.Semaphore(4)
-
-    async def pay(account_id: str) -> None:
-        amount = dollars(portfolio.balances[account_id])
-        async with gate:
-            done = await engine.cli(
-                "event", "payment", account_id, "--amount", amount, "--reference", portfolio.reference(account_id)
-            )
-        assert done.returncode == 0, done.stderr
-        assert f"payment {portfolio.reference(account_id)} sent to account {account_id}" in done.stdout, done.stdout
-
-    await asyncio.gather(*(pay(a) for a in account_ids))
-
-
-async def mid_batch(engine: Engine, portfolio: Portfolio) -> set[str]:
-    """Wait until some accounts have a contact attempt; the accounts that have one."""
+async def first_contacts(engine: Engine) -> set[str]:
+    """Wait for the first contact attempts of the batch (polled fast: the batch takes a second or two)."""
 
     async def contacted() -> set[str]:
         return {a.account_id for a in await engine.attempts()}
 
-    return await eventually(contacted, bool, timeout=60, what="the first contact attempts")
+    return await eventually(contacted, bool, timeout=60, what="the first contact attempts", every=0.02)
 
 
-async def wait_for_the_end_state(engine: Engine, portfolio: Portfolio, *, timeout: float) -> None:
+async def send_payments(engine: Engine, portfolio: Portfolio) -> None:
+    """Each payer's full balance under its own reference, through the operations layer the CLI calls."""
+    today = utc_now().date().isoformat()
+    async with engine.operations() as ctx:
+        for account_id in portfolio.payers:
+            reference = portfolio.reference(account_id)
+            payment = PaymentInput(portfolio.balances[account_id], reference, today)
+            sent = await account_workflows.send_payment(ctx, account_id, payment)
+            assert sent == f"payment {reference} sent to account {account_id}", sent
+
+
+async def wait_for_the_end_state(engine: Engine, portfolio: Portfolio, *, timeout: float = END_STATE_SECONDS) -> None:
     """Every payer `paid` in the store, every other account's validation notice sent."""
-    ids = list(portfolio.balances)
 
-    async def progress() -> dict[str, list[str]]:
-        accounts = await engine.accounts(ids)
-        noticed = {
+    async def left() -> dict[str, list[str]]:
+        accounts = await engine.accounts(portfolio.ids)
+        notices = {
             a.account_id for a in await engine.attempts() if a.validation_notice and a.status == AttemptStatus.SENT
         }
         return {
-            "not_paid_yet": [a for a in portfolio.payers if accounts[a].stage != Stage.PAID],
-            "no_notice_yet": [a for a in portfolio.others if a not in noticed],
+            "not paid yet": [a for a in portfolio.payers if accounts[a].stage != Stage.PAID],
+            "no notice yet": [a for a in portfolio.others if a not in notices],
         }
 
-    await eventually(progress, lambda left: not any(left.values()), timeout=timeout, what="the end state")
+    await eventually(left, lambda todo: not any(todo.values()), timeout=timeout, what="the end state")
 
 
 async def assert_like_an_undisturbed_run(engine: Engine, portfolio: Portfolio, letters_file: Path) -> None:
-    """What a run without crashes gives: end states, attempts once, notices once, payments once, letters once."""
-    ids = list(portfolio.balances)
-    accounts = await engine.accounts(ids)
+    """What a run without failures gives: the end states, each attempt and validation notice once, each
+    payment reference once, each letter exported once, and the workflows agreeing with the store."""
+    accounts = await engine.accounts(portfolio.ids)
     end = {a: (str(v.stage), v.balance_cents, v.payments_count) for a, v in accounts.items()}
     assert end == portfolio.expected_end()
 
-    payments = await engine.payments(ids)
-    for account_id in ids:
+    payments = await engine.payments(portfolio.ids)
+    for account_id in portfolio.ids:
         expected = [portfolio.reference(account_id)] if account_id in portfolio.payers else []
         assert [p.reference for p in payments[account_id]] == expected, account_id
-        assert sum(p.amount_cents for p in payments[account_id]) == portfolio.balances[account_id] - end[account_id][1]
+        collected = sum(p.amount_cents for p in payments[account_id])
+        assert collected == portfolio.balances[account_id] - end[account_id][1], account_id
 
-    attempts = await engine.cli_json("attempts", "--all")
-    numbers = [(row["account_id"], row["attempt"]) for row in attempts]
+    attempts = await engine.attempts()
+    numbers = [(a.account_id, a.attempt_no) for a in attempts]
     assert len(numbers) == len(set(numbers)), "an attempt number was used twice"
-    notices = Counter(row["account_id"] for row in attempts if row["template"] == "validation_notice")
-    assert max(notices.values()) == 1, f"two validation notices: {notices}"
+    for account_id in portfolio.ids:
+        taken = sorted(n for a, n in numbers if a == account_id)
+        assert taken == list(range(1, len(taken) + 1)), f"attempt numbers of {account_id}: {taken}"
+    notices = Counter(a.account_id for a in attempts if a.validation_notice)
+    assert set(notices.values()) == {1}, f"an account with two validation notices: {notices}"
     assert set(portfolio.others) <= set(notices), "every account still worked has its validation notice"
-    assert all(row["delivery"] == "sent" for row in attempts if row["template"] == "validation_notice"), attempts
-    per_account: dict[str, list[int]] = {}
-    for account_id, number in numbers:
-        per_account.setdefault(account_id, []).append(number)
-    for account_id, taken in per_account.items():
-        assert sorted(taken) == list(range(1, len(taken) + 1)), f"attempt numbers of {account_id}: {taken}"
+    assert {a.status for a in attempts if a.validation_notice} == {AttemptStatus.SENT}
 
     exported = await engine.cli("outbox", "export", "--channel", "letter", "--file", str(letters_file))
     assert exported.returncode == 0, exported.stderr
     with letters_file.open(newline="") as handle:
         exported_keys = [row["attempt_key"] for row in csv.DictReader(handle)]
-    letters = {attempt_key(row["account_id"], row["attempt"]) for row in attempts if row["channel"] == "letter"}
+    letters = {attempt_key(a.account_id, a.attempt_no) for a in attempts if a.channel == Channel.LETTER}
     assert len(exported_keys) == len(set(exported_keys)), "a letter was exported twice"
-    assert set(exported_keys) == letters
-    again = await engine.cli("outbox", "export", "--channel", "letter", "--file", str(letters_file.with_suffix(".2")))
-    assert again.stdout.startswith("0 letter message(s) exported"), again.stdout
-
-    async def listed() -> dict[str, tuple[str, int, str]]:
-        rows = await engine.cli_json("list", "--limit", "1000")
-        return {r["account_id"]: (r["stage"], r["balance_cents"], r["workflow_status"]) for r in rows}
+    assert set(exported_keys) == letters, "the outbox's letters are the letter attempts"
+    async with engine.sessions() as session:
+        outbox = await repository.outbox_entries(session, channel=Channel.LETTER)
+    assert sorted(row.attempt_key for row in outbox) == sorted(exported_keys), "one outbox row per letter"
+    assert all(row.exported_at is not None for row in outbox), "and none left for a second file"
 
     workflows = {
         a: (stage, balance, "completed" if stage == "paid" else "running")
         for a, (stage, balance, _) in portfolio.expected_end().items()
     }
-    await eventually(listed, lambda seen: seen == workflows, timeout=20, what="the workflows to agree with the store")
+    async with engine.operations() as ctx:
+
+        async def listed() -> dict[str, tuple[str, int, str]]:
+            rows = await views.list_accounts(ctx, stage=None, limit=1000)
+            return {r["account_id"]: (r["stage"], r["balance_cents"], r["workflow_status"]) for r in rows}
+
+        await eventually(
+            listed, lambda seen: seen == workflows, timeout=20, what="the workflows to agree with the store"
+        )
