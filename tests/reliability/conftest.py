@@ -19,12 +19,12 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -43,8 +43,8 @@ from store import repository
 from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
 from tests.e2e.test_operations_end_to_end import ROOT, free_port
+from tests.support.accounts import eventually
 
-T = TypeVar("T")
 RECENTLY_DUE = date.today() - timedelta(days=20)
 """Inside the demo strategy's thresholds: a new account starts in `contacting` and stays there for minutes
 (its sixth attempt without contact, which refers it, comes about 100 s after the start)."""
@@ -52,21 +52,6 @@ SERVER_START_SECONDS = 60
 WORKER_START_SECONDS = 30
 END_STATE_SECONDS = 90
 """A SIGKILLed worker's activity is retried only after its start-to-close timeout (30 s): room for that."""
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float, what: str, every: float = 0.1
-) -> T:
-    """Poll `probe` until `check` holds; fail naming `what` and the last value seen after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await probe()
-        if check(value):
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value: {value!r}")
-        await asyncio.sleep(every)
 
 
 def utc_now() -> datetime:

@@ -40,8 +40,15 @@ async def add_account(sessions: async_sessionmaker[AsyncSession], account_id: st
         await repository.upsert_accounts(session, [account_record(account_id, **fields)], now=datetime.now(UTC))  # type: ignore[arg-type]
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float = 20.0) -> T:
-    """Poll `probe` until `check` holds; fail with the last value seen after `timeout` seconds."""
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    check: Callable[[T], bool],
+    *,
+    timeout: float = 20.0,
+    what: str = "the condition",
+    every: float = 0.05,
+) -> T:
+    """Poll `probe` until `check` holds; fail naming `what` and the last value seen after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -49,8 +56,8 @@ async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], boo
         if check(value):
             return value
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s; last value: {value!r}")
-        await asyncio.sleep(0.05)
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value: {value!r}")
+        await asyncio.sleep(every)
 
 
 async def terminate_when_idle(handle: WorkflowHandle) -> None:
