@@ -46,7 +46,7 @@ class ReferralActivities:
                         logger.info("placement.already_recorded", agency_id=placement.agency_id)
                         return _result(placement)
                 choice = (
-                    referral.PlacementChoice(referral.INTERNAL_DESK, 0)
+                    referral.internal_desk()
                     if request.internal_desk
                     else referral.choose_placement(
                         request.policy,
