@@ -127,6 +127,17 @@ def decide_contact(
     return clear_step(plan, progress, snapshot, step, now)
 
 
+def pass_sent_notice(plan: ContactPlan, progress: ContactProgress) -> None:
+    """A validation-notice step is passed over once the notice went out another way (before a verification letter)."""
+    while (
+        progress.validation_notice_sent_at is not None
+        and progress.step_index < len(plan.cadence)
+        and plan.cadence[progress.step_index].validation_notice
+    ):
+        progress.step_index += 1
+        progress.repeats_done = 0
+
+
 def clear_step(
     plan: ContactPlan, progress: ContactProgress, snapshot: ContactSnapshot, step: CadenceStep, now: datetime
 ) -> ContactDecision:

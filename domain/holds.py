@@ -99,8 +99,8 @@ def _later(day: str, days: int) -> str:
 def keep_hold_time_off_the_clock(state: AccountState, placed_at: datetime, released_at: datetime) -> None:
     """Collection resumes where it stopped: every clock the debtor is judged by moves on by the time on hold.
 
-    Instants (the cadence, an approval's expiry) move by the exact time; dates (installments, promises,
-    the days-past-due threshold) by the whole days, rounded up.
+    Instants (the cadence, an approval's expiry, a stalled negotiation) move by the exact time; dates
+    (installments, promises, the days-past-due threshold) by the whole days, rounded up.
     """
     exact = max(released_at - placed_at, timedelta(0))
     days = held_days(placed_at, released_at)
@@ -119,3 +119,5 @@ def keep_hold_time_off_the_clock(state: AccountState, placed_at: datetime, relea
             promise.due_date = _later(promise.due_date, days)
     if talks.pending is not None:
         talks.pending.expires_at += exact
+    if talks.quiet_since is not None:
+        talks.quiet_since += exact

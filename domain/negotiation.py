@@ -9,6 +9,8 @@ Rules worth knowing:
 - Discounts are judged in basis points rounded up (`Offer.discount_basis_points`): 10.01% is over 10%.
 - The minimum installment applies to plans of 2 or more installments; paying the balance at once is
   always acceptable, however small the balance.
+- Negotiation ends by itself: `max_broken_promises` broken promises refer the account; `stall_days` with
+  nothing in play and no event send it back to `contacting` (see `negotiation_exit`).
 - An installment or a promise due on day D is judged at midnight UTC that starts day D + grace_days + 1:
   it is broken from that instant on if it is still not fully paid, and not a minute before.
 """
@@ -23,6 +25,7 @@ from domain.money import format_cents
 from domain.negotiation_messages import (
     Installment,
     InstallmentStatus,
+    NegotiationState,
     Offer,
     OfferKind,
     PlanProposal,
@@ -31,6 +34,7 @@ from domain.negotiation_messages import (
     ProposalAnswer,
     ProposalDecision,
 )
+from domain.stages import Stage
 
 DEFAULT_FIRST_PAYMENT_DAYS = 14
 """Offered plans start two weeks out (never beyond the policy's window) unless the debtor picks a date."""
@@ -65,6 +69,11 @@ class NegotiationPolicy:
     """Broken plans that may be renegotiated (re-aged) before the account is referred."""
     reminder_channels: tuple[str, ...] = ("email", "sms", "letter")
     """A missed installment is reminded once, on the first of these the compliance gate allows."""
+    stall_days: int = 14
+    """Negotiation with nothing in play (no plan, approval or open promise) and no event for this many
+    days ends: the account goes back to `contacting` and its cadence."""
+    max_broken_promises: int = 2
+    """Broken promises to pay after which the account is referred."""
 
 
 # --- money and percentages -------------------------------------------------------------------------------
@@ -340,6 +349,29 @@ def next_installment(installments: list[Installment]) -> Installment | None:
 def after_broken_plan(renegotiations_used: int, policy: NegotiationPolicy) -> str:
     """RENEGOTIATE while the segment allows another re-aged plan, else REFER."""
     return RENEGOTIATE if renegotiations_used < policy.max_renegotiations else REFER
+
+
+# --- leaving negotiation without a plan ------------------------------------------------------------------
+
+
+def in_play(talks: NegotiationState) -> bool:
+    """Something negotiation is waiting on: a plan, an approval or an open promise."""
+    return talks.plan is not None or talks.pending is not None or any(p.status == OPEN for p in talks.promises)
+
+
+def stalled_at(talks: NegotiationState, policy: NegotiationPolicy) -> datetime | None:
+    """When negotiation gives up for lack of news; None while something is in play."""
+    if in_play(talks) or talks.quiet_since is None:
+        return None
+    return talks.quiet_since + timedelta(days=policy.stall_days)
+
+
+def negotiation_exit(talks: NegotiationState, policy: NegotiationPolicy, now: datetime) -> Stage | None:
+    """REFERRED after too many broken promises, CONTACTING once negotiation has stalled, else None."""
+    if talks.promises_broken >= policy.max_broken_promises:
+        return Stage.REFERRED
+    stall = stalled_at(talks, policy)
+    return Stage.CONTACTING if stall is not None and now >= stall else None
 
 
 # --- promises to pay -------------------------------------------------------------------------------------

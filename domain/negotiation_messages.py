@@ -128,3 +128,5 @@ class NegotiationState:
     promises_broken: int = 0
     installments_missed: int = 0
     forgiven_cents: int = 0
+    quiet_since: datetime | None = None
+    """The last event of this negotiation; with nothing in play it stalls `stall_days` later."""

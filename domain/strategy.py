@@ -161,6 +161,7 @@ class _Reader:
 _NEGOTIATION_FIELDS = {
     "max_installments", "min_installment", "first_payment_within_days", "installment_interval_days",
     "in_policy_discount", "approval_limits", "grace_days", "approval_expires_hours", "max_renegotiations",
+    "stall_days", "max_broken_promises",
     "reminder_channels",
 }  # fmt: skip
 _REFERRAL_FIELDS = {"internal_desk_below", "recall_after_days", "max_placements", "agencies"}
@@ -259,6 +260,8 @@ def _negotiation(table: object, where: str) -> NegotiationPolicy:
         grace_days=read.get("grace_days", int, defaults.grace_days, minimum=0),
         approval_expires_hours=read.get("approval_expires_hours", int, defaults.approval_expires_hours, minimum=1),
         max_renegotiations=read.get("max_renegotiations", int, defaults.max_renegotiations, minimum=0),
+        stall_days=read.get("stall_days", int, defaults.stall_days, minimum=1),
+        max_broken_promises=read.get("max_broken_promises", int, defaults.max_broken_promises, minimum=1),
         reminder_channels=_channels(
             read.get("reminder_channels", list, list(defaults.reminder_channels)), f"{where}.reminder_channels"
         ),

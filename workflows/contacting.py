@@ -40,6 +40,7 @@ class ContactingStage:
                 state.resume_stage = leave_for
                 return
             seen = self._events()
+            cadence.pass_sent_notice(self._plan, progress)
             decision = cadence.decide_contact(
                 self._plan, progress, self._snapshot(), started_at=state.opened_at, due_date=state.due_date,
                 now=workflow.now(),

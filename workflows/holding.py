@@ -101,19 +101,22 @@ class HoldKeeper:
         return cents
 
     async def _send_verification(self) -> None:
-        """The verification letter (through the gate, like every contact): an attempt like the others."""
+        """The verification letter through the gate, like every contact; first the notice if it never went."""
         state = self._state
         if state.plan is None:
             return
+        letters = [CadenceStep(channel=Channel.LETTER, template="verification", after_seconds=0)]
+        if state.contact.validation_notice_sent_at is None:
+            notice = CadenceStep(Channel.LETTER, "validation_notice", after_seconds=0, validation_notice=True)
+            letters.insert(0, notice)
         sender = ContactSender(state, self._store)
         snapshot = await sender.contacts()
-        step = CadenceStep(channel=Channel.LETTER, template="verification", after_seconds=0)
-        decision = cadence.clear_step(state.plan, state.contact, snapshot, step, workflow.now())
-        if decision.kind != cadence.DecisionKind.SEND:
-            workflow.logger.warning("verification letter not sent: %s", decision.rule)
-            return
-        sent = await sender.send(decision)
-        if sent is not None and sent[1].kind == cadence.DecisionKind.SEND:
+        for step in letters:
+            decision = cadence.clear_step(state.plan, state.contact, snapshot, step, workflow.now())
+            sent = await sender.send(decision) if decision.kind == cadence.DecisionKind.SEND else None
+            if sent is None or sent[1].kind != cadence.DecisionKind.SEND:
+                workflow.logger.warning("%s letter not sent: %s", step.template, (sent[1] if sent else decision).rule)
+                return
             cadence.remember_sent(state.contact, sent[1], attempt_no=sent[0], at=workflow.now())
 
     async def _record(self, hold: Hold, event: str, detail: dict[str, str], *, outcome: str | None = None) -> None:

@@ -45,7 +45,7 @@ class PlanKeeper:
     async def accept(self, offer: Offer, *, proposed_by: str, approved_by: str | None, role: str | None) -> None:
         talks = self._state.negotiation
         talks.plans_made += 1
-        talks.pending = None
+        talks.pending, talks.quiet_since = None, None
         talks.plan = ActivePlan(talks.plans_made, offer, proposed_by, approved_by)
         await self._store(
             NegotiationActivities.create_plan,
@@ -94,15 +94,19 @@ class NegotiatingStage:
         self._state, self._keeper, self._events, self._active = state, keeper, events, active
 
     async def run(self) -> None:
-        state = self._state
+        state, talks, policy = self._state, self._state.negotiation, policy_of(self._state)
+        seen = self._events()
         while self._active():
-            seen = self._events()
             now = workflow.now()
-            talks = state.negotiation
+            if talks.quiet_since is None or seen != self._events() or negotiation.in_play(talks):
+                talks.quiet_since = now  # an event, or something still in play: not quiet yet
+            seen = self._events()
             if talks.pending is not None and now >= talks.pending.expires_at:
                 workflow.logger.info("approval request expired undecided; back to negotiation")
                 talks.pending = None
             await self._keeper.resolve_promises(now)
+            if (leave_for := negotiation.negotiation_exit(talks, policy, now)) is not None:
+                return self._leave(leave_for)
             deadlines = [d for d in self._deadlines() if d > now]
             wake_at = min(deadlines) if deadlines else now + timedelta(days=1)
             state.next_action = self._next_action()
@@ -110,10 +114,18 @@ class NegotiatingStage:
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(changed_since(self._events, seen), timeout=wake_at - now)
 
+    def _leave(self, stage: Stage) -> None:
+        """Negotiation ends without a plan: referred, or back to the cadence until a new right-party contact."""
+        workflow.logger.info("negotiation ended without a plan; next stage %s", stage)
+        self._state.negotiation.quiet_since = None
+        self._state.contact.right_party_contact_at = None
+        self._state.resume_stage = stage
+
     def _deadlines(self) -> list[datetime]:
         talks = self._state.negotiation
         found = [talks.pending.expires_at] if talks.pending else []
-        return found + self._keeper.promise_deadlines()
+        stall = negotiation.stalled_at(talks, policy_of(self._state))
+        return found + self._keeper.promise_deadlines() + ([stall] if stall else [])
 
     def _next_action(self) -> str:
         talks = self._state.negotiation
@@ -123,7 +135,7 @@ class NegotiatingStage:
             )
         if any(p.status == "open" for p in talks.promises):
             return "watch the promise to pay"
-        return "wait for a proposal, a promise or a payment"
+        return "wait for a proposal, a promise or a payment; without news, back to the cadence"
 
 
 class OnPlanStage:

@@ -4,20 +4,25 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain import negotiation
 from domain.negotiation import NegotiationPolicy
 from domain.negotiation_messages import (
     Installment,
     InstallmentStatus,
+    NegotiationState,
     Offer,
     OfferKind,
+    PendingApproval,
     PlanProposal,
     Promise,
     PromiseInput,
     ProposalAnswer,
     ProposalDecision,
 )
+from domain.stages import Stage
 
 TODAY = date(2026, 3, 1)
 POLICY = NegotiationPolicy(in_policy_discount_bps=500)
@@ -322,3 +327,37 @@ def test_a_promise_outside_the_balance_or_the_window_is_refused(amount_cents: in
 
 def test_a_promise_within_the_balance_and_the_window_is_taken() -> None:
     assert negotiation.validate_promise(PromiseInput(BALANCE, "2026-03-31"), BALANCE, TODAY, POLICY) is None
+
+
+# --- leaving negotiation without a plan -------------------------------------------------------------------
+
+QUIET = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def quiet_talks(**fields: Any) -> NegotiationState:
+    return NegotiationState(quiet_since=QUIET, **fields)
+
+
+@given(days=st.integers(min_value=1, max_value=90), waited=st.timedeltas(timedelta(0), timedelta(days=200)))
+def test_a_quiet_negotiation_goes_back_to_contacting_exactly_stall_days_after_its_last_event(
+    days: int, waited: timedelta
+) -> None:
+    policy = NegotiationPolicy(stall_days=days)
+    leave = negotiation.negotiation_exit(quiet_talks(), policy, QUIET + waited)
+    assert leave == (Stage.CONTACTING if waited >= timedelta(days=days) else None)
+
+
+@given(waited=st.timedeltas(timedelta(0), timedelta(days=400)))
+def test_nothing_in_play_stalls_while_an_approval_a_plan_or_an_open_promise_is_pending(waited: timedelta) -> None:
+    open_promise = Promise(1_000, "2026-03-05", QUIET, 0)
+    pending = PendingApproval(settlement(80_000), PlanProposal(settle_cents=80_000), "supervisor", QUIET, QUIET)
+    for talks in (quiet_talks(promises=[open_promise]), quiet_talks(pending=pending)):
+        assert negotiation.stalled_at(talks, POLICY) is None
+        assert negotiation.negotiation_exit(talks, POLICY, QUIET + waited) is None
+
+
+@given(broken=st.integers(min_value=0, max_value=6), limit=st.integers(min_value=1, max_value=5))
+def test_the_account_is_referred_once_broken_promises_reach_the_limit(broken: int, limit: int) -> None:
+    policy = NegotiationPolicy(max_broken_promises=limit)
+    leave = negotiation.negotiation_exit(quiet_talks(promises_broken=broken), policy, QUIET)
+    assert leave == (Stage.REFERRED if broken >= limit else None)

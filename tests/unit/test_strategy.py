@@ -97,6 +97,8 @@ grace_days = 3
 approval_expires_hours = 48
 max_renegotiations = 1
 reminder_channels = ["sms", "letter"]
+stall_days = 10
+max_broken_promises = 3
 """
 
 
@@ -133,6 +135,8 @@ def test_a_negotiation_table_is_read_exactly_with_roles_ordered_least_senior_fir
         approval_expires_hours=48,
         max_renegotiations=1,
         reminder_channels=("sms", "letter"),
+        stall_days=10,
+        max_broken_promises=3,
     )
 
 
@@ -163,6 +167,8 @@ def test_a_segment_without_a_negotiation_table_gets_the_default_policy() -> None
         (("max_renegotiations = 1", "max_renegotiations = 1\nmood = 1"), "negotiation: unknown field(s) mood"),
         (('"sms", "letter"', '"sms", "fax"'), "negotiation.reminder_channels: 'fax' is not a channel"),
         (('["sms", "letter"]', '"sms"'), "negotiation.reminder_channels: expected list"),
+        (("stall_days = 10", "stall_days = 0"), "negotiation.stall_days: must be at least 1"),
+        (("max_broken_promises = 3", "max_broken_promises = 0"), "negotiation.max_broken_promises: must be at least"),
     ],
 )
 def test_a_broken_negotiation_table_is_refused_with_the_field_named(change: tuple[str, str], message: str) -> None:
