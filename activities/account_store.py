@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal
+from activities.support import STORE_REFUSED, bound_logger, refusal, store_activity
 from domain.messages import (
     AccountSnapshot,
     LoadAccountInput,
@@ -18,7 +18,8 @@ from domain.messages import (
 from store import repository
 from store.errors import DuplicateReference, UnknownAccount
 
-NON_RETRYABLE_ERRORS = ["UnknownAccount", "DuplicateReference"]
+NON_RETRYABLE_ERRORS = ["UnknownAccount", "DuplicateReference", STORE_REFUSED]
+"""Refusals: retrying cannot help (each is also raised non-retryable; this list says so in the retry policy)."""
 
 
 class AccountStoreActivities:
@@ -26,6 +27,7 @@ class AccountStoreActivities:
         self._sessions = sessions
 
     @activity.defn
+    @store_activity
     async def load_account(self, request: LoadAccountInput) -> AccountSnapshot:
         async with self._sessions() as session:
             account = await repository.get_account(session, request.account_id)
@@ -40,6 +42,7 @@ class AccountStoreActivities:
         )
 
     @activity.defn
+    @store_activity
     async def record_payment(self, request: RecordPaymentInput) -> PaymentRecorded:
         logger = bound_logger(request.account_id)
         try:
@@ -65,6 +68,7 @@ class AccountStoreActivities:
         return PaymentRecorded(applied=outcome.applied, balance_cents=outcome.balance_cents)
 
     @activity.defn
+    @store_activity
     async def record_stage_change(self, request: StageChangeInput) -> None:
         async with self._sessions() as session, session.begin():
             changed = await repository.set_stage(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.support import bound_logger, refusal
+from activities.support import bound_logger, refusal, store_activity
 from channels.email import NotDelivered, SmtpSender
 from channels.render import TEMPLATES, TemplateError, message_context, render_message, template_language
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome, Rule
@@ -84,6 +84,7 @@ class ContactActivities:
         self._templates = templates
 
     @activity.defn
+    @store_activity
     async def load_contact_snapshot(self, request: LoadContactSnapshotInput) -> ContactSnapshot:
         try:
             async with self._sessions() as session:
@@ -100,6 +101,7 @@ class ContactActivities:
         )
 
     @activity.defn
+    @store_activity
     async def send_contact(self, request: SendContactInput) -> SendContactResult:
         """Send (email over SMTP) or queue (everything else) one contact, once per attempt number.
 
@@ -263,6 +265,7 @@ class ContactActivities:
         return _result(attempt)
 
     @activity.defn
+    @store_activity
     async def record_blocked_attempt(self, request: RecordBlockedInput) -> None:
         try:
             async with self._sessions() as session, session.begin():
@@ -285,6 +288,7 @@ class ContactActivities:
         )
 
     @activity.defn
+    @store_activity
     async def record_contact_outcome(self, request: RecordOutcomeInput) -> None:
         """The outcome of an attempt; a wrong number also marks the attempt's contact point bad."""
         now = datetime.now(UTC)
@@ -307,6 +311,7 @@ class ContactActivities:
         )
 
     @activity.defn
+    @store_activity
     async def apply_contact_preference(self, request: ContactPreferenceInput) -> None:
         """Opt-out (of one channel, or of the point), cease communication, or a bad contact point."""
         now = datetime.now(UTC)

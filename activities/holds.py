@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal
+from activities.support import bound_logger, refusal, store_activity
 from domain.hold_messages import (
     AdjustBalanceInput,
     FileClaimInput,
@@ -27,6 +27,7 @@ class HoldActivities:
         self._sessions = sessions
 
     @activity.defn
+    @store_activity
     async def record_hold(self, request: HoldRecordInput) -> None:
         """The hold in the store and the audit log: placed, updated (probate), released."""
         logger = bound_logger(request.account_id, reference=request.reference)
@@ -54,6 +55,7 @@ class HoldActivities:
         logger.info(f"hold.{request.event}", kind=request.kind, outcome=request.outcome)
 
     @activity.defn
+    @store_activity
     async def file_claim(self, request: FileClaimInput) -> None:
         """A proof of claim in bankruptcy, or a claim against a deceased debtor's estate: filed once."""
         logger = bound_logger(request.account_id, reference=request.hold_reference)
@@ -70,6 +72,7 @@ class HoldActivities:
         logger.info("claim.filed", kind=claim.kind, amount_cents=claim.amount_cents, deadline=request.deadline)
 
     @activity.defn
+    @store_activity
     async def write_off(self, request: WriteOffInput) -> int:
         """Write the remaining balance off, once; the amount written off now (0 on a repeat)."""
         async with self._sessions() as session, session.begin():
@@ -80,6 +83,7 @@ class HoldActivities:
         return cents
 
     @activity.defn
+    @store_activity
     async def adjust_balance(self, request: AdjustBalanceInput) -> int:
         """Take an amount off the balance once per reference (a dispute upheld); the balance after."""
         async with self._sessions() as session, session.begin():
@@ -91,6 +95,7 @@ class HoldActivities:
         return balance
 
     @activity.defn
+    @store_activity
     async def add_representative(self, request: RepresentativeInput) -> None:
         """The estate's personal representative: their contact points, the only ones contacted from now on."""
         logger = bound_logger(request.account_id, reference=request.hold_reference)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal
+from activities.support import bound_logger, refusal, store_activity
 from domain.negotiation_messages import Installment
 from domain.plan_messages import (
     CreatePlanInput,
@@ -52,6 +52,7 @@ class NegotiationActivities:
         self._sessions = sessions
 
     @activity.defn
+    @store_activity
     async def create_plan(self, request: CreatePlanInput) -> PlanRecord:
         """Record the plan (cancelling the account's active one); a repeat returns it as recorded."""
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
@@ -83,6 +84,7 @@ class NegotiationActivities:
         return _record(plan)
 
     @activity.defn
+    @store_activity
     async def record_installments(self, request: RecordInstallmentsInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
         try:
@@ -104,6 +106,7 @@ class NegotiationActivities:
         )
 
     @activity.defn
+    @store_activity
     async def end_plan(self, request: EndPlanInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
         try:
@@ -121,6 +124,7 @@ class NegotiationActivities:
         logger.info("plan.ended" if ended else "plan.already_ended", status=request.status)
 
     @activity.defn
+    @store_activity
     async def settle_account(self, request: SettleAccountInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
         try:
@@ -138,6 +142,7 @@ class NegotiationActivities:
         logger.info("account.settled" if settled else "account.already_settled", forgiven_cents=request.forgiven_cents)
 
     @activity.defn
+    @store_activity
     async def record_promise(self, request: RecordPromiseInput) -> None:
         logger = bound_logger(request.account_id, promise_no=request.promise_no)
         try:
@@ -161,6 +166,7 @@ class NegotiationActivities:
         )
 
     @activity.defn
+    @store_activity
     async def resolve_promise(self, request: ResolvePromiseInput) -> None:
         logger = bound_logger(request.account_id, promise_no=request.promise_no)
         try:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal
+from activities.support import bound_logger, refusal, store_activity
 from domain import referral
 from domain.referral_messages import (
     AccrueCommissionInput,
@@ -35,6 +35,7 @@ class ReferralActivities:
         self._sessions = sessions
 
     @activity.defn
+    @store_activity
     async def place_account(self, request: PlaceAccountInput) -> PlacementResult:
         """Choose the agency (rule: segment, balance band, round-robin) and record the placement once."""
         logger = bound_logger(request.account_id, placement_no=request.placement_no)
@@ -75,6 +76,7 @@ class ReferralActivities:
         return _result(placement)
 
     @activity.defn
+    @store_activity
     async def recall_placement(self, request: RecallPlacementInput) -> None:
         logger = bound_logger(request.account_id, placement_no=request.placement_no)
         try:
@@ -89,6 +91,7 @@ class ReferralActivities:
         logger.info("placement.recalled", agency_id=placement.agency_id, reason=request.reason)
 
     @activity.defn
+    @store_activity
     async def accrue_commission(self, request: AccrueCommissionInput) -> int:
         """The agency's commission on one reported payment, recorded once; 0 when nothing is placed."""
         logger = bound_logger(request.account_id)

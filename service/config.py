@@ -21,6 +21,8 @@ class Settings(BaseSettings):
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    temporal_connect_tries: int = Field(default=6, ge=1)
+    """How often the worker tries to reach Temporal at start-up (1 s between the first tries, doubling)."""
     collections_task_queue: str = "collections"
     database_url: str = DEFAULT_DATABASE_URL
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -17,11 +17,28 @@ from store.errors import SchemaNotCurrent
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL")
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+"""How long a connection waits for SQLite's write lock before "database is locked": well inside the store
+activities' 30 s start-to-close, so a longer lock fails the attempt with that error (logged, retried)
+instead of ending it silently as a timeout; the CLI gets the same error as one line."""
+_SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "foreign_keys=ON",
+    f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "synchronous=NORMAL",
+)
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def store_location(url: str) -> str:
+    """Where the store is, for messages: the SQLite file, or host:port/database (never the password)."""
+    parsed = make_url(url)
+    if is_sqlite(url):
+        return f"SQLite {parsed.database}"
+    return f"PostgreSQL {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
 def ensure_sqlite_directory(url: str) -> None:

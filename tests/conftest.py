@@ -19,6 +19,7 @@ from service.dev_server import bundled_executable
 from service.temporal import all_activities, register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
 from tests.support.databases import sqlite_url
+from tests.support.private_postgres import private_postgres  # noqa: F401 (a fixture)
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
 from workflows.search_attributes import ALL_KEYS

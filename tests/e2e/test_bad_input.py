@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,6 +58,20 @@ def test_the_worker_refuses_a_broken_config_with_one_line_and_exit_code_2(env: d
         refused.stderr.strip()
         == "worker: error: invalid TEMPORAL_ADDRESS: Value error, expected host:port, got 'no-port-here'"
     )
+
+
+def test_the_worker_retries_an_unreachable_temporal_then_gives_up_in_one_line(env: dict[str, str]) -> None:
+    refused = run("worker.py", env={**env, "TEMPORAL_CONNECT_TRIES": "3", "LOG_FORMAT": "json"})
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1].startswith("worker: error: cannot reach Temporal at 127.0.0.1:1 (namespace default): ")
+    waits = [json.loads(line) for line in lines if '"temporal.unreachable"' in line]
+    assert [(w["level"], w["attempt"], w["tries"], w["retry_in_seconds"]) for w in waits] == [
+        ("warning", 1, 3, 1.0),
+        ("warning", 2, 3, 2.0),
+    ], "one line per failed try that another follows"
+    assert {w["temporal_address"] for w in waits} == {"127.0.0.1:1"}
+    assert all(w["error"].startswith("Failed client connect: ") for w in waits)
 
 
 def test_the_cli_says_so_when_temporal_is_unreachable(tmp_path: Path, env: dict[str, str]) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client
 
 from domain.contact import Channel
@@ -44,6 +45,7 @@ from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
 from tests.e2e.test_operations_end_to_end import ROOT, free_port
 from tests.support.accounts import eventually
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 RECENTLY_DUE = date.today() - timedelta(days=20)
 """Inside the demo strategy's thresholds: a new account starts in `contacting` and stays there for minutes
@@ -115,7 +117,10 @@ class Engine:
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     worker_logs: list[Path] = field(default_factory=list)
+    store_url: str | None = None
+    """The account store the processes use: a SQLite file in tmp_path unless a drill names another."""
     _store: AsyncEngine | None = None
+    _client: Client | None = None
 
     @property
     def store_file(self) -> Path:
@@ -123,7 +128,7 @@ class Engine:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.store_file}"
+        return self.store_url or f"sqlite+aiosqlite:///{self.store_file}"
 
     @property
     def address(self) -> str:
@@ -164,6 +169,12 @@ class Engine:
         except Exception:  # noqa: BLE001 - anything short of an answer means not yet
             return False
 
+    async def client(self) -> Client:
+        """A client of the dev server, kept for the drill."""
+        if self._client is None:
+            self._client = await Client.connect(self.address)
+        return self._client
+
     def stop_server(self) -> int:
         """SIGTERM (`starter.py dev-server` execs the server, so it gets the signal) and wait for it to exit."""
         assert self.server is not None and self.server.poll() is None
@@ -174,6 +185,12 @@ class Engine:
 
     async def start_worker(self, **env: str) -> Path:
         """Start a worker (environment overrides in `env`), wait for `worker.started`; its log file."""
+        log_file = self.spawn_worker(**env)
+        await self.worker_started(log_file)
+        return log_file
+
+    def spawn_worker(self, **env: str) -> Path:
+        """Start a worker without waiting for it; its log file."""
         assert self.worker is None or self.worker.poll() is not None, "a worker is already running"
         log_file = self.tmp_path / f"worker-{len(self.worker_logs) + 1}.log"
         self.worker_logs.append(log_file)
@@ -181,15 +198,22 @@ class Engine:
             self.worker = subprocess.Popen(
                 [sys.executable, "worker.py"], cwd=ROOT, env={**self.env, **env}, stdout=subprocess.DEVNULL, stderr=log
             )
-
-        async def started() -> bool:
-            assert self.worker is not None
-            if self.worker.poll() is not None:
-                raise AssertionError(f"worker.py exited with {self.worker.returncode}: {log_file.read_text()}")
-            return any(line.get("event") == "worker.started" for line in log_lines(log_file))
-
-        await eventually(started, bool, timeout=WORKER_START_SECONDS, what="worker.py to start")
         return log_file
+
+    async def worker_log(self, log_file: Path) -> list[dict[str, Any]]:
+        """The worker's JSON lines so far; it must still be running."""
+        assert self.worker is not None
+        if self.worker.poll() is not None:
+            raise AssertionError(f"worker.py exited with {self.worker.returncode}: {log_file.read_text()}")
+        return log_lines(log_file)
+
+    async def worker_started(self, log_file: Path, timeout: float = WORKER_START_SECONDS) -> None:
+        await eventually(
+            lambda: self.worker_log(log_file),
+            lambda lines: any(line.get("event") == "worker.started" for line in lines),
+            timeout=timeout,
+            what="worker.py to start",
+        )
 
     def kill_worker(self) -> None:
         assert self.worker is not None and self.worker.poll() is None
@@ -279,16 +303,23 @@ def log_lines(path: Path) -> list[dict[str, Any]]:
     return lines
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+@asynccontextmanager
+async def running_engine(tmp_path: Path, store_url: str | None = None) -> AsyncIterator[Engine]:
     """A dev server on a loopback port (state in tmp_path/temporal); the drill starts its workers."""
-    running = Engine(tmp_path)
+    running = Engine(tmp_path, store_url=store_url)
     try:
         await running.start_server()
         yield running
     finally:
         running.stop_all()
         await running.close_store()
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    """The engine on a SQLite store in tmp_path."""
+    async with running_engine(tmp_path) as running:
+        yield running
 
 
 # ---- the steps every drill shares ----
@@ -323,6 +354,43 @@ async def send_payments(engine: Engine, portfolio: Portfolio) -> None:
             payment = PaymentInput(portfolio.balances[account_id], reference, today)
             sent = await account_workflows.send_payment(ctx, account_id, payment)
             assert sent == f"payment {reference} sent to account {account_id}", sent
+
+
+async def pay_as_a_feed(engine: Engine, portfolio: Portfolio) -> None:
+    """Each payer's full balance as a payment signal straight to its workflow, as from a payment feed
+    (the store is not asked first, so this works while it is down), the last one sent twice."""
+    client = await engine.client()
+    today = utc_now().date().isoformat()
+    for account_id in portfolio.payers:
+        handle = client.get_workflow_handle(workflow_id_for(account_id))
+        payment = PaymentInput(portfolio.balances[account_id], portfolio.reference(account_id), today)
+        await handle.signal(AccountCollectionsWorkflow.payment, payment)
+    await handle.signal(AccountCollectionsWorkflow.payment, payment)
+
+
+async def pending_activities(engine: Engine, account_ids: list[str]) -> dict[str, list[PendingActivityInfo]]:
+    """What each workflow's activities are doing as the server sees it: state, attempt, last failure."""
+    client = await engine.client()
+    pending = {}
+    for account_id in account_ids:
+        description = await client.get_workflow_handle(workflow_id_for(account_id)).describe()
+        pending[account_id] = list(description.raw_description.pending_activities)
+    return pending
+
+
+async def attempts_of(engine: Engine, account_ids: list[str], activity: str) -> dict[str, list[int]]:
+    """The attempt numbers of each workflow's pending activities of one type (running or waiting to retry)."""
+    pending = await pending_activities(engine, account_ids)
+    return {a: [p.attempt for p in infos if p.activity_type.name == activity] for a, infos in pending.items()}
+
+
+def store_warnings(lines: list[dict[str, Any]], activity: str) -> dict[str, list[dict[str, Any]]]:
+    """The worker's `store.unavailable` lines for one activity type, by account."""
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        if line["event"] == "store.unavailable" and line.get("activity") == activity:
+            by_account.setdefault(line["account_id"], []).append(line)
+    return by_account
 
 
 async def wait_for_the_end_state(engine: Engine, portfolio: Portfolio, *, timeout: float = END_STATE_SECONDS) -> None:

@@ -1,104 +1,98 @@
-"""Drill: the store locked for a few seconds while payments flow; nothing is lost, nothing applied twice.
+"""Drill: the SQLite store locked past its busy timeout while payments flow; the payment activities
+fail, say so, retry, and nothing is lost or applied twice.
 
 The test takes SQLite's write lock itself (`BEGIN EXCLUSIVE` on its own connection) and holds it
-while payment signals arrive, as from a payment feed. What happens is the store's busy timeout at
-work: every connection the engine opens sets `PRAGMA busy_timeout=30000` (store/db.py) and begins
-its transactions `BEGIN IMMEDIATE`, so a store activity (start-to-close 30 s) waits for the lock
-inside its first attempt instead of failing; a lock held past 30 s would fail it ("database is
-locked", or the start-to-close timeout) and the retry policy (1 s, doubling to 60 s, no limit)
-would take over. The drill checks the waiting: each `record_payment` was running while the lock
-was held, finished on its first attempt after the release, and the log has no activity failure.
+while payment signals arrive, as from a payment feed (the last one twice). Every connection the
+engine opens waits `SQLITE_BUSY_TIMEOUT_MS` (5 s, store/db.py) for the lock, well inside the store
+activities' 30 s start-to-close: so each `record_payment`'s first attempt fails with "database is
+locked", the worker logs one `store.unavailable` warning for it (the error, attempt 1, retrying,
+next try in 1 s), and the retry policy tries again. An operator's `status` meanwhile waits the
+same 5 s and then gets one line saying the store is unavailable, not a traceback.
+
+The drill holds the lock until every payment's activity is on its second attempt or later and the
+CLI has answered, then releases it and checks: each payment recorded once, on a later attempt,
+after the release; the end of an undisturbed run; no error line in the worker's log.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from temporalio.api.enums.v1 import PendingActivityState
-from temporalio.client import Client
 
-from domain.messages import PaymentInput
+from store.db import SQLITE_BUSY_TIMEOUT_MS
 from tests.reliability.conftest import (
     Engine,
     Portfolio,
     assert_like_an_undisturbed_run,
+    attempts_of,
     eventually,
     load_and_start,
     log_lines,
+    pay_as_a_feed,
+    store_warnings,
     utc_now,
     wait_for_the_end_state,
 )
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = 10
-LOCKED_SECONDS = 6.0
+LOCKED_ERROR = "OperationalError: database is locked"
 
 
-async def running_store_activities(client: Client, account_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """The store activities each workflow has started and not finished: (type, attempt)."""
-    running = {}
-    for account_id in account_ids:
-        description = await client.get_workflow_handle(workflow_id_for(account_id)).describe()
-        running[account_id] = [
-            (pending.activity_type.name, pending.attempt)
-            for pending in description.raw_description.pending_activities
-            if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-        ]
-    return running
-
-
-async def test_store_unavailable_for_a_while(engine: Engine, tmp_path: Path) -> None:
+async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path) -> None:
     portfolio = await load_and_start(engine, tmp_path / "accounts.csv", ACCOUNTS, "L")
     log = await engine.start_worker()
     payers = portfolio.payers
-    quiet = Portfolio(portfolio.balances, payers=[])
-    await wait_for_the_end_state(engine, quiet)  # every validation notice out, no payment yet: the batch is quiet
-    client = await Client.connect(engine.address)
-    today = utc_now().date().isoformat()
+    await wait_for_the_end_state(engine, Portfolio(portfolio.balances, payers=[]))  # the batch is quiet
 
     lock = sqlite3.connect(engine.store_file, timeout=10, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
-        locked_at = asyncio.get_running_loop().time()
-        # An operator looking meanwhile: the CLI's reads begin IMMEDIATE too, so it waits for the store.
+        locked_at = utc_now()
+        # An operator looking meanwhile: the CLI's reads begin IMMEDIATE too, so it waits, then says why not.
         looking = asyncio.create_task(engine.cli("status", payers[0], "--json"))
-        for account_id in payers:
-            handle = client.get_workflow_handle(workflow_id_for(account_id))
-            payment = PaymentInput(portfolio.balances[account_id], portfolio.reference(account_id), today)
-            await handle.signal(AccountCollectionsWorkflow.payment, payment)
-        await handle.signal(AccountCollectionsWorkflow.payment, payment)  # the feed sends the last one twice
-
-        blocked = await eventually(
-            lambda: running_store_activities(client, payers),
-            lambda running: all(("record_payment", 1) in r for r in running.values()),
-            timeout=20,
-            what="every payment's store activity to be running against the locked store",
+        await pay_as_a_feed(engine, portfolio)
+        await eventually(
+            lambda: attempts_of(engine, payers, "record_payment"),
+            lambda attempts: all(n and n[0] >= 2 for n in attempts.values()),
+            timeout=30,
+            what="every payment's store activity to have failed once against the locked store",
         )
-        await asyncio.sleep(max(0.0, LOCKED_SECONDS - (asyncio.get_running_loop().time() - locked_at)))
+        status = await looking
         assert lock.execute("SELECT count(*) FROM payments").fetchone() == (0,), "nothing got past the lock"
-        assert await running_store_activities(client, payers) == blocked, "still waiting, still first attempts"
         released_at = utc_now()
     finally:
         if lock.in_transaction:
             lock.execute("ROLLBACK")
         lock.close()
 
+    assert status.returncode == 1, status.stdout
+    assert status.stderr.strip().splitlines() == [
+        f"error: account store unavailable (SQLite {engine.store_file}): {LOCKED_ERROR}; try again"
+    ]
+    assert (released_at - locked_at).total_seconds() > SQLITE_BUSY_TIMEOUT_MS / 1000
+
     await wait_for_the_end_state(engine, portfolio)
-    status = await looking
-    assert status.returncode == 0 and json.loads(status.stdout)["account_id"] == payers[0], status.stderr
     await assert_like_an_undisturbed_run(engine, portfolio, tmp_path / "letters.csv")
 
     lines = log_lines(log)
     recorded = [line for line in lines if line["event"] == "payment.recorded"]
     assert sorted(line["reference"] for line in recorded) == sorted(map(portfolio.reference, payers))
-    assert {line["attempt"] for line in recorded} == {1}, "each payment went in on its first attempt (busy_timeout)"
+    assert all(line["attempt"] >= 2 for line in recorded), "each payment went in on a retry"
     assert all(datetime.fromisoformat(line["timestamp"]) >= released_at for line in recorded), "after the release"
-    failures = [line for line in lines if str(line["event"]).startswith("Completing activity as failed")]
-    assert failures == [], "the busy timeout absorbed the lock: no activity failed"
+    warnings = store_warnings(lines, "record_payment")
+    assert sorted(warnings) == payers, "each payment's failed attempt was logged"
+    for account_id, failed in warnings.items():
+        assert [line["attempt"] for line in failed] == list(range(1, len(failed) + 1)), account_id
+        assert {(line["level"], line["error"], line["retrying"]) for line in failed} == {
+            ("warning", LOCKED_ERROR, True)
+        }
+        assert failed[0]["retry_in_seconds"] == 1.0
+    assert not [line for line in lines if str(line["event"]).startswith("Completing activity as failed")], (
+        "one line per failure: the SDK's own report of the benign StoreUnavailable stays at debug level"
+    )
     assert not [line for line in lines if line["level"] in ("error", "critical")]

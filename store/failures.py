@@ -1,0 +1,56 @@
+"""What a failure of the database itself means: the store is unavailable (try again later) or it
+refused the data (trying again cannot help). The one place that tells them apart, for the
+activities (retry or stop) and the CLI (one line instead of a traceback).
+
+- unavailable: the server cannot be reached or went away (connection refused or reset, shut
+  down, restarting, out of connections), or SQLite's lock was held past the busy timeout
+  ("database is locked"): SQLAlchemy's OperationalError and InterfaceError, a connection it
+  invalidated, asyncpg's connection errors, OSError, and PostgreSQL SQLSTATE classes 08, 53, 57P;
+- refused: a value the database will not store (SQLSTATE class 22, data exception: a payment
+  reference longer than its column on PostgreSQL, say); SQLAlchemy's DataError.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from asyncpg.exceptions import InterfaceError as AsyncpgInterfaceError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+"""Connection exception; insufficient resources (too many connections); operator intervention (shutdown,
+crash, cannot connect now)."""
+_REFUSED_SQLSTATES = ("22",)
+"""Data exception: value too long, out of range, malformed."""
+_UNAVAILABLE = (OperationalError, InterfaceError, OSError, sqlite3.OperationalError, AsyncpgInterfaceError)
+
+
+def _sqlstate(err: BaseException) -> str:
+    """PostgreSQL's SQLSTATE: on asyncpg's own errors, or on the driver error SQLAlchemy wrapped."""
+    orig = err.orig if isinstance(err, DBAPIError) else err
+    return str(getattr(orig, "sqlstate", None) or "")
+
+
+def store_unavailable(err: BaseException) -> bool:
+    """The store cannot be reached or is locked right now: the same request may well succeed later."""
+    if isinstance(err, _UNAVAILABLE):
+        return True
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    return _sqlstate(err).startswith(_UNAVAILABLE_SQLSTATES)
+
+
+def store_refused(err: BaseException) -> bool:
+    """The database refused the data itself: the same request fails the same way every time."""
+    return isinstance(err, DataError) or _sqlstate(err).startswith(_REFUSED_SQLSTATES)
+
+
+def one_line(err: BaseException) -> str:
+    """The driver's own error as `Type: first line`, without SQLAlchemy's SQL text and bound parameters."""
+    cause: BaseException = err
+    if isinstance(err, DBAPIError) and err.orig is not None:
+        cause = err.orig
+        if cause.__cause__ is not None:  # SQLAlchemy's adapter around asyncpg's error: name asyncpg's
+            cause = cause.__cause__
+    text = str(cause).strip()
+    return f"{type(cause).__name__}: {text.splitlines()[0]}" if text else type(cause).__name__
