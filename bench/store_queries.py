@@ -8,8 +8,8 @@ statement), and the median times are compared:
 
 - past_due_account_ids: what `starter.py start --all-past-due` asks first;
 - account_ids_by_stage: accounts per stage;
-- aging: open past-due accounts and balances by days-past-due bucket (0-30, 31-60, 61-90, 91-120,
-  121-180, 181+), built with SQLAlchemy's `case` (the repository has no aging query yet).
+- aging: open accounts and balances by days-past-due bucket (current, 1-30, 31-60, 61-90, 91-120,
+  121-180, 180+): `store.reports.aging_buckets`, what `starter.py report aging` asks of today's book.
 
     .venv/bin/python bench/store_queries.py [--quick] [--n 20000] [--repeat 15]
 """
@@ -38,19 +38,17 @@ from _support import (
     run_part,
     sqlite_store,
 )
-from sqlalchemy import Date, bindparam, case, func, or_, select, text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.stages import TERMINAL_STAGES, Stage
 from store import repository
-from store.models import AccountRow
+from store.reports import AGING_BUCKETS, OLDEST, aging_buckets
 
 DESCRIPTION = "The store's portfolio queries through the repository against the same SQL as raw text."
 DEFAULT_N, QUICK_N = 20_000, 2_000
 AS_OF_DAYS_AGO = 30
 """`past due as of` a month ago: the synthetic due dates (5-200 days ago) then leave some accounts out."""
-BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"), (180, "121-180"))
-OLDEST = "181+"
 TERMINAL = sorted(s.value for s in TERMINAL_STAGES)
 STAGE_MIX = [
     (None, 30), (Stage.CONTACTING, 30), (Stage.NEGOTIATING, 6), (Stage.ON_PLAN, 8), (Stage.REFERRED, 6),
@@ -63,35 +61,18 @@ STAGE_MIX = [
 # ---- the queries, both ways ----
 
 
-async def aging_sqlalchemy(session: AsyncSession, *, as_of: date) -> list[tuple[str, int, int]]:
-    """Open past-due accounts by days-past-due bucket: (bucket, accounts, balance in cents)."""
-    bucket = case(
-        *[(AccountRow.due_date >= as_of - timedelta(days=days), label) for days, label in BUCKETS], else_=OLDEST
-    ).label("bucket")
-    query = (
-        select(bucket, func.count(), func.sum(AccountRow.balance_cents))
-        .where(
-            AccountRow.due_date < as_of,
-            AccountRow.balance_cents > 0,
-            or_(AccountRow.stage.is_(None), AccountRow.stage.not_in(TERMINAL)),
-        )
-        .group_by(bucket)
-        .order_by(bucket)
-    )
-    return [(b, int(n), int(total)) for b, n, total in await session.execute(query)]
-
-
 _OPEN = f"(stage IS NULL OR stage NOT IN ({', '.join(repr(s) for s in TERMINAL)}))"
 RAW_PAST_DUE = text(
     f"SELECT account_id FROM accounts WHERE due_date < :as_of AND balance_cents > 0 AND {_OPEN} ORDER BY account_id"
 ).bindparams(bindparam("as_of", type_=Date()))
 RAW_BY_STAGE = text("SELECT stage, count(*) FROM accounts GROUP BY stage")
-_CASE = " ".join(f"WHEN due_date >= :d{days} THEN '{label}'" for days, label in BUCKETS)
+_CASE = " ".join(f"WHEN due_date >= :d{days} THEN '{label}'" for label, days in AGING_BUCKETS)
 _BUCKET = f"CASE {_CASE} ELSE '{OLDEST}' END"
-RAW_AGING = text(  # grouped like SQLAlchemy renders it: by the expression again, ordered by the label
-    f"SELECT {_BUCKET} AS bucket, count(*), sum(balance_cents) FROM accounts "
-    f"WHERE due_date < :as_of AND balance_cents > 0 AND {_OPEN} GROUP BY {_BUCKET} ORDER BY bucket"
-).bindparams(bindparam("as_of", type_=Date()), *[bindparam(f"d{days}", type_=Date()) for days, _ in BUCKETS])
+RAW_AGING = text(  # as SQLAlchemy renders it: from the open accounts, grouped by the expression, ordered by the label
+    f"SELECT {_BUCKET} AS bucket, count(*), sum(balance_cents) FROM (SELECT account_id, creditor, segment, "
+    f"due_date, balance_cents FROM accounts WHERE balance_cents > 0 AND {_OPEN}) AS open_accounts "
+    f"GROUP BY {_BUCKET} ORDER BY bucket"
+).bindparams(*[bindparam(f"d{days}", type_=Date()) for _, days in AGING_BUCKETS])
 
 
 async def raw_past_due(session: AsyncSession, *, as_of: date) -> list[str]:
@@ -103,7 +84,7 @@ async def raw_by_stage(session: AsyncSession) -> dict[str | None, int]:
 
 
 async def raw_aging(session: AsyncSession, *, as_of: date) -> list[tuple[str, int, int]]:
-    params: dict[str, Any] = {"as_of": as_of} | {f"d{d}": as_of - timedelta(days=d) for d, _ in BUCKETS}
+    params: dict[str, Any] = {f"d{d}": as_of - timedelta(days=d) for _, d in AGING_BUCKETS}
     return [(b, int(n), int(total)) for b, n, total in await session.execute(RAW_AGING, params)]
 
 
@@ -122,9 +103,7 @@ def queries(as_of: date) -> list[Query]:
             lambda s: raw_past_due(s, as_of=as_of),
         ),
         Query("account_ids_by_stage", repository.account_ids_by_stage, raw_by_stage),
-        Query(
-            "aging by days past due", lambda s: aging_sqlalchemy(s, as_of=as_of), lambda s: raw_aging(s, as_of=as_of)
-        ),
+        Query("aging by days past due", lambda s: aging_buckets(s, as_of=as_of), lambda s: raw_aging(s, as_of=as_of)),
     ]
 
 

@@ -1,0 +1,168 @@
+"""A customer statement: the account's money in date order with a running balance, and how to pay.
+
+The lines: the original balance (the day the account was loaded), then each payment (by received
+date), settlement forgiveness, write-off and adjustment (by the day it was recorded) up to the
+statement date, each with the balance after it. A duplicate carries "DUPLICATE — reprinted on <date>".
+A medical account shows its creditor's name only (no service description).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from channels.render import creditor_name
+from domain.money import format_cents
+from domain.plan_messages import PlanStatus
+from ops.errors import OpsError
+from ops.report_files import render_html
+from ops.reports import Sessions
+from store import reports, repository
+
+WRITE_DOWN_TEXT = {
+    "write_off": "Balance written off",
+    "settlement": "Settlement: amount forgiven",
+    "adjustment": "Adjustment",
+}
+DISCLOSURE = (
+    "This is a communication from a debt collector attempting to collect a debt. "
+    "Any information obtained will be used for that purpose."
+)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    day: date
+    description: str
+    amount_cents: int
+    """Added to the balance: negative for payments and write-downs."""
+    balance_cents: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    account_id: str
+    creditor: str
+    debtor_name: str
+    address: list[str]
+    currency: str
+    statement_date: date
+    original_balance_cents: int
+    lines: list[StatementLine]
+    balance_cents: int
+    next_installment: dict[str, Any] | None
+    """{'due_date', 'amount_cents', 'number'} of the active plan's next unpaid installment."""
+    company_contact: str
+    reprinted_on: date | None
+    """A duplicate bill, reprinted on this day."""
+
+    @property
+    def duplicate_banner(self) -> str | None:
+        return None if self.reprinted_on is None else f"DUPLICATE — reprinted on {self.reprinted_on.isoformat()}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "duplicate": self.reprinted_on is not None, "duplicate_banner": self.duplicate_banner}
+
+
+async def statement(
+    sessions: Sessions, account_id: str, *, as_of: date, company_contact: str, reprinted_on: date | None = None
+) -> Statement:
+    """The statement of `account_id` as of the end of `as_of`; OpsError for an unknown account."""
+    async with sessions() as session:
+        account = await repository.get_account(session, account_id)
+        if account is None:
+            raise OpsError(f"unknown account {account_id}")
+        payments = await repository.payments_for(session, account_id)
+        downs = await reports.write_downs(session, account_id=account_id)
+        plans = await repository.plans_for(session, account_id)
+    events: list[tuple[date, datetime, str, int]] = [
+        (p.received_on, p.recorded_at, f"Payment received, thank you (ref. {p.reference})", -p.amount_cents)
+        for p in payments
+    ]
+    events += [(d.day, d.at, _write_down_text(d), -d.amount_cents) for d in downs]
+    opened = account.created_at.date()
+    balance = account.original_balance_cents
+    lines = [StatementLine(min(opened, as_of), "Original balance", balance, balance)]
+    for day, _, description, amount in sorted(events, key=lambda event: (event[0], event[1])):
+        if day > as_of:
+            continue
+        balance += amount
+        lines.append(StatementLine(day, description, amount, balance))
+    return Statement(
+        account_id=account.account_id,
+        creditor=creditor_name(account.creditor) if account.medical else account.creditor,
+        debtor_name=account.debtor_name,
+        address=[account.street, f"{account.city}, {account.state} {account.postal_code}"],
+        currency=account.currency,
+        statement_date=as_of,
+        original_balance_cents=account.original_balance_cents,
+        lines=lines,
+        balance_cents=balance,
+        next_installment=_next_installment(plans),
+        company_contact=company_contact,
+        reprinted_on=reprinted_on,
+    )
+
+
+def _write_down_text(down: reports.WriteDown) -> str:
+    text = WRITE_DOWN_TEXT[down.kind]
+    return f"{text}: {down.note}" if down.kind == "adjustment" and down.note else text
+
+
+def _next_installment(plans: list[Any]) -> dict[str, Any] | None:
+    for plan in plans:
+        if plan.status != PlanStatus.ACTIVE:
+            continue
+        for installment in plan.installments:
+            if installment.status == "scheduled" and installment.paid_cents < installment.amount_cents:
+                return {
+                    "number": installment.number,
+                    "due_date": installment.due_date,
+                    "amount_cents": installment.amount_cents - installment.paid_cents,
+                }
+    return None
+
+
+def statement_text(s: Statement) -> str:
+    """The statement as plain text (for the terminal or a .txt file)."""
+
+    def money(cents: int) -> str:
+        return format_cents(cents, s.currency)
+
+    out = []
+    if s.duplicate_banner:
+        out += [f"*** {s.duplicate_banner} ***", ""]
+    out += [
+        "STATEMENT OF ACCOUNT",
+        f"Statement date:    {s.statement_date.isoformat()}",
+        f"Creditor:          {s.creditor}",
+        f"Account reference: {s.account_id}",
+        "",
+        s.debtor_name,
+        *s.address,
+        "",
+        f"{'Date':<12}{'Description':<52}{'Amount':>14}{'Balance':>14}",
+    ]
+    out += [
+        f"{line.day.isoformat():<12}{line.description[:51]:<52}"
+        f"{money(line.amount_cents) if number else '':>14}{money(line.balance_cents):>14}"
+        for number, line in enumerate(s.lines)
+    ]
+    out += ["", f"Current balance: {money(s.balance_cents)}"]
+    if s.next_installment:
+        due = s.next_installment["due_date"].isoformat()
+        out.append(f"Next installment: {money(s.next_installment['amount_cents'])} due {due}")
+    out += [
+        "",
+        f"To pay, or to talk about payment options, write to or call us at: {s.company_contact}",
+        f"Please quote the reference {s.account_id}.",
+        "",
+        DISCLOSURE,
+    ]
+    return "\n".join(out) + "\n"
+
+
+def statement_html(s: Statement) -> str:
+    """The statement as one self-contained HTML page."""
+    return render_html("statement.html", s=s, disclosure=DISCLOSURE)
