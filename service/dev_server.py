@@ -24,7 +24,14 @@ def bundled_executable(name: str) -> Path:
     return Path(found)
 
 
-_FLAG_TYPES = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime", "TEXT": "Text", "BOOL": "Bool"}
+_FLAG_TYPES = {
+    "KEYWORD": "Keyword",
+    "KEYWORD_LIST": "KeywordList",
+    "INT": "Int",
+    "DATETIME": "Datetime",
+    "TEXT": "Text",
+    "BOOL": "Bool",
+}
 
 
 def search_attribute_flags() -> list[str]:

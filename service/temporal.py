@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
@@ -26,23 +28,49 @@ from workflows.account import AccountCollectionsWorkflow
 from workflows.search_attributes import ALL_KEYS
 
 WORKFLOWS = [AccountCollectionsWorkflow]
+CONNECT_FIRST_WAIT_SECONDS = 1.0
+CONNECT_MAX_WAIT_SECONDS = 30.0
+log = structlog.get_logger("temporal")
 
 
 class TemporalUnavailable(RuntimeError):
     """The Temporal service cannot be reached."""
 
 
-async def connect(settings: Settings, *, metrics_address: str | None = None) -> Client:
+async def connect(settings: Settings, *, metrics_address: str | None = None, tries: int = 1) -> Client:
+    """A client of the Temporal service, tried up to `tries` times (waits of 1 s doubling to 30 s between).
+
+    Each failed try that another follows logs one warning line `temporal.unreachable` (the address,
+    error, attempt, seconds to the next try); after the last, TemporalUnavailable in one line.
+    """
     runtime = None
     if metrics_address:
         runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=metrics_address)))
-    try:
-        return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime)
-    except (RuntimeError, RPCError) as err:
-        raise TemporalUnavailable(
-            f"cannot reach Temporal at {settings.temporal_address} "
-            f"(namespace {settings.temporal_namespace}): {str(err).splitlines()[0]}"
-        ) from None
+    wait = CONNECT_FIRST_WAIT_SECONDS
+    for attempt in range(1, tries + 1):
+        try:
+            return await Client.connect(
+                settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
+            )
+        except (RuntimeError, RPCError) as err:
+            error = str(err).splitlines()[0]
+            if attempt == tries:
+                raise TemporalUnavailable(
+                    f"cannot reach Temporal at {settings.temporal_address} "
+                    f"(namespace {settings.temporal_namespace}): {error}"
+                ) from None
+            log.warning(
+                "temporal.unreachable",
+                temporal_address=settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                error=error,
+                attempt=attempt,
+                tries=tries,
+                retry_in_seconds=wait,
+            )
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, CONNECT_MAX_WAIT_SECONDS)
+    raise ValueError(f"tries must be at least 1, got {tries}")
 
 
 def all_activities(
@@ -81,3 +109,25 @@ async def register_search_attributes(client: Client) -> None:
             search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL_KEYS},
         )
     )
+
+
+async def register_missing_search_attributes(client: Client) -> list[str]:
+    """Register the engine's search attributes the server lacks; the names added.
+
+    A dev server keeps the attributes its database was created with: one made before an attribute
+    was added (say NeedsAttention) would fail every workflow task that upserts it.
+    """
+    known = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        k.name: IndexedValueType.ValueType(k.indexed_value_type)
+        for k in ALL_KEYS
+        if k.name not in known.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+        log.info("temporal.search_attributes_added", names=sorted(missing))
+    return sorted(missing)

@@ -340,3 +340,16 @@ class ClaimRow(Base):
     deadline: Mapped[date]
     """The bar date of a bankruptcy, or the estate's claims deadline."""
     filed_at: Mapped[datetime]
+
+
+class NoteRow(Base):
+    """A supervisor's or collector's note on an account, with an optional date to be reminded of it."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    at: Mapped[datetime]
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    remind_on: Mapped[date | None] = mapped_column(index=True)

@@ -44,6 +44,7 @@ from store.holds import (
     write_off,
 )
 from store.loading import upsert_accounts
+from store.notes import add_note, notes_for, reminders_due
 from store.outbox import enqueue_outbox, export_outbox, outbox_entries
 from store.payments import payment_by_reference, payments_for, record_payment
 from store.placements import (
@@ -73,6 +74,7 @@ __all__ = [
     "accrue_commission",
     "active_placement",
     "add_attorney",
+    "add_note",
     "adjust_balance",
     "append_audit",
     "attempts_for",
@@ -96,6 +98,7 @@ __all__ = [
     "get_contact_point",
     "get_plan",
     "holds_for",
+    "notes_for",
     "open_hold",
     "outbox_entries",
     "past_due_account_ids",
@@ -107,6 +110,7 @@ __all__ = [
     "plans_for",
     "promises_for",
     "recall_placement",
+    "reminders_due",
     "record_blocked_attempt",
     "record_installments",
     "record_payment",

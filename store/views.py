@@ -257,6 +257,17 @@ class ClaimView:
     filed_at: datetime
 
 
+@dataclass(frozen=True)
+class NoteView:
+    note_id: int
+    account_id: str
+    at: datetime
+    author: str
+    text: str = field(repr=False)
+    """Free text: it may name people, so it stays out of the repr (and logs)."""
+    remind_on: date | None
+
+
 def view_of(view: type[View], row: object, **computed: Any) -> View:
     """A view from the row's attributes of the same names, plus the fields the caller computed."""
     names = [field.name for field in fields(view)]  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.negotiation import NegotiationActivities
     from activities.referral import ReferralActivities
     from domain import cadence, holds, lifecycle, negotiation, referral
+    from domain.attention import needs_attention
     from domain.contact_messages import (
         ContactPreference,
         ContactPreferenceInput,
@@ -65,6 +66,8 @@ STORE_RETRY = RetryPolicy(
     non_retryable_error_types=NON_RETRYABLE_ERRORS,
 )
 """Store activities retry until the store is back; only business refusals stop them."""
+ATTENTION_PATCH = "needs-attention-search-attribute"
+"""Runs recorded before the NeedsAttention attribute replay without its upserts."""
 Request = TypeVar("Request")
 Reply = TypeVar("Reply")
 
@@ -90,6 +93,7 @@ class AccountCollectionsWorkflow:
             self._state = lifecycle.new_account_state(request.snapshot, workflow.now(), request.plan)
         self._store_lock = asyncio.Lock()
         self._event_count = 0
+        self._attention: asyncio.Task[None] | None = None
 
     def _events(self) -> int:
         """Bumped by every event a waiting stage must react to (outcomes, preferences, payments, proposals)."""
@@ -111,6 +115,8 @@ class AccountCollectionsWorkflow:
         if self._state is None:
             snapshot = await self._load(request.account_id)
             self._state = lifecycle.new_account_state(snapshot, workflow.now(), request.plan)
+        if workflow.patched(ATTENTION_PATCH):  # kept referenced: it runs as long as the workflow does
+            self._attention = asyncio.create_task(self._publish_attention())
         if request.state is None:
             await self._enter(self.state.resume_stage, "workflow started")  # an early update may have moved it
         else:
@@ -241,6 +247,18 @@ class AccountCollectionsWorkflow:
                 sa.DUE_DATE.value_set(lifecycle.due_datetime(self.state.due_date)),
             ]
         )
+
+    async def _publish_attention(self) -> None:
+        """Keep `NeedsAttention` equal to domain.attention's answer: one upsert per change, none otherwise."""
+        published = list(workflow.info().typed_search_attributes.get(sa.NEEDS_ATTENTION) or [])
+        while True:
+            await workflow.wait_condition(self._attention_differs_from(published))
+            published = needs_attention(self.state)
+            update = sa.NEEDS_ATTENTION.value_set(published) if published else sa.NEEDS_ATTENTION.value_unset()
+            workflow.upsert_search_attributes([update])
+
+    def _attention_differs_from(self, published: list[str]) -> Callable[[], bool]:
+        return lambda: needs_attention(self.state) != published
 
     # ---- events ----
 

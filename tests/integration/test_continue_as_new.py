@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+from temporalio.client import Client, WorkflowHandle
+
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
 from domain.stages import Stage
 from tests.conftest import running_worker
@@ -15,15 +17,20 @@ from tests.support.accounts import RECENTLY_DUE, add_account, eventually
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 
-async def test_state_survives_continue_as_new_and_old_references_still_count_once(local_env, sessions) -> None:
+async def start_continuing(client: Client, queue: str, sessions, balance_cents: int) -> WorkflowHandle:
+    """An account whose workflow continues as new once its history passes 40 events."""
     account_id = f"C{uuid.uuid4().hex[:10]}"
-    await add_account(sessions, account_id, balance_cents=30_000)
-    snapshot = AccountSnapshot(account_id, 30_000, "USD", RECENTLY_DUE.isoformat(), "card")
+    await add_account(sessions, account_id, balance_cents=balance_cents)
+    snapshot = AccountSnapshot(account_id, balance_cents, "USD", RECENTLY_DUE.isoformat(), "card")
+    return await client.start_workflow(
+        AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, max_history_events=40, snapshot=snapshot),
+        id=workflow_id_for(account_id), task_queue=queue,
+    )  # fmt: skip
+
+
+async def test_state_survives_continue_as_new_and_old_references_still_count_once(local_env, sessions) -> None:
     async with running_worker(local_env.client, sessions) as queue:
-        handle = await local_env.client.start_workflow(
-            AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, max_history_events=40, snapshot=snapshot),
-            id=workflow_id_for(account_id), task_queue=queue,
-        )  # fmt: skip
+        handle = await start_continuing(local_env.client, queue, sessions, 30_000)
 
         async def status() -> AccountStatus:
             return await handle.query(AccountCollectionsWorkflow.status)
@@ -37,5 +44,5 @@ async def test_state_survives_continue_as_new_and_old_references_still_count_onc
         await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(29_400, "AFTER", "2026-01-02"))
         result = await handle.result()
     assert (result.stage, result.balance_cents, result.collected_cents) == (Stage.PAID, 0, 30_000)
-    latest = await local_env.client.get_workflow_handle(workflow_id_for(account_id)).describe()
+    latest = await local_env.client.get_workflow_handle(handle.id).describe()
     assert latest.run_id != handle.first_execution_run_id

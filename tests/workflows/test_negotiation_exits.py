@@ -4,6 +4,7 @@ cadence; too many broken promises refer it. And a dispute answered before any va
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,7 +13,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain import holds, lifecycle
 from domain.contact import Channel
-from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, HoldOutcome, HoldReleaseInput
+from domain.messages import (
+    AccountSnapshot,
+    AccountState,
+    AccountStatus,
+    AccountWorkflowInput,
+    HoldOutcome,
+    HoldReleaseInput,
+)
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.strategy import CadenceStep, ContactPlan, ExitThresholds
@@ -37,8 +45,11 @@ LETTERS = replace(
 STALL = timedelta(days=DEFAULT.negotiation.stall_days)
 
 
-async def start_negotiating(env: WorkflowEnvironment, queue: str, sessions) -> tuple[WorkflowHandle, str]:
-    """An account that had its validation notice and a right-party contact: negotiating, nothing in play."""
+async def start_negotiating(
+    env: WorkflowEnvironment, queue: str, sessions, *, prepare: Callable[[AccountState], None] | None = None
+) -> tuple[WorkflowHandle, str]:
+    """An account that had its validation notice and a right-party contact: negotiating, nothing in play
+    (unless `prepare` puts something in its state before it starts)."""
     account_id = f"N{uuid.uuid4().hex[:8]}"
     now = await env.get_current_time()
     due = now.date() - timedelta(days=30)
@@ -50,6 +61,8 @@ async def start_negotiating(env: WorkflowEnvironment, queue: str, sessions) -> t
     progress = state.contact
     progress.validation_notice_sent_at = progress.last_step_at = progress.right_party_contact_at = now
     progress.step_index = 1
+    if prepare is not None:
+        prepare(state)
     handle = await env.client.start_workflow(
         AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, state=state),
         id=workflow_id_for(account_id), task_queue=queue,
