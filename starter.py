@@ -2,37 +2,45 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import json
 import os
 import sys
-from collections.abc import Coroutine
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from domain import holds, referral
+from cli import supervision
+from cli.common import (
+    JsonOption,
+    console,
+    errors,
+    fail,
+    parse_date,
+    print_json,
+    require_agency,
+    run,
+    settings,
+    with_context,
+)  # fmt: skip
+from cli.reports import report_app, statement
+from cli.web import token_app, web
+from domain import holds
 from domain.contact import Channel, Outcome
-from domain.intake import IntakeError, validate_account_id
+from domain.intake import validate_account_id
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, format_cents, parse_amount
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
 from ops import account_workflows, views
 from ops.accounts import load_accounts_file
-from ops.context import OpsContext, open_context
-from ops.errors import OpsError
+from ops.context import OpsContext
 from ops.strategies import load_strategy
-from service.config import ConfigError, Settings, load_settings
-from service.temporal import TemporalUnavailable
-from store.db import SchemaNotCurrent, migrate
+from store.db import migrate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections engine: operations and supervisor CLI.")
 event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account's workflow.")
@@ -45,61 +53,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(placements_app, name="placements")
-console = Console()
-errors = Console(stderr=True)
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-REFUSALS = (OpsError, IntakeError, ConfigError, TemporalUnavailable, SchemaNotCurrent, InvalidAmount, ValueError)
-
-
-def fail(message: str) -> NoReturn:
-    errors.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    try:
-        return asyncio.run(coroutine)
-    except REFUSALS as err:
-        fail(str(err))
-
-
-def settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as err:
-        fail(str(err))
-
-
-async def with_context(action: Any) -> Any:
-    async with open_context(settings()) as ctx:
-        return await action(ctx)
-
-
-def _json_default(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date | datetime) else str(value)
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=_json_default) + "\n")
-
-
-def require_agency(agency: str) -> str:
-    """An agency the configured strategy names, or a one-line refusal."""
-    try:
-        known = {a.agency_id for a in load_strategy(settings().collections_strategy).referral.agencies}
-    except StrategyError as err:
-        fail(str(err))
-    if agency not in known:
-        fail(f"unknown agency {agency!r}: the strategy names {', '.join(sorted(known)) or 'none'}")
-    return agency
-
-
-def parse_date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{what} must be an ISO date (YYYY-MM-DD), got {value!r}")
+app.add_typer(token_app, name="token")
+app.add_typer(report_app, name="report")
+app.command()(statement)
+for supervision_command in (supervision.queue, supervision.show, supervision.note, supervision.audit):
+    app.command()(supervision_command)
+app.command()(web)
 
 
 # ---- running the engine ----
@@ -187,23 +146,18 @@ def event_payment(
     estate: Annotated[bool, typer.Option("--estate", help="Paid by a deceased debtor's estate (settles).")] = False,
 ) -> None:
     """A payment was received (signal-with-start; the same reference twice counts once)."""
-    today = datetime.now(UTC).date()
-    received = parse_date(received_on, "--received-on") if received_on else today
-    if received > today:
-        fail(f"--received-on {received} is in the future")
-    if not reference.strip():
-        fail("--reference must not be empty")
+    received = parse_date(received_on, "--received-on") if received_on else datetime.now(UTC).date()
     try:
         cents = parse_amount(amount)
     except InvalidAmount as err:
         fail(str(err))
-    if agency is not None and estate:
-        fail("--agency and --estate exclude each other")
-    source = holds.ESTATE_SOURCE if estate else "debtor"
-    if agency is not None:
-        source = referral.agency_source(require_agency(agency))
-    payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
-    console.print(run(with_context(lambda ctx: account_workflows.send_payment(ctx, account_id, payment))))
+
+    async def pay(ctx: OpsContext) -> str:
+        source = account_workflows.payment_source(ctx, agency=agency, estate=estate)
+        payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
+        return await account_workflows.send_payment(ctx, account_id, payment)
+
+    console.print(run(with_context(pay)))
 
 
 @event_app.command("hold")

@@ -11,11 +11,14 @@ import signal
 import sys
 
 import structlog
+from temporalio.service import RPCError
 
 from service.config import ConfigError, load_settings
 from service.logging import configure_logging
-from service.temporal import TemporalUnavailable, build_worker, connect
-from store.db import SchemaNotCurrent, ensure_schema, make_engine, make_session_factory
+from service.temporal import TemporalUnavailable, build_worker, connect, register_missing_search_attributes
+from store.db import SchemaNotCurrent, ensure_schema, make_engine, make_session_factory, store_location
+from store.failures import one_line, store_unavailable
+from workflows.search_attributes import ALL_KEYS
 
 log = structlog.get_logger("worker")
 
@@ -25,7 +28,13 @@ async def serve() -> int:
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     await ensure_schema(settings.database_url)
     engine = make_engine(settings.database_url)
-    client = await connect(settings, metrics_address=os.environ.get("METRICS_ADDRESS"))
+    client = await connect(
+        settings, metrics_address=os.environ.get("METRICS_ADDRESS"), tries=settings.temporal_connect_tries
+    )
+    try:
+        await register_missing_search_attributes(client)
+    except RPCError as err:  # a namespace whose attributes are managed elsewhere (Temporal Cloud)
+        log.warning("temporal.search_attributes_not_checked", error=str(err), needed=[k.name for k in ALL_KEYS])
     worker = build_worker(client, settings, make_session_factory(engine))
 
     stop = asyncio.Event()
@@ -53,6 +62,12 @@ def main() -> None:
         code = asyncio.run(serve())
     except (ConfigError, TemporalUnavailable, SchemaNotCurrent) as err:
         print(f"worker: error: {err}", file=sys.stderr)
+        code = 2
+    except Exception as err:
+        if not store_unavailable(err):
+            raise
+        where = store_location(load_settings().database_url)
+        print(f"worker: error: account store unavailable ({where}): {one_line(err)}", file=sys.stderr)
         code = 2
     sys.stdout.flush()
     sys.stderr.flush()

@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import holds, lifecycle
+from domain import holds, lifecycle, referral
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.messages import (
@@ -28,6 +28,7 @@ from domain.messages import (
 from domain.money import format_cents
 from ops.context import OpsContext
 from ops.errors import OpsError
+from ops.strategies import load_strategy
 from store import repository
 from store.views import AccountView, HoldView
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
@@ -132,10 +133,27 @@ async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str,
         raise OpsError(f"account {account.account_id} is closed: its workflow has ended; nothing changed") from None
 
 
+def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
+    """Who paid: the debtor, the estate, or an agency the strategy names (it earns its commission)."""
+    if agency is not None and estate:
+        raise OpsError("a payment comes from an agency or from the estate, not both: nothing changed")
+    if estate:
+        return holds.ESTATE_SOURCE
+    if agency is None:
+        return "debtor"
+    strategy = ctx.strategy or load_strategy(ctx.settings.collections_strategy)
+    known = sorted(a.agency_id for a in strategy.referral.agencies)
+    if agency not in known:
+        raise OpsError(f"unknown agency {agency!r}: the strategy names {', '.join(known) or 'none'}; nothing changed")
+    return referral.agency_source(agency)
+
+
 async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
     """Send a payment event; a reference already on the books is reported, not sent again."""
     if problem := lifecycle.payment_problem(payment):
         raise OpsError(f"{problem}: nothing changed")
+    if date.fromisoformat(payment.received_on) > datetime.now(UTC).date():
+        raise OpsError(f"the payment's date {payment.received_on} is in the future: nothing changed")
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         existing = await repository.payment_by_reference(session, payment.reference)

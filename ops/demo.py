@@ -25,6 +25,8 @@ from ops.views import contact_summary
 from service.config import Settings
 from service.temporal import TemporalUnavailable, connect
 from store import repository
+from web.config import load_web_settings
+from web.tokens import Role, issue_token, revoke_token
 
 DATA_DIR = Path(".data")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,12 @@ def _spawn(args: list[str], log_name: str, env: dict[str, str] | None = None) ->
     script, *rest = args
     command = [sys.executable, str(PROJECT_ROOT / script), *rest]
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+
+def demo_token(tokens_file: Path) -> str:
+    """A fresh supervisor token for the demo's dashboard (the previous demo's is revoked)."""
+    revoke_token(tokens_file, "demo")
+    return issue_token(tokens_file, "demo", Role.SUPERVISOR)
 
 
 def _stop(process: subprocess.Popen, timeout: float = 60) -> None:
@@ -120,6 +128,13 @@ async def run_demo(
             "COLLECTIONS_STRATEGY": settings.collections_strategy,
         }
         started.append(_spawn(["worker.py"], "worker.log", worker_env))
+        web = load_web_settings()
+        strategy_env = {"COLLECTIONS_STRATEGY": settings.collections_strategy}
+        started.append(_spawn(["starter.py", "web"], "web.log", strategy_env))
+        console.print(
+            f"dashboard: http://{web.web_host}:{web.web_port}/  sign in as supervisor 'demo' with the token "
+            f"{demo_token(web.api_tokens_file)}  (log: {DATA_DIR}/web.log)"
+        )
         loaded = await load_accounts_file(accounts_file, settings.database_url)
         console.print(
             f"loaded {accounts_file}: {loaded.inserted} new, {loaded.updated} updated, {loaded.unchanged} unchanged"

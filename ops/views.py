@@ -11,6 +11,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.lifecycle import days_past_due
+from domain.messages import HoldKind
 from domain.stages import Stage
 from ops.account_workflows import require_account
 from ops.context import OpsContext
@@ -58,19 +59,29 @@ def _store_status(account: AccountView, *, workflow_status: str | None) -> dict[
     }
 
 
-def stage_query(stage: str | None) -> str:
-    if stage is None:
-        return WORKFLOW_TYPE_QUERY
-    try:
-        Stage(stage)
-    except ValueError:
-        raise ValueError(f"unknown stage {stage!r}; one of: {', '.join(s.value for s in Stage)}") from None
-    return f"{WORKFLOW_TYPE_QUERY} AND {sa.STAGE.name} = '{stage}'"
+def stage_query(stage: str | None, hold: str | None = None) -> str:
+    """A visibility query for the account workflows, by stage and by hold kind when given (both checked)."""
+    query = WORKFLOW_TYPE_QUERY
+    if stage is not None:
+        try:
+            Stage(stage)
+        except ValueError:
+            raise ValueError(f"unknown stage {stage!r}; one of: {', '.join(s.value for s in Stage)}") from None
+        query += f" AND {sa.STAGE.name} = '{stage}'"
+    if hold is not None:
+        try:
+            HoldKind(hold)
+        except ValueError:
+            raise ValueError(f"unknown hold {hold!r}; one of: {', '.join(k.value for k in HoldKind)}") from None
+        query += f" AND {sa.HOLD_KIND.name} = '{hold}'"
+    return query
 
 
-async def list_accounts(ctx: OpsContext, *, stage: str | None, limit: int) -> list[dict[str, Any]]:
+async def list_accounts(
+    ctx: OpsContext, *, stage: str | None, limit: int, hold: str | None = None
+) -> list[dict[str, Any]]:
     rows = []
-    async for execution in ctx.client.list_workflows(stage_query(stage), limit=limit):
+    async for execution in ctx.client.list_workflows(stage_query(stage, hold), limit=limit):
         attributes = execution.typed_search_attributes
         rows.append(
             {
@@ -92,6 +103,15 @@ async def stage_counts(ctx: OpsContext) -> dict[str, int]:
         result = await ctx.client.count_workflows(stage_query(stage.value))
         counts[stage.value] = result.count
     return counts
+
+
+async def hold_counts(ctx: OpsContext) -> dict[str, int]:
+    """Running accounts on each kind of hold (the newest hold of each account)."""
+    running = " AND ExecutionStatus = 'Running'"
+    return {
+        kind.value: (await ctx.client.count_workflows(stage_query(None, kind.value) + running)).count
+        for kind in HoldKind
+    }
 
 
 async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_demo_sends_letters_and_emails_and_moves_accounts_on(tmp_path: Path) -> None:
-    env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "COLUMNS": "120"}
+    web_port = free_port()
+    env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "COLUMNS": "120", "WEB_PORT": str(web_port)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, str(ROOT / "starter.py"), "demo", "--accounts", "12", "--minutes", "1", "--no-stay"],
@@ -37,3 +38,5 @@ def test_the_demo_sends_letters_and_emails_and_moves_accounts_on(tmp_path: Path)
     assert emails and int(emails.group(1)) > 0, done.stdout[-3000:]
     assert (tmp_path / ".data" / "collections.db").exists() and (tmp_path / ".data" / "temporal.db").exists()
     assert not [line for line in (tmp_path / ".data" / "worker.log").read_text().splitlines() if '"error"' in line]
+    assert f"dashboard: http://127.0.0.1:{web_port}/" in done.stdout, "the run command starts the dashboard too"
+    assert "Application startup complete" in (tmp_path / ".data" / "web.log").read_text()

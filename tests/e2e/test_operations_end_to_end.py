@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,9 @@ class Operator:
         return json.loads(done.stdout)
 
 
-@pytest.fixture
-def engine_processes(tmp_path: Path) -> Iterator[tuple[Operator, subprocess.Popen[bytes]]]:
+@contextmanager
+def engine_at(tmp_path: Path) -> Iterator[tuple[Operator, subprocess.Popen[bytes]]]:
+    """A dev server and worker.py as processes, their state under `tmp_path`; killed on the way out."""
     port = free_port()
     env = {
         **os.environ,
@@ -89,6 +91,12 @@ def engine_processes(tmp_path: Path) -> Iterator[tuple[Operator, subprocess.Pope
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture
+def engine_processes(tmp_path: Path) -> Iterator[tuple[Operator, subprocess.Popen[bytes]]]:
+    with engine_at(tmp_path) as engine:
+        yield engine
 
 
 def test_an_account_goes_from_load_to_paid_and_bad_events_change_nothing(engine_processes, tmp_path: Path) -> None:

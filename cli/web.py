@@ -1,0 +1,73 @@
+"""`starter.py web` (the dashboard and the event API) and `starter.py token` (who may use them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import console, fail, settings
+from service.config import ConfigError
+from web.config import load_web_settings
+from web.tokens import Role, TokenError, issue_token, load_tokens, revoke_token
+
+token_app = typer.Typer(no_args_is_help=True, help="Tokens for the web dashboard and the event API.")
+
+
+def _tokens_file() -> Path:
+    try:
+        return load_web_settings().api_tokens_file
+    except ConfigError as err:
+        fail(str(err))
+
+
+@token_app.command("add")
+def token_add(
+    name: Annotated[str, typer.Option(help="Who holds it (recorded with every write they make).")],
+    role: Annotated[Role, typer.Option(help="viewer, operations or supervisor.")],
+) -> None:
+    """Issue a token; it is printed once and only its hash is kept."""
+    try:
+        token = issue_token(_tokens_file(), name, role)
+    except TokenError as err:
+        fail(str(err))
+    console.print(token, soft_wrap=True, highlight=False)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Who holds a token, with which role (the tokens themselves are not kept)."""
+    try:
+        book = load_tokens(_tokens_file())
+    except TokenError as err:
+        fail(str(err))
+    table = Table("name", "role")
+    for _, caller in book.entries:
+        table.add_row(caller.name, caller.role)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Option(help="Whose token to revoke.")]) -> None:
+    """Revoke a token: it stops working at the next request."""
+    if not revoke_token(_tokens_file(), name):
+        fail(f"{name} has no token")
+    console.print(f"token of {name} revoked")
+
+
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (WEB_HOST, default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WEB_PORT, default 8080).")] = None,
+) -> None:
+    """Serve the supervisor dashboard and the JSON event API (tokens: `starter.py token add`)."""
+    from web.server import serve
+
+    overrides = {k: v for k, v in (("web_host", host), ("web_port", port)) if v is not None}
+    try:
+        web_settings = load_web_settings(**overrides)
+    except ConfigError as err:
+        fail(str(err))
+    console.print(f"dashboard: http://{web_settings.web_host}:{web_settings.web_port}/  API: /api (docs /api/docs)")
+    serve(settings(), web_settings)

@@ -1,0 +1,65 @@
+"""The web service's application: the API and the pages over one ops context (same config as the worker)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from domain.intake import IntakeError
+from domain.money import InvalidAmount
+from ops.context import open_context
+from ops.errors import OpsError
+from service.config import Settings
+from web import api, pages
+from web.auth import Tokens
+from web.config import WebSettings
+
+REFUSALS = (OpsError, IntakeError, InvalidAmount, ValueError)
+
+
+def create_app(settings: Settings, web: WebSettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_context(settings) as ctx:
+            app.state.ctx = ctx
+            yield
+
+    app = FastAPI(title="Collections engine", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.tokens = Tokens(web.api_tokens_file)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    for refusal in REFUSALS:
+        app.add_exception_handler(refusal, _refused)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+async def _http_error(request: Request, err: HTTPException) -> Response:
+    if not _is_api(request):
+        if err.status_code == 401:
+            return RedirectResponse("/login", status_code=303)
+        return pages.error_page(request, err.status_code, str(err.detail))
+    return JSONResponse({"error": err.detail}, status_code=err.status_code, headers=err.headers)
+
+
+async def _invalid_request(request: Request, err: RequestValidationError) -> Response:
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"] if part != "body")
+    return JSONResponse({"error": f"{where}: {first['msg']}; nothing changed"}, status_code=422)
+
+
+async def _refused(request: Request, err: Exception) -> Response:
+    message = str(err)
+    status = 404 if message.startswith("unknown account") else 422
+    if not _is_api(request):
+        return pages.error_page(request, status, message)
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,117 @@
+"""Server-rendered pages for supervisors: read-only. Sign-in stores the token in an HttpOnly cookie."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from domain.money import format_cents
+from ops import reports, views
+from ops.account_view import account_picture
+from ops.context import OpsContext
+from ops.queue import work_queue
+from store.reports import Period
+from web.auth import COOKIE, require
+from web.charts import bar_chart
+from web.tokens import Caller, Permission
+
+router = APIRouter(default_response_class=HTMLResponse)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["money"] = lambda cents: "" if cents is None else format_cents(cents)
+templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else at
+templates.env.filters["percent"] = lambda rate: "–" if rate is None else f"{rate * 100:.1f}%"
+Reader = Annotated[Caller, Depends(require(Permission.READ))]
+DASHBOARD_QUEUE = 15
+
+
+def context(request: Request) -> OpsContext:
+    ctx: OpsContext = request.app.state.ctx
+    return ctx
+
+
+def page(request: Request, name: str, caller: Caller | None, **values: Any) -> Response:
+    return templates.TemplateResponse(request, name, {"caller": caller, **values})
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    caller = getattr(request.state, "caller", None)
+    response = page(request, "error.html", caller, status=status, message=message)
+    response.status_code = status
+    return response
+
+
+@router.get("/login")
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", None, refused=False)
+
+
+@router.post("/login")
+async def login(request: Request, token: Annotated[str, Form()]) -> Response:
+    caller = request.app.state.tokens.book().caller(token.strip())
+    if caller is None:
+        response = page(request, "login.html", None, refused=True)
+        response.status_code = 401
+        return response
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=12 * 3600)
+    return response
+
+
+@router.get("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def last_month(today: date) -> Period:
+    last = today.replace(day=1) - timedelta(days=1)
+    return Period(last.replace(day=1), last)
+
+
+@router.get("/")
+async def dashboard(request: Request, caller: Reader) -> Response:
+    ctx, today = context(request), datetime.now(UTC).date()
+    values: dict[str, Any] = {
+        "stages": await views.stage_counts(ctx),
+        "holds": await views.hold_counts(ctx),
+        "queue": await work_queue(ctx, today=today, limit=DASHBOARD_QUEUE),
+    }
+    if caller.may(Permission.REPORTS):
+        aged = await reports.aging(ctx.sessions, as_of=today, today=today)
+        values["aging"] = aged["portfolio"]
+        values["aging_chart"] = bar_chart(
+            [(b, aged["portfolio"][b]["balance_cents"], format_cents(aged["portfolio"][b]["balance_cents"]))
+             for b in aged["buckets"]],
+            title="open balance by days past due",
+        )  # fmt: skip
+        values["month"] = await reports.kpis(ctx.sessions, last_month(today), today=today)
+    return page(request, "dashboard.html", caller, **values)
+
+
+@router.get("/accounts")
+async def accounts(request: Request, caller: Reader, stage: str | None = None, hold: str | None = None) -> Response:
+    rows = await views.list_accounts(context(request), stage=stage or None, hold=hold or None, limit=500)
+    return page(request, "accounts.html", caller, rows=rows, stage=stage, hold=hold)
+
+
+@router.get("/accounts/{account_id}")
+async def account(request: Request, account_id: str, caller: Reader) -> Response:
+    picture = await account_picture(context(request), account_id)
+    return page(request, "account.html", caller, account_id=account_id, **picture)
+
+
+@router.get("/queue")
+async def queue(
+    request: Request, caller: Reader, stage: str | None = None, hold: str | None = None, reason: str | None = None
+) -> Response:
+    items = await work_queue(
+        context(request), stage=stage or None, hold=hold or None, reasons=[reason] if reason else None,
+        today=datetime.now(UTC).date(),
+    )  # fmt: skip
+    return page(request, "queue.html", caller, items=items, reason=reason)

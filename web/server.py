@@ -1,0 +1,23 @@
+"""Serving the web app with uvicorn: `python starter.py web` (and `make demo` starts it too)."""
+
+from __future__ import annotations
+
+import structlog
+import uvicorn
+
+from service.config import Settings
+from service.logging import configure_logging
+from web.app import create_app
+from web.config import WebSettings
+
+log = structlog.get_logger("web")
+
+
+def serve(settings: Settings, web: WebSettings) -> None:
+    """Serve until SIGINT/SIGTERM; uvicorn drains requests in flight. Logs go through structlog like the worker's."""
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+    config = uvicorn.Config(
+        create_app(settings, web), host=web.web_host, port=web.web_port, log_config=None, access_log=False
+    )
+    log.info("web.starting", host=web.web_host, port=web.web_port, tokens_file=str(web.api_tokens_file))
+    uvicorn.Server(config).run()
