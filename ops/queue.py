@@ -11,7 +11,7 @@ from domain.attention import Attention
 from domain.messages import HoldKind
 from domain.stages import Stage
 from ops.context import OpsContext
-from ops.views import WORKFLOW_TYPE_QUERY
+from ops.views import WORKFLOW_TYPE_QUERY, checked_member
 from store import repository
 from store.views import AccountView
 from workflows import search_attributes as sa
@@ -55,10 +55,10 @@ class QueueFilter:
 
 def queue_filter(stage: str | None, hold: str | None, min_balance_cents: int | None) -> QueueFilter:
     """The filter, each value checked against what it may be (the query is built from checked values only)."""
-    if stage is not None and stage not in _STAGE_ORDER:
-        raise ValueError(f"unknown stage {stage!r}; one of: {', '.join(_STAGE_ORDER)}")
-    if hold is not None and hold not in {k.value for k in HoldKind}:
-        raise ValueError(f"unknown hold {hold!r}; one of: {', '.join(k.value for k in HoldKind)}")
+    if stage is not None:
+        checked_member(Stage, stage, "stage")
+    if hold is not None:
+        checked_member(HoldKind, hold, "hold")
     if min_balance_cents is not None and min_balance_cents < 0:
         raise ValueError(f"the minimum balance must not be negative, got {min_balance_cents} cents")
     return QueueFilter(stage, hold, min_balance_cents)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
@@ -59,21 +60,20 @@ def _store_status(account: AccountView, *, workflow_status: str | None) -> dict[
     }
 
 
+def checked_member(kind: type[StrEnum], value: str, what: str) -> str:
+    """`value` if it names a member of `kind` (so it may go into a query), else a one-line ValueError."""
+    if value not in {member.value for member in kind}:
+        raise ValueError(f"unknown {what} {value!r}; one of: {', '.join(member.value for member in kind)}")
+    return value
+
+
 def stage_query(stage: str | None, hold: str | None = None) -> str:
     """A visibility query for the account workflows, by stage and by hold kind when given (both checked)."""
     query = WORKFLOW_TYPE_QUERY
     if stage is not None:
-        try:
-            Stage(stage)
-        except ValueError:
-            raise ValueError(f"unknown stage {stage!r}; one of: {', '.join(s.value for s in Stage)}") from None
-        query += f" AND {sa.STAGE.name} = '{stage}'"
+        query += f" AND {sa.STAGE.name} = '{checked_member(Stage, stage, 'stage')}'"
     if hold is not None:
-        try:
-            HoldKind(hold)
-        except ValueError:
-            raise ValueError(f"unknown hold {hold!r}; one of: {', '.join(k.value for k in HoldKind)}") from None
-        query += f" AND {sa.HOLD_KIND.name} = '{hold}'"
+        query += f" AND {sa.HOLD_KIND.name} = '{checked_member(HoldKind, hold, 'hold')}'"
     return query
 
 
