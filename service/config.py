@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.db import DEFAULT_DATABASE_URL
@@ -21,6 +22,17 @@ class Settings(BaseSettings):
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    temporal_tls_cert: Path | None = None
+    """mTLS: the client certificate (PEM) the cluster trusts; with TEMPORAL_TLS_KEY."""
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    """The CA (PEM) that signed the cluster's server certificate, when not a public one."""
+    temporal_tls_server_name: str | None = None
+    """The server name to verify, when it differs from the address's host."""
+    temporal_tls: bool = False
+    """TLS without a client certificate (an API-key namespace); implied by any TEMPORAL_TLS_* file."""
+    temporal_api_key: SecretStr | None = None
+    """A Temporal Cloud API key (sent as a bearer token; TLS is then on)."""
     temporal_connect_tries: int = Field(default=6, ge=1)
     """How often the worker tries to reach Temporal at start-up (1 s between the first tries, doubling)."""
     collections_task_queue: str = "collections"
@@ -29,6 +41,11 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     graceful_shutdown_seconds: float = Field(default=30.0, ge=0)
     max_concurrent_activities: int = Field(default=100, ge=1)
+    max_concurrent_workflow_tasks: int = Field(default=100, ge=1)
+    """Workflow tasks processed at once by one worker (workflows are CPU-bound: about 50 per core)."""
+    max_concurrent_activity_polls: int = Field(default=5, ge=1)
+    max_concurrent_workflow_task_polls: int = Field(default=5, ge=2)
+    """Long-polls kept open to the task queue; more helps only when many workers share a busy queue."""
     max_history_events: int = Field(default=10_000, ge=100)
     smtp_host: str | None = None
     """SMTP server for email; unset, email goes to the outbox (exported like letters, texts and calls)."""
@@ -40,6 +57,16 @@ class Settings(BaseSettings):
     company_contact: str = DEFAULT_COMPANY_CONTACT
     """How debtors reach the collector: printed in every message (COMPANY_CONTACT)."""
     collections_strategy: str = "default"
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            raise ValueError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its key)")
+        for name in ("temporal_tls_cert", "temporal_tls_key", "temporal_tls_ca"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name.upper()}: no such file {path}")
+        return self
 
     @field_validator("temporal_address")
     @classmethod
@@ -64,4 +91,4 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as err:
         first = err.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "environment"
-        raise ConfigError(f"invalid {variable}: {first['msg']}") from None
+        raise ConfigError(f"invalid {variable}: {first['msg'].removeprefix('Value error, ')}") from None

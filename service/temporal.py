@@ -13,7 +13,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.service import RPCError
+from temporalio.service import RPCError, TLSConfig
 from temporalio.worker import Worker
 
 from activities.account_store import AccountStoreActivities
@@ -50,8 +50,9 @@ async def connect(settings: Settings, *, metrics_address: str | None = None, tri
     for attempt in range(1, tries + 1):
         try:
             return await Client.connect(
-                settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
-            )
+                settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime,
+                **connection_options(settings),
+            )  # fmt: skip
         except (RuntimeError, RPCError) as err:
             error = str(err).splitlines()[0]
             if attempt == tries:
@@ -71,6 +72,20 @@ async def connect(settings: Settings, *, metrics_address: str | None = None, tri
         await asyncio.sleep(wait)
         wait = min(wait * 2, CONNECT_MAX_WAIT_SECONDS)
     raise ValueError(f"tries must be at least 1, got {tries}")
+
+
+def connection_options(settings: Settings) -> dict[str, Any]:
+    """TLS (mTLS with a client certificate, or server-verified only) and an API key, from the settings."""
+    options: dict[str, Any] = {}
+    if settings.temporal_api_key is not None:
+        options["api_key"] = settings.temporal_api_key.get_secret_value()
+    files = (settings.temporal_tls_cert, settings.temporal_tls_key, settings.temporal_tls_ca)
+    if any(files) or settings.temporal_tls or settings.temporal_api_key is not None:
+        cert, key, ca = (path.read_bytes() if path else None for path in files)
+        options["tls"] = TLSConfig(
+            client_cert=cert, client_private_key=key, server_root_ca_cert=ca, domain=settings.temporal_tls_server_name
+        )
+    return options
 
 
 def all_activities(
@@ -97,6 +112,9 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         workflow_runner=workflow_runner(),
         activities=all_activities(sessions, sender_from_settings(settings), company_contact=settings.company_contact),
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        max_concurrent_activity_task_polls=settings.max_concurrent_activity_polls,
+        max_concurrent_workflow_task_polls=settings.max_concurrent_workflow_task_polls,
         graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
     )
 
