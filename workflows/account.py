@@ -67,7 +67,15 @@ STORE_RETRY = RetryPolicy(
 )
 """Store activities retry until the store is back; only business refusals stop them."""
 ATTENTION_PATCH = "needs-attention-search-attribute"
-"""Runs recorded before the NeedsAttention attribute replay without its upserts."""
+"""Runs recorded before the NeedsAttention attribute replay without its upserts.
+
+The worked example of a guarded change (README, "Changing the workflow safely"): the publisher adds upsert
+commands, so a run started before it (no patch marker in its history) must not start it, or its replay no
+longer matches what it recorded. tests/replay proves both branches replay and that, without the guard, a
+history recorded before the change does not. Cleanup, once no running workflow started before the patch:
+`workflow.deprecate_patch(ATTENTION_PATCH)` and start the publisher unconditionally (retire the histories
+in tests/histories/before-attention/ then); once no running workflow started before that, drop the call.
+"""
 Request = TypeVar("Request")
 Reply = TypeVar("Reply")
 
@@ -115,7 +123,7 @@ class AccountCollectionsWorkflow:
         if self._state is None:
             snapshot = await self._load(request.account_id)
             self._state = lifecycle.new_account_state(snapshot, workflow.now(), request.plan)
-        if workflow.patched(ATTENTION_PATCH):  # kept referenced: it runs as long as the workflow does
+        if self._publishes_attention():  # kept referenced: it runs as long as the workflow does
             self._attention = asyncio.create_task(self._publish_attention())
         if request.state is None:
             await self._enter(self.state.resume_stage, "workflow started")  # an early update may have moved it
@@ -247,6 +255,10 @@ class AccountCollectionsWorkflow:
                 sa.DUE_DATE.value_set(lifecycle.due_datetime(self.state.due_date)),
             ]
         )
+
+    def _publishes_attention(self) -> bool:
+        """New runs publish NeedsAttention; runs recorded before the change replay without (ATTENTION_PATCH)."""
+        return workflow.patched(ATTENTION_PATCH)
 
     async def _publish_attention(self) -> None:
         """Keep `NeedsAttention` equal to domain.attention's answer: one upsert per change, none otherwise."""
