@@ -15,6 +15,7 @@ from domain.messages import (
     RecordPaymentInput,
     StageChangeInput,
 )
+from service import metrics
 from store import repository
 from store.errors import DuplicateReference, UnknownAccount
 
@@ -59,6 +60,8 @@ class AccountStoreActivities:
         except (UnknownAccount, DuplicateReference) as err:
             logger.warning("payment.refused", reference=request.reference, error=str(err))
             raise refusal(err) from err
+        if outcome.applied:  # committed, and new: a retry or a reference seen before is not applied again
+            metrics.payment_applied(request.amount_cents)
         logger.info(
             "payment.recorded" if outcome.applied else "payment.duplicate",
             reference=request.reference,

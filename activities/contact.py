@@ -6,8 +6,10 @@ Temporal history, and log lines carry ids, channels and statuses only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -32,6 +34,7 @@ from domain.contact_messages import (
     SendContactResult,
     attempt_key,
 )
+from service import metrics
 from service.config import DEFAULT_COMPANY_CONTACT
 from store import repository
 from store.errors import StoreError, UnknownAccount, UnknownContactPoint
@@ -122,10 +125,12 @@ class ContactActivities:
         smtp = self._email if request.channel == Channel.EMAIL else None
         try:
             async with self._sessions() as session, session.begin():
-                finished, outgoing = await self._record(session, request, smtp is not None, logger)
+                finished, outgoing, count = await self._record(session, request, smtp is not None, logger)
         except (StoreError, TemplateError, ContactPointMismatch) as err:
             logger.warning("contact.refused", error=type(err).__name__)
             raise refusal(err) from err
+        if count is not None:  # committed: counted once, whatever retries come
+            count()
         if finished is not None:
             return finished
         assert smtp is not None and outgoing is not None
@@ -133,8 +138,9 @@ class ContactActivities:
 
     async def _record(
         self, session: AsyncSession, request: SendContactInput, over_smtp: bool, logger: structlog.stdlib.BoundLogger
-    ) -> tuple[SendContactResult | None, _Outgoing | None]:
-        """Record the attempt (and queue it, or prepare the email); a result when nothing is left to do."""
+    ) -> tuple[SendContactResult | None, _Outgoing | None, Callable[[], None] | None]:
+        """Record the attempt (and queue it, or prepare the email); a result when nothing is left to do, and
+        the metric to count once the transaction commits when the attempt is new (queued or blocked)."""
         now = datetime.now(UTC)
         recorded = await repository.get_attempt(session, request.account_id, request.attempt_no)
         if recorded is not None and recorded.status == AttemptStatus.SENDING:
@@ -148,7 +154,7 @@ class ContactActivities:
             )
         if recorded is not None:
             logger.info("contact.already_recorded", status=recorded.status.value)
-            return _result(recorded), None
+            return _result(recorded), None, None
         _refuse_stale_clearance(request)
         if request.at is not None:
             now = request.at
@@ -165,7 +171,8 @@ class ContactActivities:
                 now=now,
             )
             logger.warning("contact.blocked_at_send", rule=rule.value)
-            return _result(blocked.attempt), None
+            count = partial(metrics.contact_blocked, rule.value) if blocked.created else None
+            return _result(blocked.attempt), None, count
         begun = await repository.begin_attempt(
             session,
             account_id=request.account_id,
@@ -179,9 +186,9 @@ class ContactActivities:
             now=now,
         )
         if not begun.created:
-            return _result(begun.attempt), None
+            return _result(begun.attempt), None, None
         if over_smtp:
-            return None, outgoing
+            return None, outgoing, None
         await repository.enqueue_outbox(
             session,
             attempt_key=attempt_key(request.account_id, request.attempt_no),
@@ -194,7 +201,7 @@ class ContactActivities:
             now=now,
         )
         logger.info("contact.queued", template=request.template, language=language)
-        return _result(begun.attempt), None
+        return _result(begun.attempt), None, partial(metrics.contact_sent, request.channel.value)
 
     async def _prepare(self, session: AsyncSession, request: SendContactInput) -> tuple[Rule | None, _Outgoing, str]:
         """The store's last word (cease, opt-out, bad point), the rendered message and its language."""
@@ -261,6 +268,8 @@ class ContactActivities:
                 status=status,
                 now=datetime.now(UTC),
             )
+        if attempt.status == AttemptStatus.SENT:
+            metrics.contact_sent(request.channel.value)
         logger.info(f"contact.{attempt.status.value}", template=request.template)
         return _result(attempt)
 
@@ -281,6 +290,8 @@ class ContactActivities:
                 )
         except StoreError as err:
             raise refusal(err) from err
+        if recorded.created:
+            metrics.contact_blocked(request.rule.value)
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
             "contact.blocked" if recorded.created else "contact.already_recorded",
             channel=request.channel.value,

@@ -18,6 +18,7 @@ from domain.hold_messages import (
     RepresentativeInput,
     WriteOffInput,
 )
+from service import metrics
 from store import repository
 from store.contacts import REPRESENTATIVE
 
@@ -32,13 +33,15 @@ class HoldActivities:
         """The hold in the store and the audit log: placed, updated (probate), released."""
         logger = bound_logger(request.account_id, reference=request.reference)
         now = datetime.now(UTC)
+        opened = False
         try:
             async with self._sessions() as session, session.begin():
                 if request.event == "placed":
-                    await repository.open_hold(
+                    hold = await repository.open_hold(
                         session, account_id=request.account_id, reference=request.reference, kind=request.kind,
                         detail=request.detail, now=now,
                     )  # fmt: skip
+                    opened = hold.placed_at == now  # placed by this call: a reference seen before keeps its time
                 elif request.event == "updated":
                     await repository.update_hold(
                         session, account_id=request.account_id, reference=request.reference, detail=request.detail,
@@ -52,6 +55,8 @@ class HoldActivities:
         except ValueError as err:
             logger.warning("hold.refused", error=type(err).__name__)
             raise refusal(err) from err
+        if opened:  # committed, and new
+            metrics.hold_opened(request.kind)
         logger.info(f"hold.{request.event}", kind=request.kind, outcome=request.outcome)
 
     @activity.defn

@@ -70,4 +70,7 @@ def web(
     except ConfigError as err:
         fail(str(err))
     console.print(f"dashboard: http://{web_settings.web_host}:{web_settings.web_port}/  API: /api (docs /api/docs)")
-    serve(settings(), web_settings)
+    try:
+        serve(settings(), web_settings)
+    except ConfigError as err:  # PAYLOAD_ENCRYPTION_KEYS, read when the codec endpoint is built
+        fail(str(err))

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     company_contact: str = DEFAULT_COMPANY_CONTACT
     """How debtors reach the collector: printed in every message (COMPANY_CONTACT)."""
     collections_strategy: str = "default"
+    metrics_address: str | None = None
+    """host:port of the Prometheus endpoint (`/metrics`): the SDK's metrics and the engine's; unset, none."""
+    metrics_refresh_seconds: float = Field(default=30.0, gt=0)
+    """How often the worker refreshes the `collections_accounts` gauge (one GROUP BY over the store)."""
+    health_address: str | None = None
+    """host:port of the worker's `/healthz` (Temporal and the store reachable); unset, none."""
+    health_check_timeout_seconds: float = Field(default=2.0, gt=0)
+    """How long `/healthz` waits for each check (Temporal, the store) before calling it failed."""
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:
@@ -68,9 +76,16 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name.upper()}: no such file {path}")
         return self
 
-    @field_validator("temporal_address")
+    @field_validator("metrics_address", "health_address", mode="before")
     @classmethod
-    def _host_and_port(cls, value: str) -> str:
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("temporal_address", "metrics_address", "health_address")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         host, _, port = value.rpartition(":")
         if not host or not port.isdigit():
             raise ValueError(f"expected host:port, got {value!r}")

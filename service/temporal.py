@@ -21,8 +21,10 @@ from activities.contact import ContactActivities
 from activities.holds import HoldActivities
 from activities.negotiation import NegotiationActivities
 from activities.referral import ReferralActivities
+from activities.support import ActivityOutcomes
 from channels.email import SmtpSender, sender_from_settings
 from service.config import DEFAULT_COMPANY_CONTACT, Settings
+from service.payload_codec import data_converter
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
 from workflows.search_attributes import ALL_KEYS
@@ -42,7 +44,10 @@ async def connect(settings: Settings, *, metrics_address: str | None = None, tri
 
     Each failed try that another follows logs one warning line `temporal.unreachable` (the address,
     error, attempt, seconds to the next try); after the last, TemporalUnavailable in one line.
+    Payloads are encrypted when PAYLOAD_ENCRYPTION_KEYS is set (service/payload_codec.py); a
+    malformed setting is a ConfigError before any try.
     """
+    converter = data_converter()
     runtime = None
     if metrics_address:
         runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=metrics_address)))
@@ -51,7 +56,7 @@ async def connect(settings: Settings, *, metrics_address: str | None = None, tri
         try:
             return await Client.connect(
                 settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime,
-                **connection_options(settings),
+                data_converter=converter, **connection_options(settings),
             )  # fmt: skip
         except (RuntimeError, RPCError) as err:
             error = str(err).splitlines()[0]
@@ -116,6 +121,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         max_concurrent_activity_task_polls=settings.max_concurrent_activity_polls,
         max_concurrent_workflow_task_polls=settings.max_concurrent_workflow_task_polls,
         graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+        interceptors=[ActivityOutcomes()],
     )
 
 

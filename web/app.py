@@ -14,7 +14,7 @@ from domain.money import InvalidAmount
 from ops.context import open_context
 from ops.errors import OpsError
 from service.config import Settings
-from web import api, pages
+from web import api, codec, pages
 from web.auth import Tokens
 from web.config import WebSettings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings, web: WebSettings) -> FastAPI:
     app = FastAPI(title="Collections engine", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.tokens = Tokens(web.api_tokens_file)
     app.include_router(api.router)
+    app.mount("/codec", codec.codec_app(app.state.tokens))  # the Temporal Web UI's codec server
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

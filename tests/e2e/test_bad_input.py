@@ -56,7 +56,7 @@ def test_the_worker_refuses_a_broken_config_with_one_line_and_exit_code_2(env: d
     assert refused.returncode == 2
     assert (
         refused.stderr.strip()
-        == "worker: error: invalid TEMPORAL_ADDRESS: Value error, expected host:port, got 'no-port-here'"
+        == "worker: error: invalid TEMPORAL_ADDRESS: expected host:port, got 'no-port-here'"
     )
 
 

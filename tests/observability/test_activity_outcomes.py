@@ -1,0 +1,119 @@
+"""One log line per activity execution (`ActivityOutcomes`, the worker's interceptor), checked against the
+server's own history: the production worker (`build_worker`) runs an account to paid on the dev server,
+its store locked for a moment so that one activity fails and is retried."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from structlog.testing import capture_logs
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from domain.messages import AccountWorkflowInput, PaymentInput
+from domain.stages import Stage
+from ops.strategies import load_strategy
+from service.config import load_settings
+from service.temporal import build_worker
+from tests.support.accounts import add_account, eventually
+from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+
+OUTCOMES = ("activity.completed", "activity.failed", "activity.cancelled")
+TRACED = ("account_id", "workflow_id", "run_id", "activity", "activity_id", "attempt")
+
+
+async def executions(handle: WorkflowHandle) -> dict[str, tuple[str, int]]:
+    """Every activity the run scheduled, by id: its type and its last attempt (from the history)."""
+    scheduled: dict[int, tuple[str, str]] = {}
+    last: dict[str, tuple[str, int]] = {}
+    async for history_event in handle.fetch_history_events():
+        if history_event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = history_event.activity_task_scheduled_event_attributes
+            scheduled[history_event.event_id] = (attributes.activity_id, attributes.activity_type.name)
+        elif history_event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            attributes = history_event.activity_task_started_event_attributes
+            activity_id, activity_type = scheduled[attributes.scheduled_event_id]
+            last[activity_id] = (activity_type, attributes.attempt)
+    return last
+
+
+def lines_of(logs: list[dict[str, Any]], event_name: str, activity: str) -> list[dict[str, Any]]:
+    return [line for line in logs if line["event"] == event_name and line.get("activity") == activity]
+
+
+async def test_each_activity_execution_logs_exactly_one_outcome_line(local_env, quick_sqlite) -> None:
+    sessions, store_file = quick_sqlite
+    url = f"sqlite+aiosqlite:///{store_file}"
+    account_id = f"O{uuid.uuid4().hex[:8]}"
+    await add_account(sessions, account_id, balance_cents=10_000)
+    settings = load_settings(
+        database_url=url, collections_task_queue=f"outcomes-{uuid.uuid4()}", graceful_shutdown_seconds=1
+    )
+    client = local_env.client
+    with capture_logs() as logs:
+        async with build_worker(client, settings, sessions):
+            handle = await client.start_workflow(
+                AccountCollectionsWorkflow.run,
+                AccountWorkflowInput(account_id, plan=load_strategy("default").plan_for(segment="card", state="NY")),
+                id=workflow_id_for(account_id),
+                task_queue=settings.collections_task_queue,
+            )
+
+            async def quiet() -> bool:
+                pending = (await handle.describe()).raw_description.pending_activities
+                return not pending and bool(lines_of(logs, "activity.completed", "send_contact"))
+
+            await eventually(quiet, bool, timeout=30, what="the first contact, then no activity running")
+            lock = sqlite3.connect(store_file, isolation_level=None)
+            try:
+                lock.execute("BEGIN EXCLUSIVE")
+                await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(10_000, "PAY-1", "2026-02-01"))
+
+                async def payment_failures() -> list[dict[str, Any]]:
+                    return lines_of(logs, "activity.failed", "record_payment")
+
+                await eventually(payment_failures, bool, timeout=30, what="record_payment to fail on the lock")
+            finally:
+                lock.execute("ROLLBACK")
+                lock.close()
+            result = await handle.result()
+    assert result.stage == Stage.PAID
+
+    outcomes = [line for line in logs if line["event"] in OUTCOMES]
+    for line in outcomes:
+        assert {key: line[key] for key in ("account_id", "workflow_id", "run_id")} == {
+            "account_id": account_id,
+            "workflow_id": handle.id,
+            "run_id": handle.result_run_id,
+        }, line
+        assert all(line.get(key) for key in TRACED), line
+        assert isinstance(line["duration_ms"], int) and line["duration_ms"] >= 0, line
+
+    by_execution: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for line in outcomes:
+        by_execution[(line["activity_id"], line["attempt"])].append(line)
+    assert all(len(lines) == 1 for lines in by_execution.values()), "one outcome line per execution"
+
+    history = await executions(handle)
+    assert {activity_id for activity_id, _ in by_execution} == set(history)
+    for activity_id, (activity_type, last_attempt) in history.items():
+        lines = [by_execution[(activity_id, attempt)][0] for attempt in range(1, last_attempt + 1)]
+        assert [line["activity"] for line in lines] == [activity_type] * last_attempt
+        assert [line["event"] for line in lines] == ["activity.failed"] * (last_attempt - 1) + ["activity.completed"]
+        assert all(line["retrying"] for line in lines[:-1]), lines
+        assert all(line["log_level"] == "info" for line in lines[-1:])
+
+    [failed] = lines_of(logs, "activity.failed", "record_payment")
+    assert {key: failed[key] for key in ("attempt", "error_type", "error", "retrying", "retry_in_seconds")} == {
+        "attempt": 1,
+        "error_type": "StoreUnavailable",
+        "error": "store unavailable: OperationalError: database is locked",
+        "retrying": True,
+        "retry_in_seconds": 1.0,
+    }
+    assert failed["log_level"] == "warning" and "exc_info" not in failed
+    [completed] = lines_of(logs, "activity.completed", "record_payment")
+    assert completed["attempt"] == 2 and completed["activity_id"] == failed["activity_id"]

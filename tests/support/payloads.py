@@ -1,0 +1,62 @@
+"""Payloads as the server holds them: every Payload in a history, and clients with or without the codec."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload
+from temporalio.api.history.v1 import History
+from temporalio.client import Client, WorkflowHistory
+
+from service.payload_codec import data_converter
+
+UNENCRYPTED_FIELDS = frozenset({"search_attributes"})
+"""Indexed by the server in clear by design (never personal data): the codec does not touch them."""
+PATCH_MARKER = "core_patch"
+"""`workflow.patched` markers: the SDK's core writes the patch id itself, in clear, past the codec."""
+
+
+def new_key() -> str:
+    """A fresh key as PAYLOAD_ENCRYPTION_KEYS takes it (what `openssl rand -base64 32` prints)."""
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def with_keys(client: Client, keys: str) -> Client:
+    """The same connection, with the engine's data converter for PAYLOAD_ENCRYPTION_KEYS=`keys`."""
+    config: dict[str, Any] = {**client.config(), "data_converter": data_converter({"PAYLOAD_ENCRYPTION_KEYS": keys})}
+    return Client(**config)
+
+
+def raw_bytes(history: WorkflowHistory) -> bytes:
+    """The history exactly as the server sent it, serialized: payload data appears here as it is stored."""
+    return History(events=history.events).SerializeToString()
+
+
+def payloads_in(message: Message) -> Iterator[Payload]:
+    """Every Payload inside `message` (search attributes excepted), depth first."""
+    for field, value in message.ListFields():
+        if field.message_type is None or field.name in UNENCRYPTED_FIELDS:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = list(value.values()) if field.message_type.fields_by_name["value"].message_type else []
+        else:
+            items = list(value) if field.is_repeated else [value]
+        for item in items:
+            if isinstance(item, Payload):
+                yield item
+            else:
+                yield from payloads_in(item)
+
+
+def history_payloads(history: WorkflowHistory) -> list[Payload]:
+    """The payloads the codec encodes: all but search attributes and patch markers (no personal data in either)."""
+    return [
+        payload
+        for event in history.events
+        if event.marker_recorded_event_attributes.marker_name != PATCH_MARKER
+        for payload in payloads_in(event)
+    ]
