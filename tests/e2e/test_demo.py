@@ -20,7 +20,7 @@ def test_the_demo_sends_letters_and_emails_and_moves_accounts_on(tmp_path: Path)
     env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "COLUMNS": "120", "WEB_PORT": str(web_port)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, str(ROOT / "starter.py"), "demo", "--accounts", "12", "--minutes", "1", "--no-stay"],
+        [sys.executable, str(ROOT / "starter.py"), "demo", "--accounts", "12", "--minutes", "0.5", "--no-stay"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
