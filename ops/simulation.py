@@ -12,7 +12,8 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -89,7 +90,7 @@ def _next_utc_hour(now: datetime, hour: int) -> datetime:
     return at if at > now else at + timedelta(days=1)
 
 
-async def _sleep_until_hour(env: WorkflowEnvironment, hour: int) -> datetime:
+async def sleep_until_hour(env: WorkflowEnvironment, hour: int) -> datetime:
     """Skip the server's clock to the hour; a busy day may take minutes of real time to play out."""
     now = await env.get_current_time()
     target = _next_utc_hour(now, hour)
@@ -243,6 +244,46 @@ def _quiet_runtime() -> Runtime:
     return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=quiet)))
 
 
+@asynccontextmanager
+async def simulation_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server (the bundled binary) with the engine's search attributes."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(bundled_executable("temporal-test-server")), runtime=_quiet_runtime()
+    )
+    try:
+        await register_search_attributes(env.client)
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def simulation_worker(
+    env: WorkflowEnvironment, task_queue: str, *, workflows: Sequence[type], activities: Sequence[Callable[..., Any]]
+) -> Worker:
+    """The simulation's worker settings (bench/simulation_speed.py runs its baseline with the same)."""
+    return Worker(
+        env.client, task_queue=task_queue, workflows=workflows, workflow_runner=workflow_runner(),
+        activities=activities, max_concurrent_activities=ACTIVITY_CONCURRENCY,
+    )  # fmt: skip
+
+
+DayStep = Callable[[int], Awaitable[None]]
+
+
+async def play_days(
+    env: WorkflowEnvironment, days: int, *, read: DayStep, send: DayStep, on_day: Callable[[], None]
+) -> None:
+    """The day grid from START_AT: each day skip to READ_AT, `read(day)`, skip to EVENTS_AT, `send(day)`;
+    after the last day, skip to the next READ_AT (the caller reads the outcome)."""
+    for day in range(1, days + 1):
+        await sleep_until_hour(env, READ_AT)
+        await read(day)
+        await sleep_until_hour(env, EVENTS_AT)
+        await send(day)
+        on_day()
+    await sleep_until_hour(env, READ_AT)
+
+
 async def simulate(
     settings: Settings,
     *,
@@ -258,45 +299,53 @@ async def simulate(
     await ensure_schema(settings.database_url)
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bundled_executable("temporal-test-server")), runtime=_quiet_runtime()
-    )
     try:
-        await register_search_attributes(env.client)
-        start = await _sleep_until_hour(env, START_AT)
-        prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "portfolio.csv"
-            path.write_text(synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix))
-            await load_accounts_file(path, settings.database_url)
-        queue = f"simulate-{uuid.uuid4().hex[:8]}"
-        run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})
-        ctx = OpsContext(run_settings, env.client, sessions, load_strategy(strategy))
-        ids = [f"{prefix}{n:06d}" for n in range(1, accounts + 1)]
-        run = _Run(prefix, env, seed, rates, days)
-        run.debtors = {a: model.debtor(seed, a.removeprefix(prefix), rates, days) for a in ids}
-        _plan_lives(run, start.date().isoformat())
-        async with Worker(
-            env.client, task_queue=queue, workflows=WORKFLOWS, workflow_runner=workflow_runner(),
-            activities=all_activities(sessions, None), max_concurrent_activities=ACTIVITY_CONCURRENCY,
-        ):  # fmt: skip
-            await account_workflows.start_accounts(ctx, ids)
-            for day in range(1, days + 1):
-                await _sleep_until_hour(env, READ_AT)
-                await _read_calls(run, sessions, day)
-                await _read_resolutions(run, sessions, day)
-                await _sleep_until_hour(env, EVENTS_AT)
-                await _send(run, run.agenda.pop(day, []))
-                on_day()
-            await _sleep_until_hour(env, READ_AT)
-            await _read_resolutions(run, sessions, days + 1)
-        report = await _report(sessions, run, strategy, accounts, days, seed)
+        async with simulation_server() as env:
+            report = await _simulate(env, settings, sessions, accounts, days, seed, strategy, rates, on_day)
     finally:
-        await env.shutdown()
         await engine.dispose()
     report.wall_seconds = round(time.monotonic() - began, 1)
     report.account_days_per_second = round(accounts * days / max(report.wall_seconds, 0.001), 1)
     return report
+
+
+async def _simulate(
+    env: WorkflowEnvironment,
+    settings: Settings,
+    sessions: Any,
+    accounts: int,
+    days: int,
+    seed: int,
+    strategy: str,
+    rates: model.BehaviourRates,
+    on_day: Callable[[], None],
+) -> SimulationReport:
+    start = await sleep_until_hour(env, START_AT)
+    prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "portfolio.csv"
+        path.write_text(synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix))
+        await load_accounts_file(path, settings.database_url)
+    queue = f"simulate-{uuid.uuid4().hex[:8]}"
+    run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})
+    ctx = OpsContext(run_settings, env.client, sessions, load_strategy(strategy))
+    ids = [f"{prefix}{n:06d}" for n in range(1, accounts + 1)]
+    run = _Run(prefix, env, seed, rates, days)
+    run.debtors = {a: model.debtor(seed, a.removeprefix(prefix), rates, days) for a in ids}
+    _plan_lives(run, start.date().isoformat())
+
+    async def read(day: int) -> None:
+        await _read_calls(run, sessions, day)
+        await _read_resolutions(run, sessions, day)
+
+    async def send(day: int) -> None:
+        await _send(run, run.agenda.pop(day, []))
+
+    async with simulation_worker(env, queue, workflows=WORKFLOWS, activities=all_activities(sessions, None)):
+        await account_workflows.start_accounts(ctx, ids)
+        await play_days(env, days, read=read, send=send, on_day=on_day)
+        await _read_resolutions(run, sessions, days + 1)
+    return await _report(sessions, run, strategy, accounts, days, seed)
 
 
 async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: int, seed: int) -> SimulationReport:
