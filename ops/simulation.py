@@ -36,7 +36,7 @@ from ops.context import OpsContext
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
 from service.config import Settings
-from service.dev_server import bundled_executable
+from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import WORKFLOWS, all_activities, register_search_attributes
 from store.db import ensure_schema, make_engine, make_session_factory
 from store.models import AccountRow, ContactAttemptRow, PaymentRow, PromiseRow
@@ -248,7 +248,9 @@ def _quiet_runtime() -> Runtime:
 async def simulation_server() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server (the bundled binary) with the engine's search attributes."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bundled_executable("temporal-test-server")), runtime=_quiet_runtime()
+        test_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
+        test_server_existing_path=str(bundled_executable("temporal-test-server")),
+        runtime=_quiet_runtime(),
     )
     try:
         await register_search_attributes(env.client)

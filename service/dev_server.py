@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from workflows.search_attributes import ALL_KEYS
 
+SERVER_STARTUP_TIMEOUT = timedelta(seconds=60)
+"""How long to wait for a bundled server to answer; the SDK's 5 s is too little on a busy machine."""
 SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
 """WAL with synchronous=normal: survives a crash of the server process; power loss may lose the
 last commits. `off` is faster still and loses durability on a machine crash, so it is not the default."""

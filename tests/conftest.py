@@ -15,7 +15,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from service.dev_server import bundled_executable
+from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import all_activities, register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
 from tests.support.databases import sqlite_url
@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test (it starts in ~0.1 s): each test owns its clock."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bundled_executable("temporal-test-server"))
+        test_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
+        test_server_existing_path=str(bundled_executable("temporal-test-server")),
     )
     await register_search_attributes(env.client)
     yield env
@@ -41,6 +42,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 async def local_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
+        dev_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
         dev_server_existing_path=str(bundled_executable("temporal")),
         search_attributes=ALL_KEYS,
         dev_server_log_level="error",

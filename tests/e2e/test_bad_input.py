@@ -54,10 +54,7 @@ def test_a_missing_file_and_a_broken_database_url_get_one_line_errors(tmp_path: 
 def test_the_worker_refuses_a_broken_config_with_one_line_and_exit_code_2(env: dict[str, str]) -> None:
     refused = run("worker.py", env={**env, "TEMPORAL_ADDRESS": "no-port-here"})
     assert refused.returncode == 2
-    assert (
-        refused.stderr.strip()
-        == "worker: error: invalid TEMPORAL_ADDRESS: expected host:port, got 'no-port-here'"
-    )
+    assert refused.stderr.strip() == "worker: error: invalid TEMPORAL_ADDRESS: expected host:port, got 'no-port-here'"
 
 
 def test_the_worker_retries_an_unreachable_temporal_then_gives_up_in_one_line(env: dict[str, str]) -> None:

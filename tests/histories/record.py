@@ -48,7 +48,7 @@ from domain.messages import (
 from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalDecision
 from domain.referral_messages import RecallInput
 from domain.stages import Stage
-from service.dev_server import bundled_executable
+from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.logging import configure_logging
 from service.temporal import register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
@@ -349,7 +349,8 @@ async def fresh_store() -> AsyncIterator[Sessions]:
 @asynccontextmanager
 async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(bundled_executable("temporal-test-server"))
+        test_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
+        test_server_existing_path=str(bundled_executable("temporal-test-server")),
     )
     await register_search_attributes(env.client)
     try:
@@ -361,6 +362,7 @@ async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
 @asynccontextmanager
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
+        dev_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
         dev_server_existing_path=str(bundled_executable("temporal")),
         search_attributes=ALL_KEYS,
         dev_server_log_level="error",

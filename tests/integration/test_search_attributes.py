@@ -5,7 +5,7 @@ from __future__ import annotations
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from service.dev_server import bundled_executable
+from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import register_missing_search_attributes
 from workflows import search_attributes as sa
 
@@ -13,6 +13,7 @@ from workflows import search_attributes as sa
 async def test_only_the_missing_search_attributes_are_registered() -> None:
     older = tuple(key for key in sa.ALL_KEYS if key != sa.NEEDS_ATTENTION)
     env = await WorkflowEnvironment.start_local(
+        dev_server_startup_timeout=SERVER_STARTUP_TIMEOUT,
         dev_server_existing_path=str(bundled_executable("temporal")),
         search_attributes=older,
         dev_server_log_level="error",
