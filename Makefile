@@ -19,7 +19,7 @@ demo: install  ## dev server + SQLite: load the demo portfolio, run worker and w
 test: install  ## type check, then the whole suite: unit, workflow, store (SQLite + PostgreSQL), end-to-end
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadscope  # two workers; a module's tests (and its engine) stay on one
 
 worker: install
 	$(PY) worker.py

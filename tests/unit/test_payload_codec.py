@@ -88,6 +88,7 @@ async def test_payloads_written_before_encryption_was_turned_on_read_as_they_are
         (f"k1:{K1},k1:{K2}", "entry 2: key id k1 appears twice"),
         (f"k2:{K2},", "entry 2: expected id:base64-key"),
     ],
+    ids=["no-key", "space-in-id", "not-base64", "16-bytes", "id-twice", "trailing-comma"],
 )
 def test_a_malformed_setting_is_one_config_error_line_that_never_shows_a_key(setting: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as refused:
