@@ -19,7 +19,7 @@ from domain.money import InvalidAmount
 from domain.strategy import StrategyError
 from ops.context import open_context
 from ops.errors import OpsError
-from ops.strategies import load_strategy
+from ops.strategies import known_agency, load_strategy
 from service.config import ConfigError, Settings, load_settings
 from service.temporal import TemporalUnavailable
 from store.db import SchemaNotCurrent, store_location
@@ -71,12 +71,9 @@ def print_json(value: Any) -> None:
 def require_agency(agency: str) -> str:
     """An agency the configured strategy names, or a one-line refusal."""
     try:
-        known = {a.agency_id for a in load_strategy(settings().collections_strategy).referral.agencies}
-    except StrategyError as err:
+        return known_agency(load_strategy(settings().collections_strategy), agency)
+    except (StrategyError, OpsError) as err:
         fail(str(err))
-    if agency not in known:
-        fail(f"unknown agency {agency!r}: the strategy names {', '.join(sorted(known)) or 'none'}")
-    return agency
 
 
 def parse_date(value: str, what: str) -> date:

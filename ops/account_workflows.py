@@ -28,7 +28,7 @@ from domain.messages import (
 from domain.money import format_cents
 from ops.context import OpsContext
 from ops.errors import OpsError
-from ops.strategies import load_strategy
+from ops.strategies import known_agency, load_strategy
 from store import repository
 from store.views import AccountView, HoldView
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
@@ -142,10 +142,7 @@ def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
     if agency is None:
         return "debtor"
     strategy = ctx.strategy or load_strategy(ctx.settings.collections_strategy)
-    known = sorted(a.agency_id for a in strategy.referral.agencies)
-    if agency not in known:
-        raise OpsError(f"unknown agency {agency!r}: the strategy names {', '.join(known) or 'none'}; nothing changed")
-    return referral.agency_source(agency)
+    return referral.agency_source(known_agency(strategy, agency))
 
 
 async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:

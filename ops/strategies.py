@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from domain.strategy import Strategy, StrategyError, parse_strategy
+from ops.errors import OpsError
 
 STRATEGY_DIR = Path(__file__).resolve().parent.parent / "strategies"
 
@@ -24,3 +25,11 @@ def load_strategy(spec: str) -> Strategy:
         shipped = ", ".join(sorted(p.stem for p in STRATEGY_DIR.glob("*.toml")))
         raise StrategyError(f"cannot read strategy {path}: {err.strerror} (shipped: {shipped})") from None
     return parse_strategy(text, source=str(path))
+
+
+def known_agency(strategy: Strategy, agency: str) -> str:
+    """`agency` if the strategy's referral table names it, else a one-line OpsError."""
+    known = sorted(a.agency_id for a in strategy.referral.agencies)
+    if agency not in known:
+        raise OpsError(f"unknown agency {agency!r}: the strategy names {', '.join(known) or 'none'}; nothing changed")
+    return agency
