@@ -25,7 +25,14 @@ from service.logging import configure_logging
 from service.metrics import metrics_enabled, refresh_accounts_gauge
 from service.payload_codec import announce_payload_protection
 from service.temporal import TemporalUnavailable, build_worker, connect, register_missing_search_attributes
-from store.db import SchemaNotCurrent, ensure_schema, make_engine, make_session_factory, store_location
+from store.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    SchemaNotCurrent,
+    ensure_schema,
+    make_engine,
+    make_session_factory,
+    store_location,
+)
 from store.failures import one_line, store_unavailable
 from workflows.search_attributes import ALL_KEYS
 
@@ -38,7 +45,7 @@ async def serve() -> int:
     leave_failures_to_the_outcome_line()
     announce_payload_protection()  # encrypted with which key, or a warning: payloads in clear text
     await ensure_schema(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
     try:
         client = await connect(
             settings, metrics_address=settings.metrics_address, tries=settings.temporal_connect_tries

@@ -38,7 +38,7 @@ from ops.synthetic import synthetic_portfolio_csv
 from service.config import Settings
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import WORKFLOWS, all_activities, register_search_attributes
-from store.db import ensure_schema, make_engine, make_session_factory
+from store.db import SQLITE_BUSY_TIMEOUT_MS, ensure_schema, make_engine, make_session_factory
 from store.models import AccountRow, ContactAttemptRow, PaymentRow, PromiseRow
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
@@ -299,7 +299,7 @@ async def simulate(
     began = time.monotonic()
     load_strategy(strategy)  # a broken strategy fails before anything starts
     await ensure_schema(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
     sessions = make_session_factory(engine)
     try:
         async with simulation_server() as env:

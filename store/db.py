@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +16,23 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
 
 from store.errors import SchemaNotCurrent
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 5_000
-"""How long a connection waits for SQLite's write lock before "database is locked": well inside the store
-activities' 30 s start-to-close, so a longer lock fails the attempt with that error (logged, retried)
-instead of ending it silently as a timeout; the CLI gets the same error as one line."""
-_SQLITE_PRAGMAS = (
-    "journal_mode=WAL",
-    "foreign_keys=ON",
-    f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    "synchronous=NORMAL",
-)
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a worker's write waits for SQLite's write lock (SQLite's busy handler sleeps and retries with
+a growing back-off meanwhile) before "database is locked". Reads never wait: in WAL they take no lock,
+and write transactions are short with no network or file I/O inside, so a wait this long means a fault.
+A third of the store activities' 30 s start-to-close: a longer lock fails the attempt visibly (logged,
+retried) instead of ending it silently as a timeout."""
+INTERACTIVE_BUSY_TIMEOUT_MS = 60_000
+"""How long a person's write (CLI, web) waits out a busy store before one line says it is unavailable."""
+WRITE = "collections_store_write"
+"""Connection option marking a write transaction: on SQLite it begins with `BEGIN IMMEDIATE`."""
+_SQLITE_PRAGMAS = ("foreign_keys=ON", "synchronous=NORMAL")
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,7 +54,8 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, busy_timeout_ms: int = INTERACTIVE_BUSY_TIMEOUT_MS) -> AsyncEngine:
+    """An engine on the store; `busy_timeout_ms` is how long a SQLite write waits for the lock."""
     if not is_sqlite(url):
         # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a generic
         # plan; for `account_id IN (...)` lookups in chunks that plan scans the list for every row.
@@ -56,27 +63,59 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, connect_args={"server_settings": settings})
     ensure_sqlite_directory(url)
     engine = create_async_engine(url)
-    event.listen(engine.sync_engine, "connect", _configure_sqlite)
-    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "connect", functools.partial(_configure_sqlite, busy_timeout_ms))
+    event.listen(engine.sync_engine, "begin", _begin)
     return engine
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """Pragmas, and SQLAlchemy (not the driver) issues BEGIN so that SAVEPOINTs nest."""
+def _configure_sqlite(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
+    """Pragmas, and SQLAlchemy (not the driver) issues BEGIN so that SAVEPOINTs nest.
+
+    The busy timeout comes first, and WAL is switched on only when it is not on yet: setting the
+    journal mode needs the lock, so a connection opened while another process writes would fail.
+    """
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     for pragma in _SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    """Take the write lock up front: a later upgrade from a read lock fails instead of waiting."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Connection) -> None:
+    """A read begins deferred: in WAL it takes no lock, so it never waits for or blocks a writer.
+
+    A write takes the write lock up front (waiting out a busy store): a deferred transaction that
+    read first and then writes fails at once, without waiting, when another writer went before it.
+    """
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class StoreSession(Session):
+    """The store's session: `session.begin()` is a write transaction, autobegun ones are reads.
+
+    Every write in the engine goes through `async with sessions() as session, session.begin():`;
+    reads just use the session. The mark is given to the connection before it begins (see `_begin`).
+    """
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        if not nested and self._transaction is None:
+            self.execution_options = self.execution_options.union({WRITE: True})
+        return super().begin(nested)
+
+
+@event.listens_for(StoreSession, "after_transaction_end")
+def _back_to_reads(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and WRITE in session.execution_options:
+        session.execution_options = session.execution_options.union({WRITE: False})
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=StoreSession)
 
 
 def alembic_config(url: str) -> Config:
@@ -88,7 +127,17 @@ def alembic_config(url: str) -> Config:
 
 
 async def migrate(url: str) -> None:
-    """Upgrade to head; alembic is synchronous and runs its own event loop, so in a thread."""
+    """Upgrade to head; alembic is synchronous and runs its own event loop, so in a thread.
+
+    A SQLite store is put in WAL first (it stays so): readers and the writer never block each other.
+    """
+    if is_sqlite(url):
+        engine = make_engine(url)
+        try:
+            async with engine.connect():
+                pass  # connecting switches the file to WAL (see `_configure_sqlite`)
+        finally:
+            await engine.dispose()
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
 
 
@@ -97,7 +146,17 @@ async def schema_is_current(url: str) -> bool:
 
 
 async def ensure_schema(url: str) -> None:
-    """Migrate an empty database; refuse one at another revision (upgrading is the operator's call)."""
+    """Migrate an empty database; refuse one at another revision (upgrading is the operator's call).
+
+    Processes that start together (the demo's worker, web service and CLI) look and migrate one at a
+    time: on SQLite under a lock file beside the database, on PostgreSQL under the migration's
+    advisory lock (store/migrations/env.py), where a second upgrade finds the first one's head.
+    """
+    async with _migration_turn(url):
+        await _ensure_schema(url)
+
+
+async def _ensure_schema(url: str) -> None:
     current, head = await _current_revisions(url), _head_revisions()
     if current == head:
         return
@@ -107,6 +166,21 @@ async def ensure_schema(url: str) -> None:
             f"{', '.join(sorted(head))}: run `alembic upgrade head` with DATABASE_URL set"
         )
     await migrate(url)
+
+
+@asynccontextmanager
+async def _migration_turn(url: str) -> AsyncIterator[None]:
+    database = make_url(url).database
+    if not is_sqlite(url) or not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    ensure_sqlite_directory(url)
+    with open(f"{database}.migration-lock", "a") as lock_file:
+        await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
 def _head_revisions() -> set[str]:

@@ -3,11 +3,11 @@ fail, say so, retry, and nothing is lost or applied twice.
 
 The test takes SQLite's write lock itself (`BEGIN EXCLUSIVE` on its own connection) and holds it
 while payment signals arrive, as from a payment feed (the last one twice). Every connection the
-engine opens waits `SQLITE_BUSY_TIMEOUT_MS` (5 s, store/db.py) for the lock, well inside the store
-activities' 30 s start-to-close: so each `record_payment`'s first attempt fails with "database is
-locked", the worker logs one `store.unavailable` warning for it (the error, attempt 1, retrying,
-next try in 1 s), and the retry policy tries again. An operator's `status` meanwhile waits the
-same 5 s and then gets one line saying the store is unavailable, not a traceback.
+engine's worker opens waits `SQLITE_BUSY_TIMEOUT_MS` (10 s, store/db.py) to write, well inside the
+store activities' 30 s start-to-close: so each `record_payment`'s first attempt fails with "database
+is locked", the worker logs one `store.unavailable` warning for it (the error, attempt 1, retrying,
+next try in 1 s), and the retry policy tries again. An operator's `status` meanwhile answers at
+once: reads never take the write lock.
 
 The drill holds the lock until every payment's activity is on its second attempt or later and the
 CLI has answered, then releases it and checks: each payment recorded once, on a later attempt,
@@ -16,7 +16,6 @@ after the release; the end of an undisturbed run; no error line in the worker's 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -53,8 +52,10 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
     try:
         lock.execute("BEGIN EXCLUSIVE")
         locked_at = utc_now()
-        # An operator looking meanwhile: the CLI's reads begin IMMEDIATE too, so it waits, then says why not.
-        looking = asyncio.create_task(engine.cli("status", payers[0], "--json"))
+        # An operator looking meanwhile: a read takes no lock, so it answers while the writer holds it.
+        status = await engine.cli("status", payers[0])
+        assert status.returncode == 0, status.stderr
+        assert payers[0] in status.stdout and "contacting" in status.stdout
         await pay_as_a_feed(engine, portfolio)
         await eventually(
             lambda: attempts_of(engine, payers, "record_payment"),
@@ -62,7 +63,6 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
             timeout=30,
             what="every payment's store activity to have failed once against the locked store",
         )
-        status = await looking
         assert lock.execute("SELECT count(*) FROM payments").fetchone() == (0,), "nothing got past the lock"
         released_at = utc_now()
     finally:
@@ -70,10 +70,6 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
             lock.execute("ROLLBACK")
         lock.close()
 
-    assert status.returncode == 1, status.stdout
-    assert status.stderr.strip().splitlines() == [
-        f"error: account store unavailable (SQLite {engine.store_file}): {LOCKED_ERROR}; try again"
-    ]
     assert (released_at - locked_at).total_seconds() > SQLITE_BUSY_TIMEOUT_MS / 1000
 
     await wait_for_the_end_state(engine, portfolio)
