@@ -643,7 +643,7 @@ def main() -> None:
     after the work is done ("PyGILState_Release", exit 134; sdk-python#300), as worker.py does."""
     code = 0
     try:
-        app(prog_name="starter.py")
+        app(prog_name="collections" if Path(sys.argv[0]).name == "collections" else "starter.py")
     except SystemExit as done:
         if isinstance(done.code, str):
             print(done.code, file=sys.stderr)
