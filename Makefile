@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install worker dev-server clean
+.PHONY: demo test install worker dev-server clean distclean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,8 @@ demo: install  ## dev server + SQLite: load the demo portfolio, run worker and w
 	$(PY) starter.py demo
 
 test: install  ## type check, then the whole suite: unit, workflow, store (SQLite + PostgreSQL), end-to-end
+	@# PostgreSQL down: start it; tests whose PostgreSQL or chromium is missing are skipped with one line why
+	@.ci/start-postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2 --dist loadscope  # two workers; a module's tests (and its engine) stay on one
@@ -27,5 +29,9 @@ worker: install
 dev-server: install
 	$(PY) starter.py dev-server
 
-clean:
-	rm -rf .data $(VENV) *.egg-info
+clean:  ## forget the demo's and the CLI's state and the build artefacts; the virtualenv stays
+	rm -rf .data build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean  ## everything `make install` made too: the virtualenv
+	rm -rf $(VENV)

@@ -1,17 +1,20 @@
-"""Finding and loading strategy files: a path, or the name of one shipped in strategies/."""
+"""Finding and loading strategy files: a path, or the name of one shipped in the `strategies` package."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from domain.strategy import Strategy, StrategyError, parse_strategy
 from ops.errors import OpsError
 
-STRATEGY_DIR = Path(__file__).resolve().parent.parent / "strategies"
+# Package data (pyproject.toml), so an installed engine finds them from any directory, editable or not.
+STRATEGY_DIR = Path(str(files("strategies")))
 
 
 def strategy_path(spec: str) -> Path:
-    """`demo` means strategies/demo.toml; anything with a slash or a .toml suffix is a path."""
+    """`demo` means the shipped demo.toml (strategies/demo.toml in a checkout); anything with a slash
+    or a .toml suffix is a path."""
     if "/" in spec or spec.endswith(".toml"):
         return Path(spec)
     return STRATEGY_DIR / f"{spec}.toml"

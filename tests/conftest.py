@@ -25,6 +25,8 @@ from workflows.account import AccountCollectionsWorkflow
 from workflows.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
+# PostgreSQL and chromium: tests needing a missing one are skipped, with one line saying why.
+pytest_plugins = ["tests.support.prerequisites"]
 
 
 @pytest.fixture

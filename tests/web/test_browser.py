@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.e2e.test_operations_end_to_end import wait_until
 from tests.web.conftest import WebService
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # No network beyond loopback: nothing in the background, no first-run, no GPU.
 CHROMIUM_FLAGS = [
