@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import traceback
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -12,7 +13,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from cli import supervision
 from cli.common import (
@@ -27,13 +27,25 @@ from cli.common import (
     settings,
     with_context,
 )  # fmt: skip
+from cli.output import (
+    amount_column,
+    free_column,
+    id_column,
+    local_time,
+    money,
+    new_table,
+    print_table,
+    status_rows,
+    when,
+    words,
+)  # fmt: skip
 from cli.reports import report_app, statement
 from cli.web import token_app, web
 from domain import holds
 from domain.contact import Channel, Outcome
 from domain.intake import validate_account_id
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
-from domain.money import InvalidAmount, format_cents, parse_amount
+from domain.money import InvalidAmount, parse_amount
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
 from ops import account_workflows, views
@@ -41,6 +53,7 @@ from ops.accounts import load_accounts_file
 from ops.context import OpsContext
 from ops.strategies import load_strategy
 from store.db import migrate
+from store.failures import one_line
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections engine: operations and supervisor CLI.")
 event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account's workflow.")
@@ -342,33 +355,39 @@ def print_answer(answer: ProposalAnswer, as_json: bool) -> None:
     if as_json:
         print_json(as_dict(answer))
         return
-    console.print(f"{answer.decision}: {answer.reason}")
+    console.print(f"{words(answer.decision)}: {answer.reason}", highlight=False, soft_wrap=True)
     if answer.offer is not None:
-        table = Table(
-            "#", "due", "amount", title=f"{answer.offer.kind}, discount {format_cents(answer.offer.discount_cents)}"
-        )
-        for installment in answer.offer.installments:
-            table.add_row(str(installment.number), installment.due_date, format_cents(installment.amount_cents))
-        console.print(table)
+        offer = answer.offer
+        title = f"{words(offer.kind)}, total {money(offer.total_cents)}, discount {money(offer.discount_cents)}"
+        table = new_table(amount_column("#"), "due", amount_column("amount"), title=title)
+        for installment in offer.installments:
+            table.add_row(str(installment.number), installment.due_date, money(installment.amount_cents))
+        print_table(console, table)
 
 
 @app.command()
 def offers(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
     """The offers the account qualifies for under its segment's policy."""
-    from ops.negotiation import offers as account_offers
-
-    found = run(with_context(lambda ctx: account_offers(ctx, account_id)))
+    account, found = run(with_context(lambda ctx: views.account_offers(ctx, account_id)))
     if as_json:
         print_json(found)
         return
-    table = Table("kind", "installments", "each", "first due", "total", "discount")
+    if account.stage is not None and account.stage.is_terminal:
+        console.print(f"account {account_id} is {words(account.stage)}: closed, no offer applies", highlight=False)
+        return
+    table = new_table(
+        "kind", amount_column("installments"), amount_column("each"), "first due", amount_column("total"),
+        amount_column("discount"), title=f"offers for account {account_id}, balance {money(account.balance_cents)}",
+    )  # fmt: skip
     for offer in found:
         first = offer["installments"][0] if offer["installments"] else {}
         table.add_row(
-            offer["kind"], str(len(offer["installments"])), format_cents(first.get("amount_cents", 0)),
-            first.get("due_date", ""), format_cents(offer["total_cents"]), format_cents(offer["discount_cents"]),
+            words(offer["kind"]), str(len(offer["installments"])), money(first.get("amount_cents")),
+            str(first.get("due_date", "")), money(offer["total_cents"]), money(offer["discount_cents"]),
         )  # fmt: skip
-    console.print(table)
+    print_table(console, table)
+    if account.stage == "on_hold":
+        console.print("the account is on hold: no plan can be agreed until the hold is released", highlight=False)
 
 
 @app.command()
@@ -433,13 +452,10 @@ def status(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Js
     if as_json:
         print_json(result)
         return
-    table = Table(title=f"account {account_id}", show_header=False)
-    for key, value in result.items():
-        shown = format_cents(value, result.get("currency", "USD")) if key.endswith("_cents") else value
-        shown = ", ".join(shown) if isinstance(shown, list) else shown
-        label = key.removesuffix("_cents").replace("_", " ")
-        table.add_row(label, "" if shown in (None, []) else str(shown))
-    console.print(table)
+    table = new_table("", free_column(""), title=f"account {account_id}", show_header=False)
+    for label, value in status_rows(result):
+        table.add_row(label, value)
+    print_table(console, table)
 
 
 @app.command("list")
@@ -453,19 +469,21 @@ def list_accounts(
     if as_json:
         print_json(rows)
         return
-    table = Table("account", "stage", "balance", "due date", "hold", "segment", "workflow")
+    if not rows:
+        console.print(f"no accounts in stage {words(stage)}" if stage else "no accounts", highlight=False)
+        return
+    table = new_table(
+        id_column("account", (row["account_id"] for row in rows)), "stage", amount_column("balance"), "due date",
+        "hold", "segment", "workflow",
+    )  # fmt: skip
     for row in rows:
-        balance = format_cents(row["balance_cents"]) if row["balance_cents"] is not None else ""
         table.add_row(
-            row["account_id"],
-            row["stage"],
-            balance,
-            row["due_date"],
-            row["hold"] or "",
-            row["segment"],
-            row["workflow_status"],
-        )
-    console.print(table)
+            row["account_id"], words(row["stage"]), money(row["balance_cents"]), row["due_date"] or "",
+            words(row["hold"]), row["segment"] or "", words(row["workflow_status"]),
+        )  # fmt: skip
+    print_table(console, table)
+    if len(rows) == limit:
+        errors.print(f"(the first {limit} accounts; --limit shows more)", highlight=False)
 
 
 @app.command()
@@ -481,14 +499,22 @@ def attempts(
     if as_json:
         print_json(rows)
         return
-    table = Table(
-        *(["account"] if all_accounts else []), "#", "channel", "template", "local time", "status", "outcome", "reason"
-    )
+    if not rows:
+        console.print("no contact attempts" + ("" if all_accounts else f" for account {account_id}"), highlight=False)
+        return
+    accounts = [id_column("account", (row["account_id"] for row in rows))] if all_accounts else []
+    table = new_table(
+        *accounts, amount_column("#"), "channel", "template", "debtor's local time", "status", "outcome",
+        free_column("reason"), title=None if all_accounts else f"contact attempts of account {account_id}",
+    )  # fmt: skip
     for row in rows:
-        local_time = row["local_at"][:16].replace("T", " ") + " " + row["local_at"][-6:]
-        cells = [str(row["attempt"]), row["channel"], row["template"] or "", local_time, row["status"]]
-        table.add_row(*([row["account_id"]] if all_accounts else []), *cells, row["outcome"] or "", row["reason"] or "")
-    console.print(table)
+        cells = [
+            str(row["attempt"]), words(row["channel"]), words(row["template"]),
+            local_time(row["local_at"], row.get("zone")), words(row["status"]), words(row["outcome"]),
+            words(row["reason"]),
+        ]  # fmt: skip
+        table.add_row(*([row["account_id"]] if all_accounts else []), *cells)
+    print_table(console, table)
 
 
 @outbox_app.command("export")
@@ -535,14 +561,22 @@ def placements_list(account_id: Annotated[str, typer.Argument(metavar="ID")], as
     rows = run(with_context(lambda ctx: placements.placements(ctx, account_id)))
     if as_json:
         return print_json(rows)
-    table = Table("#", "agency", "placed", "balance", "commission", "collected", "status", "recall")
+    if not rows:
+        console.print(f"account {account_id} has not been placed with an agency", highlight=False)
+        return
+    table = new_table(
+        amount_column("#"), "agency", "placed", amount_column("balance placed"), amount_column("commission rate"),
+        amount_column("collected"), amount_column("commission"), "status", free_column("recall reason"),
+        title=f"placements of account {account_id}",
+    )  # fmt: skip
     for row in rows:
         table.add_row(
-            str(row["placement_no"]), row["agency_id"], f"{row['placed_at']:%Y-%m-%d}",
-            format_cents(row["balance_placed_cents"]), f"{row['commission_bps'] / 100:g}%",
-            format_cents(row["collected_cents"]), row["status"], row["recall_reason"] or "",
+            str(row["placement_no"]), row["agency_id"], when(row["placed_at"]),
+            money(row["balance_placed_cents"]), f"{row['commission_bps'] / 100:g}%",
+            money(row["collected_cents"]), money(row.get("commission_cents")), words(row["status"]),
+            row["recall_reason"] or "",
         )  # fmt: skip
-    console.print(table)
+    print_table(console, table)
 
 
 @strategy_app.command("check")
@@ -625,16 +659,21 @@ def simulate(
 @app.command()
 def demo(
     accounts: Annotated[int, typer.Option(min=1, max=5000, help="Size of the demo portfolio.")] = 60,
-    minutes: Annotated[float, typer.Option(min=0.1, help="Over how long the debtor events arrive.")] = 2.0,
+    minutes: Annotated[float, typer.Option(min=0.1, help="How long the debtors, dialer and desk play.")] = 2.5,
     seed: Annotated[int, typer.Option(help="Seed of the portfolio and the debtor events.")] = 7,
     stay: Annotated[bool, typer.Option(help="Keep the live view after the last event, until Ctrl-C.")] = True,
+    headless: Annotated[
+        bool, typer.Option(help="No live view: a line per event and change, stop after --minutes, report.")
+    ] = False,
 ) -> None:
-    """The main job on the embedded default: dev server, worker, a demo portfolio, a live view by stage."""
+    """The main job on the embedded default: dev server, worker, web, a demo portfolio, a live view by stage."""
+    import asyncio
+
     from ops.demo import run_demo
 
     try:
-        run(run_demo(settings(), console, accounts=accounts, minutes=minutes, seed=seed, stay=stay))
-    except KeyboardInterrupt:
+        run(run_demo(settings(), console, accounts=accounts, minutes=minutes, seed=seed, stay=stay, headless=headless))
+    except (KeyboardInterrupt, asyncio.CancelledError):
         console.print("stopped; the dev server and the store keep their state in .data/")
 
 
@@ -650,6 +689,17 @@ def main() -> None:
             code = 1
         else:
             code = done.code or 0
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as err:  # a bug: one line for the person, the traceback on request
+        if os.environ.get("COLLECTIONS_DEBUG"):
+            traceback.print_exc()
+        else:
+            print(
+                f"error: unexpected {type(err).__name__}: {one_line(err)} (COLLECTIONS_DEBUG=1 shows the traceback)",
+                file=sys.stderr,
+            )
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -1,4 +1,9 @@
-"""The demo run: the embedded dev server, a worker, a demo portfolio and a stream of debtor events."""
+"""The demo run: the embedded dev server, a worker, the web service, a demo portfolio and its debtors.
+
+Everything the demo runs is supervised: the processes it started (dev server, worker, web service) and
+its actors (debtors, dialer, negotiation desk, the second wave). One that stops stops the demo, with one
+line saying which and why; the processes are stopped on the way out whatever happened.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +12,51 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from ops import account_workflows
 from ops.accounts import load_accounts_file
-from ops.context import open_context
-from ops.demo_debtors import demo_events, feed_events, play_dialer, play_negotiations
+from ops.context import OpsContext, open_context
+from ops.demo_cast import Cast, cast, scripted_events
+from ops.demo_debtors import feed_events, play_dialer, play_negotiations
 from ops.errors import OpsError
-from ops.live import watch_stages, web_ui_address
+from ops.live import PROMISED_STAGES, reached_line, watch_stages, web_ui_address
 from ops.mail_sink import MailSink
 from ops.synthetic import synthetic_portfolio_csv
 from ops.views import contact_summary
 from service.config import Settings
 from service.temporal import TemporalUnavailable, connect
 from store import repository
+from store.db import ensure_schema
 from web.config import load_web_settings
 from web.tokens import Role, issue_token, revoke_token
 
 DATA_DIR = Path(".data")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SETTLE_SECONDS = 5.0
+"""After the last event, how long the view stays so the last answers show (headless or --no-stay)."""
+
+
+class DemoStopped(OpsError):
+    """A part of the demo stopped; the message says which and why, in one line."""
+
+
+@dataclass
+class Recent:
+    """The latest events, for the live view; a headless run prints each once."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
 
 
 async def _temporal_up(settings: Settings) -> bool:
@@ -40,14 +67,31 @@ async def _temporal_up(settings: Settings) -> bool:
         return False
 
 
-async def _wait_for_temporal(settings: Settings, server: subprocess.Popen, timeout: float = 90) -> None:
+async def _wait_for(
+    what: str, ready: Callable[[], Awaitable[bool]], process: subprocess.Popen, log: str, timeout: float = 90
+) -> None:
+    """Wait until `ready()` answers true; refuse in one line if the process exits or time runs out."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not await _temporal_up(settings):
-        if server.poll() is not None:
-            raise OpsError(f"the dev server exited with code {server.returncode}; see {DATA_DIR}/dev-server.log")
+    while not await ready():
+        if process.poll() is not None:
+            raise DemoStopped(f"{what} exited with code {process.returncode} at start-up; see {DATA_DIR / log}")
         if asyncio.get_running_loop().time() > deadline:
-            raise OpsError(f"the dev server did not answer within {timeout:.0f} s; see {DATA_DIR}/dev-server.log")
+            raise DemoStopped(f"{what} did not answer within {timeout:.0f} s; see {DATA_DIR / log}")
         await asyncio.sleep(0.5)
+
+
+def _answers(url: str) -> Callable[[], Awaitable[bool]]:
+    async def ready() -> bool:
+        def get() -> bool:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback, our own service)
+                    return bool(response.status == 200)
+            except OSError:
+                return False
+
+        return await asyncio.to_thread(get)
+
+    return ready
 
 
 def _spawn(args: list[str], log_name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -57,12 +101,6 @@ def _spawn(args: list[str], log_name: str, env: dict[str, str] | None = None) ->
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
 
-def demo_token(tokens_file: Path) -> str:
-    """A fresh supervisor token for the demo's dashboard (the previous demo's is revoked)."""
-    revoke_token(tokens_file, "demo")
-    return issue_token(tokens_file, "demo", Role.SUPERVISOR)
-
-
 def _stop(process: subprocess.Popen, timeout: float = 60) -> None:
     if process.poll() is None:
         process.terminate()
@@ -70,6 +108,12 @@ def _stop(process: subprocess.Popen, timeout: float = 60) -> None:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def demo_token(tokens_file: Path) -> str:
+    """A fresh supervisor token for the demo's dashboard (the previous demo's is revoked)."""
+    revoke_token(tokens_file, "demo")
+    return issue_token(tokens_file, "demo", Role.SUPERVISOR)
 
 
 US_ZONES = [
@@ -102,79 +146,163 @@ def demo_portfolio(accounts: int, seed: int) -> Path:
     return path
 
 
+async def _supervised(name: str, work: Coroutine[Any, Any, Any]) -> None:
+    """Run one part of the demo; if it ends with an error, say which part and why, in one line."""
+    try:
+        await work
+    except (asyncio.CancelledError, DemoStopped):
+        raise
+    except Exception as err:
+        raise DemoStopped(f"the demo's {name} stopped: {type(err).__name__}: {err}".splitlines()[0]) from err
+
+
+async def _watch_process(name: str, process: subprocess.Popen, log: str) -> None:
+    while process.poll() is None:
+        await asyncio.sleep(0.5)
+    raise DemoStopped(f"{name} exited with code {process.returncode}; see {DATA_DIR / log}")
+
+
+async def _start_second_wave(ctx: OpsContext, the_cast: Cast, recent: Recent, *, began: float) -> None:
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, began + the_cast.second_wave_at - loop.time()))
+    if the_cast.second_wave:
+        summary = await account_workflows.start_accounts(ctx, the_cast.second_wave)
+        recent(f"second wave: {len(summary.started)} more accounts start in contacting")
+
+
 async def run_demo(
-    settings: Settings, console: Console, *, accounts: int, minutes: float, seed: int, stay: bool
-) -> None:
+    settings: Settings,
+    console: Console,
+    *,
+    accounts: int,
+    minutes: float,
+    seed: int,
+    stay: bool,
+    headless: bool = False,
+) -> dict[str, int]:
+    """Run the demo for `minutes` (or, on a terminal with `stay`, until Ctrl-C); the stages reached."""
     DATA_DIR.mkdir(exist_ok=True)
+    console.soft_wrap = True  # a line (the token, an id) is never broken, whatever the width
     if "COLLECTIONS_STRATEGY" not in os.environ:
         settings = settings.model_copy(update={"collections_strategy": "demo"})
     main = asyncio.current_task()
     assert main is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
     accounts_file = demo_portfolio(accounts, seed)
-    started: list[subprocess.Popen] = []
+    processes: list[tuple[str, subprocess.Popen, str]] = []
     mail = MailSink().start()
     try:
+        await ensure_schema(settings.database_url)  # before the processes that share the store start
         if not await _temporal_up(settings):
             port = settings.temporal_address.rpartition(":")[2]
             console.print(f"starting the Temporal dev server on port {port} (log: {DATA_DIR}/dev-server.log)")
             server = _spawn(["starter.py", "dev-server", "--port", port], "dev-server.log")
-            started.append(server)
-            await _wait_for_temporal(settings, server)
+            processes.append(("the Temporal dev server", server, "dev-server.log"))
+            await _wait_for("the Temporal dev server", lambda: _temporal_up(settings), server, "dev-server.log")
         console.print(f"starting worker.py (log: {DATA_DIR}/worker.log)")
         worker_env = {
             "SMTP_HOST": mail.host,
             "SMTP_PORT": str(mail.port),
             "COLLECTIONS_STRATEGY": settings.collections_strategy,
         }
-        started.append(_spawn(["worker.py"], "worker.log", worker_env))
+        processes.append(("worker.py", _spawn(["worker.py"], "worker.log", worker_env), "worker.log"))
         web = load_web_settings()
-        strategy_env = {"COLLECTIONS_STRATEGY": settings.collections_strategy}
-        started.append(_spawn(["starter.py", "web"], "web.log", strategy_env))
+        token = demo_token(web.api_tokens_file)
+        web_process = _spawn(["starter.py", "web"], "web.log", {"COLLECTIONS_STRATEGY": settings.collections_strategy})
+        processes.append(("the web service", web_process, "web.log"))
+        dashboard = f"http://{web.web_host}:{web.web_port}/"
+        await _wait_for("the web service", _answers(f"{dashboard}login"), web_process, "web.log")
         console.print(
-            f"dashboard: http://{web.web_host}:{web.web_port}/  sign in as supervisor 'demo' with the token "
-            f"{demo_token(web.api_tokens_file)}  (log: {DATA_DIR}/web.log)"
+            f"dashboard: {dashboard}  sign in as supervisor 'demo' with the token {token}  (log: {DATA_DIR}/web.log)"
         )
+        console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}")
         loaded = await load_accounts_file(accounts_file, settings.database_url)
         console.print(
             f"loaded {accounts_file}: {loaded.inserted} new, {loaded.updated} updated, {loaded.unchanged} unchanged"
         )
         async with open_context(settings) as ctx:
-            ids = await account_workflows.past_due_accounts(ctx, datetime.now(UTC).date())
-            summary = await account_workflows.start_accounts(ctx, ids)
-            console.print(
-                f"{len(summary.started)} workflows started, {len(summary.already_started)} already running or ended"
-            )
-            async with ctx.sessions() as session:
-                balances = {a: (await repository.get_account(session, a)).balance_cents for a in summary.started}  # type: ignore[union-attr]
-            recent: list[str] = []
-            feeder = asyncio.create_task(
-                feed_events(ctx, demo_events(balances, seconds=minutes * 60, seed=seed), recent)
-            )
-            dialer = asyncio.create_task(play_dialer(ctx, set(summary.started), recent, seed=seed, stop=lambda: False))
-            desk = asyncio.create_task(
-                play_negotiations(ctx, set(summary.started), recent, seed=seed, stop=lambda: False)
-            )
-            console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}  (Ctrl-C to stop)")
-            loop = asyncio.get_running_loop()
-            settle_until: list[float] = []
-
-            def finished() -> bool:
-                if not feeder.done() or stay:
-                    return False
-                settle_until[:] = settle_until or [loop.time() + 5]
-                return loop.time() > settle_until[0]
-
-            feeder.add_done_callback(lambda _: recent.append("(all demo events sent)"))
-
-            async def contact_activity() -> list[str]:
-                return [*await contact_summary(ctx), f"emails received by the demo mail server: {len(mail.messages)}"]
-
-            await watch_stages(ctx, console, interval=1.0, recent=recent, until=finished, activity=contact_activity)
-            dialer.cancel()
-            desk.cancel()
-            await feeder
+            try:
+                return await _play(
+                    ctx, console, processes, mail, minutes=minutes, seed=seed, stay=stay and not headless
+                )
+            except BaseExceptionGroup as group:
+                raise _first_cause(group) from None
     finally:
         mail.stop()
-        for process in reversed(started):
+        for _, process, _ in reversed(processes):
             _stop(process)
+
+
+async def _play(
+    ctx: OpsContext,
+    console: Console,
+    processes: list[tuple[str, subprocess.Popen, str]],
+    mail: MailSink,
+    *,
+    minutes: float,
+    seed: int,
+    stay: bool,
+) -> dict[str, int]:
+    seconds = minutes * 60
+    ids = await account_workflows.past_due_accounts(ctx, datetime.now(UTC).date())
+    the_cast = cast(ids, seconds=seconds, seed=seed)
+    summary = await account_workflows.start_accounts(ctx, the_cast.first_wave)
+    later = (
+        f"; {len(the_cast.second_wave)} more start in {the_cast.second_wave_at:.0f} s" if the_cast.second_wave else ""
+    )
+    console.print(
+        f"{len(summary.started)} workflows started, {len(summary.already_started)} already running or ended{later}"
+    )
+    async with ctx.sessions() as session:
+        balances = {a.account_id: a.balance_cents for a in (await repository.get_accounts(session, ids)).values()}
+    recent = Recent()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    events = scripted_events(the_cast, balances, seconds=seconds, seed=seed)
+
+    async def contacts() -> list[str]:
+        return [*await contact_summary(ctx), f"emails received by the demo mail server: {len(mail.messages)}"]
+
+    async def reached() -> dict[str, int]:
+        async with ctx.sessions() as session:
+            return await repository.stages_reached(session, ids)
+
+    def finished() -> bool:
+        return not stay and loop.time() > began + seconds + SETTLE_SECONDS
+
+    async with asyncio.TaskGroup() as group:
+        actors = [
+            *(_supervised(name, _watch_process(name, process, log)) for name, process, log in processes),
+            _supervised("debtors", feed_events(ctx, events, recent, began=began)),
+            _supervised("dialer", play_dialer(ctx, the_cast, recent, seed=seed)),
+            _supervised("negotiation desk", play_negotiations(ctx, the_cast, recent, seed=seed)),
+            _supervised("second wave", _start_second_wave(ctx, the_cast, recent, began=began)),
+        ]
+        tasks = [group.create_task(actor) for actor in actors]
+        await watch_stages(
+            ctx, console, interval=1.0, recent=recent.lines, until=finished, activity=contacts, reached=reached
+        )
+        for task in tasks:
+            task.cancel()
+    final = await reached()
+    console.print(reached_line(final))
+    missing = [stage for stage in PROMISED_STAGES if not final.get(stage)]
+    if missing:
+        console.print(f"not reached in this run: {', '.join(missing)}")
+    return final
+
+
+def _first_cause(group: BaseExceptionGroup) -> BaseException:
+    """Why the demo stopped: the first part that failed (a DemoStopped names it), else the first error."""
+    leaves: list[BaseException] = []
+
+    def collect(err: BaseException) -> None:
+        if isinstance(err, BaseExceptionGroup):
+            for inner in err.exceptions:
+                collect(inner)
+        elif not isinstance(err, asyncio.CancelledError):
+            leaves.append(err)
+
+    collect(group)
+    named = [err for err in leaves if isinstance(err, DemoStopped)]
+    return (named or leaves or [group])[0]

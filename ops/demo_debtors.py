@@ -1,101 +1,77 @@
-"""The demo's debtors, dialer and desk: seeded payments, holds, call outcomes, proposals and approvals."""
+"""The demo's actors: the debtors' own events, the dialer that reports call outcomes, the negotiation desk.
+
+Each plays the part `ops.demo_cast` dealt the account, through the same `ops` functions as the CLI and
+the API: a refusal (an event for an account that has just closed, say) is reported as a line and the
+actor goes on; anything else ends the actor with its error, and the demo's supervisor stops the run.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from domain import holds
-from domain.contact import Outcome
-from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
+from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import format_cents
-from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalAnswer, ProposalDecision
+from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalDecision
 from domain.stages import Stage
 from ops import account_workflows, negotiation
 from ops.context import OpsContext
+from ops.demo_cast import Cast, DemoEvent, Part, call_outcome, negotiation_part
 from ops.errors import OpsError
 from store import repository
 
-CALL_OUTCOMES = {
-    Outcome.RIGHT_PARTY_CONTACT: 0.4,
-    Outcome.NO_ANSWER: 0.3,
-    Outcome.VOICEMAIL: 0.2,
-    Outcome.WRONG_NUMBER: 0.1,
-}
+Recent = Callable[[str], None]
+DEMO_SUPERVISOR = ApprovalInput("Dana Reyes", "supervisor")
 
 
-@dataclass(frozen=True)
-class DemoEvent:
-    at_seconds: float
-    account_id: str
-    kind: str
-    amount_cents: int = 0
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
 
 
-def demo_events(balances: dict[str, int], *, seconds: float, seed: int) -> list[DemoEvent]:
-    """A seeded script of debtor behaviour: payers, part-payers, disputes, bankruptcies, silence."""
-    rng = random.Random(seed)
-    events: list[DemoEvent] = []
-    for account_id, balance in sorted(balances.items()):
-        roll = rng.random()
-        first = rng.uniform(0.2, 0.7) * seconds
-        later = rng.uniform(first + 0.1 * seconds, seconds)
-        if roll < 0.15:
-            events.append(DemoEvent(first, account_id, "payment", balance))
-        elif roll < 0.25:
-            part = max(100, balance // 3)
-            events += [
-                DemoEvent(first, account_id, "payment", part),
-                DemoEvent(later, account_id, "payment", balance - part),
-            ]
-        elif roll < 0.32:
-            events += [DemoEvent(first, account_id, "dispute"), DemoEvent(later, account_id, "dispute-resolved")]
-        elif roll < 0.35:
-            events += [DemoEvent(first, account_id, "bankruptcy"), DemoEvent(later, account_id, "discharge")]
-    return sorted(events, key=lambda e: e.at_seconds)
-
-
-def _sender(ctx: OpsContext, event: DemoEvent, today: str) -> Awaitable[str]:
-    reference = f"demo-{event.account_id}-{event.kind}-{int(event.at_seconds * 1000)}"
-    hold = f"demo-{event.account_id}-{'dispute' if 'dispute' in event.kind else 'bankruptcy'}"
-    account = event.account_id
+async def _send(ctx: OpsContext, event: DemoEvent) -> str:
+    account, today = event.account_id, _today()
     match event.kind:
         case "payment":
-            return account_workflows.send_payment(ctx, account, PaymentInput(event.amount_cents, reference, today))
+            reference = f"demo-{account}-payment-{int(event.at_seconds * 1000)}"
+            return await account_workflows.send_payment(
+                ctx, account, PaymentInput(event.amount_cents, reference, today)
+            )
         case "dispute":
-            return account_workflows.send_hold(ctx, account, HoldInput(hold, HoldKind.DISPUTE, "amount disputed"))
+            hold = holds.dispute_hold(f"demo-{account}-dispute", reason="amount disputed")
+            return await account_workflows.send_hold(ctx, account, hold)
+        case "dispute-verified":
+            release = HoldReleaseInput(outcome=HoldOutcome.VERIFIED, kind=HoldKind.DISPUTE)
+            return await account_workflows.send_hold_release(ctx, account, release)
         case "bankruptcy":
-            return account_workflows.send_hold(ctx, account, holds.bankruptcy_hold(hold, chapter="7", filed_on=today))
-        case "dispute-resolved":
-            return account_workflows.send_hold_release(ctx, account, HoldReleaseInput(hold, HoldOutcome.RESUME))
-        case _:
-            return account_workflows.send_hold_release(ctx, account, HoldReleaseInput(hold, HoldOutcome.DISCHARGE))
+            hold = holds.bankruptcy_hold(f"demo-{account}-bk", chapter="7", filed_on=today, court="D. Demo")
+            return await account_workflows.send_hold(ctx, account, hold)
+        case "discharge":
+            release = HoldReleaseInput(f"demo-{account}-bk", HoldOutcome.DISCHARGE)
+            return await account_workflows.send_hold_release(ctx, account, release)
+    raise ValueError(f"unknown demo event {event.kind!r}")
 
 
-async def feed_events(ctx: OpsContext, events: list[DemoEvent], recent: list[str]) -> None:
+async def feed_events(ctx: OpsContext, events: list[DemoEvent], recent: Recent, *, began: float) -> None:
+    """Send each scripted event at its time (seconds after `began`, the loop's clock)."""
     loop = asyncio.get_running_loop()
-    began = loop.time()
-    today = datetime.now(UTC).date().isoformat()
     for event in events:
         await asyncio.sleep(max(0.0, began + event.at_seconds - loop.time()))
         amount = f" {format_cents(event.amount_cents)}" if event.amount_cents else ""
         try:
-            await _sender(ctx, event, today)
-            recent.append(f"{event.account_id}: {event.kind}{amount}")
+            await _send(ctx, event)
+            recent(f"{event.account_id}: {event.kind}{amount}")
         except OpsError as err:
-            recent.append(f"{event.account_id}: {event.kind} refused ({err})")
+            recent(f"{event.account_id}: {event.kind} refused ({err})")
 
 
-async def play_dialer(
-    ctx: OpsContext, accounts: set[str], recent: list[str], *, seed: int, stop: Callable[[], bool]
-) -> None:
-    """Answer each placed call of the demo's accounts the way a dialer reports outcomes."""
+async def play_dialer(ctx: OpsContext, cast: Cast, recent: Recent, *, seed: int) -> None:
+    """Report an outcome for each call the engine placed, the way the account's part answers."""
     rng = random.Random(seed)
     reported: set[tuple[str, int]] = set()
-    while not stop():
+    while True:
         await asyncio.sleep(1.0)
         async with ctx.sessions() as session:
             attempts = await repository.attempts_for(session, None)
@@ -103,73 +79,79 @@ async def play_dialer(
             key = (attempt.account_id, attempt.attempt_no)
             if attempt.channel != "call" or attempt.status != "sent" or key in reported:
                 continue
-            if attempt.account_id not in accounts:
+            if attempt.account_id not in cast.parts:
                 continue
             reported.add(key)
-            outcome = rng.choices(list(CALL_OUTCOMES), weights=list(CALL_OUTCOMES.values()))[0]
+            outcome = call_outcome(cast.parts[attempt.account_id], attempt.attempt_no, rng)
             try:
                 await account_workflows.send_contact_outcome(ctx, attempt.account_id, attempt.attempt_no, outcome)
-                recent.append(f"{attempt.account_id}: call #{attempt.attempt_no} {outcome}")
-            except OpsError:
-                continue
+                recent(f"{attempt.account_id}: call #{attempt.attempt_no} {outcome}")
+            except OpsError as err:
+                recent(f"{attempt.account_id}: call #{attempt.attempt_no} outcome refused ({err})")
 
 
 async def _negotiate(
-    ctx: OpsContext, account_id: str, balance_cents: int, rng: random.Random, recent: list[str]
+    ctx: OpsContext, account_id: str, balance_cents: int, part: Part, rng: random.Random, recent: Recent
 ) -> None:
-    """One debtor at the table: a plan, a settlement a supervisor must approve, or too long a plan first."""
-    soon = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
-    roll = rng.random()
-    if roll < 0.25:
-        try:
-            await negotiation.propose(ctx, account_id, PlanProposal(60, soon))
-        except OpsError as err:
-            recent.append(f"{account_id}: 60 installments {err}")
-    if roll < 0.65:
-        answer = await negotiation.propose(ctx, account_id, PlanProposal(3, soon))
-        recent.append(f"{account_id}: 3 installments {answer.decision}")
+    """One debtor at the table: a plan (sometimes too long a one first), a settlement, or no decision yet."""
+    today = datetime.now(UTC).date()
+    first_due = (today + timedelta(days=7)).isoformat()
+    if part == Part.TALKS:
+        recent(f"{account_id}: talked, thinking it over")
+        return
+    if part == Part.PLAN:
+        if rng.random() < 0.3:
+            try:
+                answer = await negotiation.propose(ctx, account_id, PlanProposal(60, first_due))
+                recent(f"{account_id}: 60 installments {answer.decision}")
+            except OpsError as err:  # too long a plan: refused with the reason, as a debtor hears it
+                recent(f"{account_id}: 60 installments {err}")
+        answer = await negotiation.propose(ctx, account_id, PlanProposal(3, first_due))
+        recent(f"{account_id}: 3 installments {answer.decision}")
         first = answer.offer.installments[0].amount_cents if answer.offer else 0
         if answer.decision == ProposalDecision.ACCEPTED and first:
             reference = f"demo-{account_id}-installment-1"
-            await account_workflows.send_payment(ctx, account_id, PaymentInput(first, reference, soon))
-            recent.append(f"{account_id}: installment 1 paid early {format_cents(first)}")
+            await account_workflows.send_payment(ctx, account_id, PaymentInput(first, reference, today.isoformat()))
+            recent(f"{account_id}: installment 1 paid early {format_cents(first)}")
         return
     settle = balance_cents * 8 // 10
     answer = await negotiation.propose(ctx, account_id, PlanProposal(settle_cents=settle))
-    recent.append(f"{account_id}: settle for {format_cents(settle)} {answer.decision} {answer.required_role or ''}")
+    recent(f"{account_id}: settle for {format_cents(settle)} {answer.decision} {answer.required_role or ''}".rstrip())
     if answer.decision != ProposalDecision.PENDING_APPROVAL:
         return
-    await asyncio.sleep(rng.uniform(3, 8))
-    decided: ProposalAnswer = await negotiation.decide(ctx, account_id, ApprovalInput("Dana Reyes", "supervisor"))
-    recent.append(f"{account_id}: settlement {decided.decision} by Dana Reyes (supervisor)")
+    await asyncio.sleep(rng.uniform(2, 5))  # the supervisor looks at the queue
+    decided = await negotiation.decide(ctx, account_id, DEMO_SUPERVISOR)
+    recent(f"{account_id}: settlement {decided.decision} by {DEMO_SUPERVISOR.approver} ({DEMO_SUPERVISOR.role})")
     if decided.decision == ProposalDecision.ACCEPTED:
-        await asyncio.sleep(rng.uniform(2, 5))
+        await asyncio.sleep(rng.uniform(1, 3))  # the debtor pays
         reference = f"demo-{account_id}-settlement"
-        await account_workflows.send_payment(ctx, account_id, PaymentInput(settle, reference, soon))
-        recent.append(f"{account_id}: settlement paid {format_cents(settle)}")
+        await account_workflows.send_payment(ctx, account_id, PaymentInput(settle, reference, today.isoformat()))
+        recent(f"{account_id}: settlement paid {format_cents(settle)}")
 
 
-async def play_negotiations(
-    ctx: OpsContext, accounts: set[str], recent: list[str], *, seed: int, stop: Callable[[], bool]
-) -> None:
-    """Each demo account that reaches `negotiating` makes a proposal; a supervisor approves settlements."""
+async def play_negotiations(ctx: OpsContext, cast: Cast, recent: Recent, *, seed: int) -> None:
+    """Each account that reaches `negotiating` plays its part at the table; the demo's supervisor approves.
+
+    A conversation that fails with anything but a refusal ends this actor with that error."""
     rng = random.Random(seed + 1)
     seen: set[str] = set()
-    talks: set[asyncio.Task[None]] = set()
-
-    async def talk(account_id: str, balance_cents: int) -> None:
-        try:
-            await _negotiate(ctx, account_id, balance_cents, rng, recent)
-        except OpsError as err:
-            recent.append(f"{account_id}: negotiation stopped ({err})")
-
-    while not stop():
-        await asyncio.sleep(1.0)
-        async with ctx.sessions() as session:
-            found = await repository.get_accounts(session, sorted(accounts - seen))
-        for account in found.values():
-            if account.stage == Stage.NEGOTIATING:
+    async with asyncio.TaskGroup() as talks:
+        while True:
+            await asyncio.sleep(1.0)
+            async with ctx.sessions() as session:
+                found = await repository.get_accounts(session, sorted(set(cast.parts) - seen))
+            for account in found.values():
+                if account.stage != Stage.NEGOTIATING:
+                    continue
                 seen.add(account.account_id)
-                task = asyncio.create_task(talk(account.account_id, account.balance_cents))
-                talks.add(task)
-                task.add_done_callback(talks.discard)
+                part = negotiation_part(cast.parts[account.account_id], rng)
+                talks.create_task(_talk(ctx, account.account_id, account.balance_cents, part, rng, recent))
+
+
+async def _talk(
+    ctx: OpsContext, account_id: str, balance_cents: int, part: Part, rng: random.Random, recent: Recent
+) -> None:
+    try:
+        await _negotiate(ctx, account_id, balance_cents, part, rng, recent)
+    except OpsError as err:
+        recent(f"{account_id}: negotiation stopped ({err})")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.stages import TERMINAL_STAGES, Stage
 from store.audit import append_once, audit_values
 from store.errors import UnknownAccount
-from store.models import AccountRow, AuditEntryRow, ContactPointRow, PaymentRow
+from store.models import AccountRow, AuditEntryRow, ContactPointRow, HoldRow, PaymentRow
 from store.views import AccountView, ContactPointView, view_of
 
 
@@ -88,3 +88,25 @@ async def account_ids_by_stage(session: AsyncSession) -> dict[str | None, int]:
     """How many accounts are in each stage (None: no workflow started yet)."""
     query = select(AccountRow.stage, func.count()).group_by(AccountRow.stage)
     return {stage: count for stage, count in await session.execute(query)}
+
+
+async def stages_reached(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, int]:
+    """How many of these accounts were ever in each stage (from the audit log), and on each kind of hold
+    (as `on_hold:<kind>`): what a run showed, whether or not the accounts are still there."""
+    reached: dict[str, set[str]] = {}
+    for chunk in _chunks(list(account_ids)):
+        changes = await session.execute(
+            select(AuditEntryRow.account_id, AuditEntryRow.detail).where(
+                AuditEntryRow.action == "stage.changed", AuditEntryRow.account_id.in_(chunk)
+            )
+        )
+        for account_id, detail in changes:
+            reached.setdefault(str(detail.get("to")), set()).add(account_id)
+        kinds = await session.execute(select(HoldRow.account_id, HoldRow.kind).where(HoldRow.account_id.in_(chunk)))
+        for account_id, kind in kinds:
+            reached.setdefault(f"{Stage.ON_HOLD.value}:{kind}", set()).add(account_id)
+    return {stage: len(accounts) for stage, accounts in sorted(reached.items())}
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -14,6 +14,7 @@ from store.accounts import (
     get_accounts,
     past_due_account_ids,
     set_stage,
+    stages_reached,
 )
 from store.attempts import (
     abandon_attempt,
@@ -120,6 +121,7 @@ __all__ = [
     "set_cease_communication",
     "set_point_flags",
     "set_stage",
+    "stages_reached",
     "settle_account",
     "update_hold",
     "upsert_accounts",
