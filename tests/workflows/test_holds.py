@@ -110,13 +110,18 @@ async def test_a_bankruptcy_files_a_proof_of_claim_and_dismissal_resumes_with_th
     env = time_skipping_env
     async with running_worker(env.client, sessions) as queue:
         handle, account_id = await start(env, queue, sessions, plan=DEFAULT)
-        before = await eventually(lambda: status_of(handle), lambda s: s.attempts_count == 1)
+        before = await eventually(
+            lambda: status_of(handle), lambda s: s.attempts_count == 1 and s.next_action_at is not None
+        )
         filed_on = (await env.get_current_time()).date()
         await handle.signal(AccountCollectionsWorkflow.place_hold, petition("BK-7", "7", filed_on.isoformat()))
         await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.ON_HOLD)
         await env.sleep(timedelta(days=30))
         await handle.signal(AccountCollectionsWorkflow.release_hold, HoldReleaseInput(kind=HoldKind.BANKRUPTCY))
-        after = await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.CONTACTING and not s.holds)
+        after = await eventually(  # the resumed stage sets its next action once it has looked at the cadence
+            lambda: status_of(handle),
+            lambda s: s.stage == Stage.CONTACTING and not s.holds and s.next_action_at is not None,
+        )
         await terminate_when_idle(handle)
         async with sessions() as session:
             [claim] = await repository.claims_for(session, account_id)
