@@ -15,15 +15,23 @@ from ops import reports, views
 from ops.account_view import account_picture
 from ops.context import OpsContext
 from ops.queue import work_queue
+from store import repository
 from store.reports import Period
+from web import presentation
 from web.auth import COOKIE, require
 from web.charts import bar_chart
 from web.tokens import Caller, Permission
 
 router = APIRouter(default_response_class=HTMLResponse)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["money"] = lambda cents: "" if cents is None else format_cents(cents)
-templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else at
+templates.env.filters["money"] = presentation.money
+templates.env.filters["when"] = presentation.utc_time
+templates.env.filters["day"] = presentation.day
+templates.env.filters["words"] = presentation.words
+templates.env.filters["sentence"] = presentation.sentence
+templates.env.filters["reason"] = lambda code: presentation.QUEUE_REASONS.get(code, presentation.words(code))
+templates.env.filters["queue_filter"] = lambda code: presentation.QUEUE_FILTERS.get(code, presentation.words(code))
+templates.env.filters["timeline"] = presentation.timeline_text
 templates.env.filters["percent"] = lambda rate: "–" if rate is None else f"{rate * 100:.1f}%"
 Reader = Annotated[Caller, Depends(require(Permission.READ))]
 DASHBOARD_QUEUE = 15
@@ -74,6 +82,10 @@ def last_month(today: date) -> Period:
     return Period(last.replace(day=1), last)
 
 
+def month_to_date(today: date) -> Period:
+    return Period(today.replace(day=1), today)
+
+
 @router.get("/")
 async def dashboard(request: Request, caller: Reader) -> Response:
     ctx, today = context(request), datetime.now(UTC).date()
@@ -90,7 +102,19 @@ async def dashboard(request: Request, caller: Reader) -> Response:
              for b in aged["buckets"]],
             title="open balance by days past due",
         )  # fmt: skip
-        values["month"] = await reports.kpis(ctx.sessions, last_month(today), today=today)
+        this_month = await reports.kpis(ctx.sessions, month_to_date(today), today=today)
+        previous = await reports.kpis(ctx.sessions, last_month(today), today=today)
+        values["periods"] = [
+            {
+                "id": "this-month",
+                "title": "This month to date",
+                "span": presentation.period_span(this_month),
+                **this_month,
+            },
+            {"id": "last-month", "title": "Last month", "span": presentation.period_span(previous), **previous},
+        ]
+        values["by_channel"] = presentation.channel_rows([this_month, previous], "collected_by_channel")
+        values["by_agency"] = presentation.channel_rows([this_month, previous], "collected_by_agency")
     return page(request, "dashboard.html", caller, **values)
 
 
@@ -102,8 +126,12 @@ async def accounts(request: Request, caller: Reader, stage: str | None = None, h
 
 @router.get("/accounts/{account_id}")
 async def account(request: Request, account_id: str, caller: Reader) -> Response:
-    picture = await account_picture(context(request), account_id)
-    return page(request, "account.html", caller, account_id=account_id, **picture)
+    ctx = context(request)
+    picture = await account_picture(ctx, account_id)
+    async with ctx.sessions() as session:
+        attempts = await repository.attempts_for(session, account_id)
+    shown = presentation.account_page(picture, attempts, today=datetime.now(UTC).date())
+    return page(request, "account.html", caller, account_id=account_id, **picture, **shown)
 
 
 @router.get("/queue")

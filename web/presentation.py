@@ -1,0 +1,483 @@
+"""How the supervisor's pages say things: money as money, codes in words, times in the debtor's zone.
+
+Pure functions over what the ops layer hands out (`ops.account_view.account_picture`, `ops.views`,
+`ops.reports`): nothing here reads the store or Temporal. Whatever is not recognised is shown as it
+came, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from domain.contact import CHANNEL_POINT_KIND
+from domain.money import format_cents
+from domain.timezones import candidate_zones, zone_info
+
+WORDS: dict[str, str] = {
+    "not_started": "not started",
+    "on_plan": "on plan",
+    "on_hold": "on hold",
+    "written_off": "written off",
+    "sms": "text message",
+    "right_party_contact": "right-party contact",
+    "promise_to_pay": "promise to pay",
+    "no_answer": "no answer",
+    "wrong_number": "wrong number",
+    "pay_in_full": "pay in full",
+    "pending_approval": "waiting for approval",
+    "cease_communication": "cease-communication request",
+    "attorney_represented": "attorney representation",
+    "opted_out": "opt-out",
+    "no_consent": "no consent",
+    "bad_contact_point": "bad contact point",
+    "validation_notice_first": "validation notice first",
+    "call_frequency": "call frequency limit",
+    "conversation_quiet_period": "quiet period after a conversation",
+    "calling_hours": "calling hours",
+    "proof_of_claim": "proof of claim",
+    "estate_claim": "claim on the estate",
+    "in-house": "in-house",
+    "none": "no contact before",
+}
+"""Codes that need more than their underscores turned into spaces."""
+
+QUEUE_REASONS: dict[str, str] = {
+    "approval": "a proposal to approve",
+    "offer": "an offer to make",
+    "verification": "a dispute to verify",
+    "probate": "an estate representative",
+    "reminder": "a note reminder",
+}
+
+QUEUE_FILTERS: dict[str, str] = {
+    "approval": "proposals to approve",
+    "offer": "offers to make",
+    "verification": "disputes to verify",
+    "probate": "estates without a representative",
+    "reminder": "note reminders",
+}
+
+ACTIONS: dict[str, str] = {
+    "payment": "payment received",
+    "recall_placement": "placement recalled",
+    "place_hold": "hold placed",
+    "release_hold": "hold released",
+    "probate": "estate representative named",
+    "contact_outcome": "contact outcome reported",
+    "contact_preference": "contact preference changed",
+    "propose_plan": "proposal made",
+    "decide_approval": "approval decided",
+    "promise_to_pay": "promise to pay made",
+}
+"""The account workflow's signals and updates, as the timeline says them."""
+
+_CONTACT_STEP = re.compile(r"^(?P<channel>letter|email|sms|call) \((?P<template>[^)]*)\)(?:, held by (?P<rule>\w+))?$")
+_INSTALLMENT = re.compile(r"^installment (?P<number>\d+)\b")
+_PLAN_OF = re.compile(r"^#(?P<plan_no>\d+) (?P<kind>\w+) of (?P<count>\d+)$")
+_REMINDER = re.compile(r"^reminder of installment (?P<number>\d+) \((?P<channel>\w*)\)$")
+_STAGE_CHANGE = re.compile(r"^stage (?P<from>\w+) -> (?P<to>\w+) \((?P<reason>.*)\)$")
+_SIGNAL = re.compile(r"^signal (?P<name>\w+)$")
+_UPDATE = re.compile(r"^update (?P<name>\w+) accepted$")
+_ATTENTION = re.compile(r"^needs attention: (?P<reasons>.+)$")
+
+
+def words(code: object) -> str:
+    """A code (a stage, a channel, a rule, an outcome) as a person says it; '' for None."""
+    if code is None:
+        return ""
+    text = str(code)
+    return WORDS.get(text, text.replace("_", " "))
+
+
+def sentence(code: object) -> str:
+    """`words`, capitalised: 'On plan'."""
+    said = words(code)
+    return said[:1].upper() + said[1:]
+
+
+def money(cents: int | None, currency: str = "USD") -> str:
+    return "" if cents is None else format_cents(cents, currency)
+
+
+def utc_time(at: datetime | str | None) -> str:
+    """'2026-12-07 14:05 UTC' (a server-side moment: a workflow event, a note, a hold)."""
+    if at is None:
+        return ""
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def zone_time(at: datetime | str | None, zone: str | None) -> str:
+    """'2026-12-07 09:14 America/Chicago': the moment on the clocks of `zone` (UTC when it is unknown)."""
+    if at is None:
+        return ""
+    found = zone_info(zone) if zone else None
+    if found is None:
+        return utc_time(at)
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(found):%Y-%m-%d %H:%M} {zone}"
+
+
+def day(value: date | str | None) -> str:
+    """A calendar day as 2026-12-09 (a date, an ISO string or a datetime's date)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def relative_day(value: date | str | None, today: date) -> str:
+    """'today', 'tomorrow', 'in 3 days', '2 days ago'."""
+    if value is None:
+        return ""
+    days = (date.fromisoformat(day(value)) - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else (many or noun + 's')}"
+
+
+# ---- where the debtor is ----
+
+
+def point_zones(account: Mapping[str, Any], point: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Where the person reached at `point` may be: the same sources, in the same order, as the gate's
+    (`store.contacts.point_zones`): the point's zone, the address's zone, its state, the phone's area code."""
+    phone = point["value"] if point is not None and point.get("kind") == "phone" else None
+    return candidate_zones(
+        point_zone=point.get("timezone") if point is not None else None,
+        address_zone=account.get("timezone"),
+        state=account.get("state"),
+        phone=phone,
+    )
+
+
+def debtor_zone(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]], channel: str | None = None) -> str:
+    """The zone to show the debtor's times in: the first usable point's of the channel's kind, else the address's."""
+    kind = {str(c): k for c, k in CHANNEL_POINT_KIND.items()}.get(channel or "")
+    usable = [p for p in points if p.get("role") == "debtor" and not p.get("bad") and not p.get("opted_out")]
+    point = next((p for p in usable if p.get("kind") == kind), None) if kind else None
+    return point_zones(account, point)[0]
+
+
+def attempt_time(local_at: str, zones: Sequence[str]) -> str:
+    """The attempt's local time as recorded, with the zone's name: '2026-12-07 09:14 America/Chicago'.
+
+    The recorded time carries its offset; the zone is the first candidate (the one the store used)
+    when its offset then agrees, else the offset itself is named ('UTC-05:00').
+    """
+    local = datetime.fromisoformat(local_at)
+    shown = f"{local:%Y-%m-%d %H:%M}"
+    offset = local.utcoffset()
+    if offset is None:
+        return f"{shown} UTC"
+    for zone in zones[:1]:
+        found = zone_info(zone)
+        if found is not None and local.astimezone(found).utcoffset() == offset:
+            return f"{shown} {zone}"
+    if offset == timedelta(0):
+        return f"{shown} UTC"
+    sign, minutes = ("-" if offset < timedelta(0) else "+"), abs(int(offset.total_seconds())) // 60
+    return f"{shown} UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# ---- the account page ----
+
+
+def active_plan(plans: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    active = [plan for plan in plans if str(plan.get("status")) == "active"]
+    return active[-1] if active else None
+
+
+def installment_due(status: Mapping[str, Any], plans: Sequence[Mapping[str, Any]]) -> str | None:
+    """'installment 1 of 3, $355.46 due 2026-12-09', or None without an installment to pay."""
+    due, cents = status.get("next_installment_due"), status.get("next_installment_cents")
+    if due is None or cents is None:
+        return None
+    currency = status.get("currency") or "USD"
+    number: int | None = None
+    count: int | None = None
+    plan = active_plan(plans)
+    if plan is not None and plan.get("installments"):
+        installments = plan["installments"]
+        unpaid = [i for i in installments if i["paid_cents"] < i["amount_cents"]]
+        number, count = (unpaid[0]["number"] if unpaid else None), len(installments)
+    if number is None and (found := _INSTALLMENT.match(status.get("next_action") or "")):
+        number = int(found["number"])
+    if count is None and (found := _PLAN_OF.match(status.get("plan") or "")):
+        count = int(found["count"])
+    which = "next installment" if number is None else f"installment {number}" + (f" of {count}" if count else "")
+    return f"{which}, {money(cents, currency)} due {day(due)}"
+
+
+def next_action(
+    status: Mapping[str, Any],
+    *,
+    account: Mapping[str, Any],
+    points: Sequence[Mapping[str, Any]],
+    plans: Sequence[Mapping[str, Any]] = (),
+    promises: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """What happens next to the account, in words, with its time in the debtor's zone where it has one."""
+    action: str = status.get("next_action") or ""
+    at = status.get("next_action_at")
+    stage = str(status.get("stage") or "")
+    currency = status.get("currency") or "USD"
+    if status.get("source") == "store":
+        return _ended_or_not_started(status)
+    if stage == "on_plan" and (due := installment_due(status, plans)):
+        if (reminder := _REMINDER.match(action)) and at:
+            channel = reminder["channel"] or None
+            by = f" by {words(channel)}" if channel else ""
+            return f"{due}: a reminder{by} {zone_time(at, debtor_zone(account, points, channel))}"
+        return due
+    if step := _CONTACT_STEP.match(action):
+        channel, template, rule = step["channel"], words(step["template"]), step["rule"]
+        when = zone_time(at, debtor_zone(account, points, channel)) if at else "now"
+        if rule:
+            noun = "text message" if channel == "sms" else channel
+            return f"{words(channel)} ({template}) held back by the {words(rule)} rule; next {noun} allowed {when}"
+        return f"{words(channel)}: {template} due {when}"
+    if action == "watch the promise to pay":
+        open_promises = [p for p in promises if str(p.get("status")) == "open"]
+        if open_promises:
+            promise = open_promises[-1]
+            return f"promise to pay {money(promise['amount_cents'], currency)} by {day(promise['due_date'])}"
+    if action == "wait for the hold to end":
+        resume = status.get("resume_stage")
+        return "wait for the hold to end" + (f"; collection then resumes at {words(resume)}" if resume else "")
+    return action
+
+
+def _ended_or_not_started(status: Mapping[str, Any]) -> str:
+    workflow = status.get("workflow_status")
+    if str(status.get("stage")) == "not_started" or workflow is None:
+        return "start collection (no workflow yet)"
+    if workflow in ("completed", "terminated", "failed", "timed_out", "canceled", "cancelled"):
+        return f"nothing: the account has ended ({words(status.get('stage'))})"
+    return f"check the workflow: {workflow}"
+
+
+def status_rows(
+    status: Mapping[str, Any],
+    *,
+    account: Mapping[str, Any],
+    points: Sequence[Mapping[str, Any]],
+    plans: Sequence[Mapping[str, Any]] = (),
+    promises: Sequence[Mapping[str, Any]] = (),
+    holds: Sequence[Mapping[str, Any]] = (),
+    today: date,
+) -> list[tuple[str, str, str]]:
+    """The status table: (row id, label, value), only the rows that say something about this account."""
+    currency = status.get("currency") or "USD"
+    rows: list[tuple[str, str, str]] = [("stage", "Stage", sentence(status.get("stage")))]
+    if status.get("hold"):
+        kind, _, reason = str(status["hold"]).partition(": ")
+        open_holds = [h for h in holds if h.get("kind") == kind and not h.get("released_at")]
+        since = open_holds[-1]["placed_at"] if open_holds else None
+        rows.append(("hold", "Hold", f"{sentence(kind)}: {reason}" + (f" (since {day(since)})" if since else "")))
+    rows.append(("balance", "Balance", money(status.get("balance_cents"), currency)))
+    due = account.get("due_date")
+    past_due = plural(int(status.get("days_past_due") or 0), "day")
+    rows.append(("past-due", "Past due", past_due + (f" (due {day(due)})" if due else "")))
+    rows.append(("next-action", "Next action", next_action(status, account=account, points=points, plans=plans,
+                                                             promises=promises)))  # fmt: skip
+    at = status.get("next_action_at")
+    if at and status.get("stage") != "contacting" and not _REMINDER.match(status.get("next_action") or ""):
+        rows.append(("next-review", "Next review", zone_time(at, debtor_zone(account, points))))
+    if status.get("pending_approval"):
+        rows.append(("approval", "Waiting for approval", str(status["pending_approval"])))
+    plan = active_plan(plans)
+    if plan is not None:
+        rows.append(("plan", "Plan", plan_title(plan, currency)))
+    elif status.get("plan"):
+        rows.append(("plan", "Plan", str(status["plan"])))
+    if status.get("installments_missed"):
+        rows.append(("missed", "Installments missed", str(status["installments_missed"])))
+    kept, broken = status.get("promises_kept") or 0, status.get("promises_broken") or 0
+    if kept or broken:
+        rows.append(("promises", "Promises to pay", f"{kept} kept, {broken} broken"))
+    payments = int(status.get("payments_count") or 0)
+    collected = status.get("collected_cents")
+    if payments and collected is not None:
+        rows.append(("payments", "Payments", f"{plural(payments, 'payment')}, {money(collected, currency)} collected"))
+    else:
+        rows.append(("payments", "Payments", plural(payments, "payment") if payments else "none yet"))
+    if status.get("forgiven_cents"):
+        rows.append(("forgiven", "Forgiven by settlement", money(status["forgiven_cents"], currency)))
+    if status.get("written_off_cents"):
+        rows.append(("written-off", "Written off", money(status["written_off_cents"], currency)))
+    if "attempts_count" in status:
+        rows.append(("contacts", "Contact attempts", str(status["attempts_count"])))
+    if status.get("validation_period_end"):
+        end = status["validation_period_end"]
+        rows.append(("validation", "Validation period ends", f"{day(end)} ({relative_day(end, today)})"))
+    if status.get("placement"):
+        rows.append(("placement", "Placed with an agency", str(status["placement"])))
+    if status.get("strategy"):
+        name, _, version = str(status["strategy"]).rpartition(" ")
+        rows.append(("strategy", "Strategy", f"{name}, version {version}" if name else version))
+    if status.get("source") == "store":
+        workflow = status.get("workflow_status")
+        rows.append(("workflow", "Workflow", "not started" if workflow is None else words(workflow)))
+    return rows
+
+
+def attempt_rows(
+    attempts: Iterable[Any], account: Mapping[str, Any], points: Sequence[Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """The account's contact attempts (store `AttemptView`s) for people: local times with their zone, codes in words."""
+    by_id = {p["contact_point_id"]: p for p in points}
+    rows = []
+    for attempt in attempts:
+        zones = point_zones(account, by_id.get(attempt.contact_point_id))
+        blocked = str(attempt.status) == "blocked"
+        rows.append({
+            "attempt": str(attempt.attempt_no),
+            "channel": words(attempt.channel),
+            "template": words(attempt.template) if attempt.template else "",
+            "local_time": attempt_time(attempt.local_at, zones),
+            "utc_time": utc_time(attempt.at),
+            "status": "blocked" if blocked else words(attempt.status),
+            "outcome": words(attempt.outcome),
+            "rule": words(attempt.rule),
+        })  # fmt: skip
+    return rows
+
+
+def point_rows(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    rows = []
+    for point in points:
+        flags = [flag for flag, on in (("bad", point.get("bad")), ("opted out", point.get("opted_out"))) if on]
+        if point.get("opted_out_channels"):
+            flags.append("opted out of " + ", ".join(words(c) for c in point["opted_out_channels"]))
+        rows.append({
+            "kind": words(point.get("kind")),
+            "value": str(point.get("value") or ""),
+            "role": words(point.get("role")),
+            "zone": " or ".join(point_zones(account, point)),
+            "flags": ", ".join(flags),
+        })  # fmt: skip
+    return rows
+
+
+def timeline_text(what: str) -> str:
+    """A timeline line (`ops.account_view.timeline`) in words: stages, signals and updates named as people say them."""
+    if change := _STAGE_CHANGE.match(what):
+        reason = change["reason"]
+        reason = "" if reason in ("stage", "") else f" ({reason})"
+        if change["from"] == "none":
+            return f"collection began at {words(change['to'])}" + ("" if reason == " (workflow started)" else reason)
+        return f"stage {words(change['from'])} → {words(change['to'])}{reason}"
+    if signal := _SIGNAL.match(what):
+        return ACTIONS.get(signal["name"], words(signal["name"]))
+    if update := _UPDATE.match(what):
+        return ACTIONS.get(update["name"], words(update["name"]))
+    if attention := _ATTENTION.match(what):
+        reasons = [QUEUE_REASONS.get(r.strip(), words(r.strip())) for r in attention["reasons"].split(",")]
+        return "waiting for a person: " + ", ".join(reasons)
+    if what == "needs no attention":
+        return "no longer waiting for a person"
+    return what
+
+
+def plan_title(plan: Mapping[str, Any], currency: str = "USD") -> str:
+    """'#1: 3 installments, $200.00 in all', '#2: settlement of $160.00 ($40.00 forgiven)', '#1: pay in full, $6.00'."""
+    count, total = len(plan.get("installments") or []), money(plan["total_cents"], currency)
+    kind = str(plan["kind"])
+    if kind == "installments":
+        said = f"{count} installments, {total} in all"
+    elif kind == "settlement":
+        said = f"settlement of {total}" + (f" in {count} installments" if count > 1 else "")
+    else:
+        said = f"{words(kind)}, {total}"
+    forgiven = plan.get("discount_cents")
+    return f"#{plan['plan_no']}: {said}" + (f" ({money(forgiven, currency)} forgiven)" if forgiven else "")
+
+
+def plan_rows(plans: Sequence[Mapping[str, Any]], currency: str = "USD") -> list[dict[str, Any]]:
+    """Each plan with its installments, newest first."""
+    shown = []
+    for plan in reversed(plans):
+        installments = plan.get("installments") or []
+        shown.append({
+            "title": plan_title(plan, currency),
+            "status": words(plan.get("status")),
+            "by": f"proposed by {plan.get('proposed_by')}"
+                  + (f", approved by {plan['approved_by']}" if plan.get("approved_by") else ""),
+            "installments": [
+                {
+                    "label": f"{i['number']} of {len(installments)}",
+                    "due": day(i["due_date"]),
+                    "amount": money(i["amount_cents"], currency),
+                    "paid": money(i["paid_cents"], currency),
+                    "status": words(i["status"]),
+                }
+                for i in installments
+            ],
+        })  # fmt: skip
+    return shown
+
+
+def account_page(picture: Mapping[str, Any], attempts: Iterable[Any], *, today: date) -> dict[str, Any]:
+    """What the account page shows, from `account_picture` and the account's store attempts."""
+    account, points = picture["account"], picture["contact_points"]
+    status = picture["status"]
+    plans, promises, holds = picture.get("plans", []), picture.get("promises", []), picture.get("holds", [])
+    return {
+        "currency": status.get("currency") or account.get("currency") or "USD",
+        "status_rows": status_rows(
+            status, account=account, points=points, plans=plans, promises=promises, holds=holds, today=today
+        ),
+        "attempt_rows": attempt_rows(attempts, account, points),
+        "point_rows": point_rows(account, points),
+        "plan_rows": plan_rows(plans, status.get("currency") or "USD"),
+        "debtor_zone": debtor_zone(account, points),
+    }
+
+
+# ---- the dashboard ----
+
+
+def period_span(kpis: Mapping[str, Any]) -> str:
+    """The days a period's figures cover: '1–7 Dec 2026', '1 Dec 2026', '1–30 Nov 2026'."""
+    first, last = date.fromisoformat(kpis["from"]), date.fromisoformat(kpis["to"])
+    days = f"{first.day}" if first == last else f"{first.day}–{last.day}"
+    return f"{days} {first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else (
+        f"{first:%d %b %Y} – {last:%d %b %Y}")  # fmt: skip
+
+
+def channel_rows(periods: Sequence[Mapping[str, Any]], key: str, *, currency: str = "USD") -> list[dict[str, Any]]:
+    """One row per channel (or agency) found in any period: its label and each period's amount (and commission)."""
+    names: list[str] = []
+    for kpis in periods:
+        names += [name for name in kpis[key] if name not in names]
+    rows = []
+    for name in names:
+        cells = []
+        for kpis in periods:
+            found = kpis[key].get(name)
+            if found is None:
+                cells.append({"amount": money(0, currency), "detail": ""})
+                continue
+            detail = plural(found["payments"], "payment")
+            if found.get("commission_cents"):
+                detail += f", commission {money(found['commission_cents'], currency)}"
+            cells.append({"amount": money(found["amount_cents"], currency), "detail": detail})
+        rows.append({"label": words(name), "cells": cells})
+    return rows
