@@ -126,7 +126,7 @@ def test_the_installed_command_runs_from_another_directory(
 
     # An empty store in this folder's .data/: migrated from the installed package, then read.
     aging = run([collections, "report", "aging", "--as-of", "2026-03-31"], folder, env)
-    assert "days past due" in aging and "$0.00" in aging
+    assert "as of 2026-03-31" in aging, aging  # a table, or one line for a store with nothing open
     assert (folder / ".data" / "collections.db").exists()
 
     written = run([collections, "report", "month-end", "--month", "2026-03", "--out", "reports"], folder, env)
