@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from domain.intake import parse_accounts_csv
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext, open_context
@@ -215,15 +216,17 @@ async def run_demo(
         console.print(
             f"dashboard: {dashboard}  sign in as supervisor 'demo' with the token {token}  (log: {DATA_DIR}/web.log)"
         )
-        console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}")
+        if not console.is_terminal:  # on a terminal the live view's header shows it
+            console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}")
         loaded = await load_accounts_file(accounts_file, settings.database_url)
         console.print(
             f"loaded {accounts_file}: {loaded.inserted} new, {loaded.updated} updated, {loaded.unchanged} unchanged"
         )
         async with open_context(settings) as ctx:
             try:
+                run_ids = [record.account_id for record in parse_accounts_csv(accounts_file.read_text())]
                 return await _play(
-                    ctx, console, processes, mail, minutes=minutes, seed=seed, stay=stay and not headless
+                    ctx, console, processes, mail, run_ids, minutes=minutes, seed=seed, stay=stay and not headless
                 )
             except BaseExceptionGroup as group:
                 raise _first_cause(group) from None
@@ -238,13 +241,16 @@ async def _play(
     console: Console,
     processes: list[tuple[str, subprocess.Popen, str]],
     mail: MailSink,
+    run_ids: list[str],
     *,
     minutes: float,
     seed: int,
     stay: bool,
 ) -> dict[str, int]:
+    """Play this run's accounts (an earlier run's, in the same `.data/`, go on as they were)."""
     seconds = minutes * 60
-    ids = await account_workflows.past_due_accounts(ctx, datetime.now(UTC).date())
+    past_due = set(await account_workflows.past_due_accounts(ctx, datetime.now(UTC).date()))
+    ids = [account for account in run_ids if account in past_due]
     the_cast = cast(ids, seconds=seconds, seed=seed)
     summary = await account_workflows.start_accounts(ctx, the_cast.first_wave)
     later = (

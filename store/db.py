@@ -163,7 +163,7 @@ async def _ensure_schema(url: str) -> None:
     if current:
         raise SchemaNotCurrent(
             f"database is at revision {', '.join(sorted(current))}, this code needs "
-            f"{', '.join(sorted(head))}: run `alembic upgrade head` with DATABASE_URL set"
+            f"{', '.join(sorted(head))}: run `collections db upgrade` with the same DATABASE_URL"
         )
     await migrate(url)
 

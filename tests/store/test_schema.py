@@ -52,7 +52,7 @@ async def test_ensure_schema_refuses_a_database_at_another_revision(store_url: s
     async with engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '0000_older'"))
 
-    with pytest.raises(SchemaNotCurrent, match=r"revision 0000_older, .* run `alembic upgrade head`"):
+    with pytest.raises(SchemaNotCurrent, match=r"revision 0000_older, .* run `collections db upgrade`"):
         await ensure_schema(store_url)
 
 
