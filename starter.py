@@ -29,12 +29,15 @@ from cli.common import (
 )  # fmt: skip
 from cli.output import (
     amount_column,
+    attempt_result,
     free_column,
     id_column,
+    in_dollars,
     local_time,
     money,
     new_table,
     print_table,
+    stage_text,
     status_rows,
     when,
     words,
@@ -343,7 +346,7 @@ def event_promise(
     except InvalidAmount as err:
         fail(str(err))
     promise = PromiseInput(cents, parse_date(date_, "--date").isoformat())
-    console.print(run(with_context(lambda ctx: send_promise(ctx, account_id, promise))))
+    console.print(in_dollars(run(with_context(lambda ctx: send_promise(ctx, account_id, promise)))), highlight=False)
 
 
 # ---- negotiation ----
@@ -465,7 +468,8 @@ def list_accounts(
     as_json: JsonOption = False,
 ) -> None:
     """Accounts by stage, from the workflows' search attributes."""
-    rows = run(with_context(lambda ctx: views.list_accounts(ctx, stage=stage, limit=limit)))
+    found = run(with_context(lambda ctx: views.list_accounts(ctx, stage=stage, limit=limit + 1)))
+    rows, more = found[:limit], len(found) > limit
     if as_json:
         print_json(rows)
         return
@@ -474,16 +478,16 @@ def list_accounts(
         return
     table = new_table(
         id_column("account", (row["account_id"] for row in rows)), "stage", amount_column("balance"), "due date",
-        "hold", "segment", "workflow",
+        "segment", "workflow",
     )  # fmt: skip
     for row in rows:
         table.add_row(
-            row["account_id"], words(row["stage"]), money(row["balance_cents"]), row["due_date"] or "",
-            words(row["hold"]), row["segment"] or "", words(row["workflow_status"]),
+            row["account_id"], stage_text(row["stage"], row["hold"]), money(row["balance_cents"]),
+            row["due_date"] or "", row["segment"] or "", words(row["workflow_status"]),
         )  # fmt: skip
     print_table(console, table)
-    if len(rows) == limit:
-        errors.print(f"(the first {limit} accounts; --limit shows more)", highlight=False)
+    if more:
+        errors.print(f"(the first {limit} accounts; more with --limit)", highlight=False)
 
 
 @app.command()
@@ -504,14 +508,13 @@ def attempts(
         return
     accounts = [id_column("account", (row["account_id"] for row in rows))] if all_accounts else []
     table = new_table(
-        *accounts, amount_column("#"), "channel", "template", "debtor's local time", "status", "outcome",
-        free_column("reason"), title=None if all_accounts else f"contact attempts of account {account_id}",
+        *accounts, amount_column("#"), "channel", free_column("template"), "debtor's local time",
+        free_column("result"), title=None if all_accounts else f"contact attempts of account {account_id}",
     )  # fmt: skip
     for row in rows:
         cells = [
             str(row["attempt"]), words(row["channel"]), words(row["template"]),
-            local_time(row["local_at"], row.get("zone")), words(row["status"]), words(row["outcome"]),
-            words(row["reason"]),
+            local_time(row["local_at"], row.get("zone")), attempt_result(row),
         ]  # fmt: skip
         table.add_row(*([row["account_id"]] if all_accounts else []), *cells)
     print_table(console, table)
@@ -696,7 +699,7 @@ def main() -> None:
             traceback.print_exc()
         else:
             print(
-                f"error: unexpected {type(err).__name__}: {one_line(err)} (COLLECTIONS_DEBUG=1 shows the traceback)",
+                f"error: unexpected {one_line(err)} (COLLECTIONS_DEBUG=1 shows the traceback)",
                 file=sys.stderr,
             )
         code = 1

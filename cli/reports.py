@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from cli.common import JsonOption, console, fail, parse_date, print_json, run, settings
+from cli.output import amount_column, free_column, new_table, print_table
 from domain.money import format_cents
 from ops import reports as ops_reports
 from ops import statements
@@ -45,14 +46,19 @@ def _pct(value: float | None) -> str:
 def _aging_tables(result: dict[str, Any]) -> list[Table]:
     portfolio = result["portfolio"]
     total = portfolio["total"]["balance_cents"] or 1
-    main = Table("days past due", "accounts", "balance", "share", title=f"aging as of {result['as_of']}")
+    main = new_table(
+        "days past due", amount_column("accounts"), amount_column("balance"), amount_column("share"),
+        title=f"aging of open accounts as of {result['as_of']}",
+    )  # fmt: skip
     for bucket in (*BUCKETS, "total"):
         cell = portfolio[bucket]
         main.add_row(bucket, str(cell["accounts"]), format_cents(cell["balance_cents"]),
                      f"{cell['balance_cents'] * 100 / total:.1f}%")  # fmt: skip
     tables = [main]
     for name in (name for name in ("creditor", "segment") if result[f"by_{name}"]):
-        table = Table(name, "days past due", "accounts", "balance", title=f"by {name}")
+        table = new_table(
+            name, "days past due", amount_column("accounts"), amount_column("balance"), title=f"by {name}"
+        )
         for group, cells in result[f"by_{name}"].items():
             for bucket in (b for b in BUCKETS if cells[b]["accounts"]):
                 table.add_row(
@@ -73,8 +79,11 @@ def aging(as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
     result = _with_store(lambda sessions: ops_reports.aging(sessions, as_of=day, today=today))
     if as_json:
         return print_json(result)
+    if not result["portfolio"]["total"]["accounts"]:
+        console.print(f"no open account with a balance as of {result['as_of']}", highlight=False)
+        return
     for table in _aging_tables(result):
-        console.print(table)
+        print_table(console, table)
 
 
 def _count(n: int, what: str) -> str:
@@ -132,12 +141,13 @@ def kpis(
     result = _with_store(lambda sessions: ops_reports.kpis(sessions, period, today=_today()))
     if as_json:
         return print_json(result)
-    table = Table(
-        "figure", "value", "made of", title=f"KPIs {result['from']} to {result['to']} ({result['days']} days)"
-    )
+    table = new_table(
+        "figure", amount_column("value"), free_column("made of"),
+        title=f"KPIs {result['from']} to {result['to']} ({result['days']} days)",
+    )  # fmt: skip
     for row in _kpi_rows(result):
         table.add_row(*row)
-    console.print(table)
+    print_table(console, table)
 
 
 @report_app.command("month-end")

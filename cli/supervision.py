@@ -12,10 +12,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from cli.common import JsonOption, actor, console, fail, parse_date, print_json, run, with_context
-from domain.money import InvalidAmount, format_cents, parse_amount
+from cli.output import (
+    amount_column,
+    attempt_result,
+    free_column,
+    id_column,
+    local_time,
+    money,
+    new_table,
+    print_table,
+    stage_text,
+    status_rows,
+    when,
+    words,
+)  # fmt: skip
+from domain.money import InvalidAmount, parse_amount
 from domain.notes import note_problem
 from ops.queue import REASONS, SORTS
 
@@ -51,15 +65,21 @@ def queue(
     )
     if as_json:
         return print_json([item.as_dict() for item in items])
-    table = Table("account", "reasons", "stage", "balance", "hold", "due date", "days past due", "reminder")
+    if not items:
+        console.print("no account is waiting for a person", highlight=False)
+        return
+    table = new_table(
+        id_column("account", (item.account_id for item in items)), "waiting for", "stage", amount_column("balance"),
+        amount_column("past due"), free_column("reminder"),
+    )  # fmt: skip
     for item in items:
         table.add_row(
-            item.account_id, ", ".join(item.reasons), item.stage or "not started",
-            _cents(item.balance_cents), item.hold or "", _text(item.due_date), _text(item.days_past_due),
-            "; ".join(item.reminders),
+            item.account_id, ", ".join(REASON_WORDS.get(r, words(r)) for r in item.reasons),
+            stage_text(item.stage, item.hold), money(item.balance_cents),
+            "" if item.days_past_due is None else f"{item.days_past_due} days", "; ".join(item.reminders),
         )  # fmt: skip
-    console.print(table)
-    console.print(f"{len(items)} account(s) waiting")
+    print_table(console, table)
+    console.print(f"{len(items)} account(s) waiting", highlight=False)
 
 
 def show(account_id: AccountId, as_json: JsonOption = False) -> None:
@@ -71,27 +91,26 @@ def show(account_id: AccountId, as_json: JsonOption = False) -> None:
     if as_json:
         return print_json(picture)
     account, status = picture["account"], picture["status"]
-    summary = Table(title=f"account {account_id}", show_header=False)
+    summary = new_table("", free_column(""), title=f"account {account_id}", show_header=False)
     for label, value in (
         ("debtor", account["debtor_name"]),
         ("address", f"{account['street']}, {account['city']}, {account['state']} {account['postal_code']}"),
+        ("time zone", account.get("timezone")),
         ("creditor", account["creditor"]),
         ("segment", account["segment"]),
-        ("stage", f"{status['stage']} (from the {status['source']})"),
-        ("balance", _cents(status["balance_cents"])),
-        ("days past due", status["days_past_due"]),
-        ("hold", status.get("hold")),
-        ("next action", status.get("next_action")),
-        ("next action at", status.get("next_action_at")),
+        ("original balance", money(account["original_balance_cents"], account["currency"])),
+        ("due date", account["due_date"]),
+        *status_rows(status),
     ):
-        summary.add_row(label, _text(value))
-    console.print(summary)
+        if value not in (None, ""):
+            summary.add_row(label, _text(value))
+    print_table(console, summary)
     for title, rows, columns in (
         ("contact points", picture["contact_points"], ("kind", "value", "role", "label", "opted_out", "bad")),
         (
-            "attempts",
-            _local_times(picture["attempts"]),
-            ("attempt", "channel", "template", "local_at", "status", "outcome"),
+            "contact attempts (the debtor's local time)",
+            _attempt_rows(picture["attempts"]),
+            ("attempt", "channel", "template", "local time", "result"),
         ),
         ("payments", picture["payments"], ("reference", "amount_cents", "received_on", "source")),
         ("plans", picture["plans"], ("plan_no", "kind", "total_cents", "discount_cents", "status", "approved_by")),
@@ -104,7 +123,7 @@ def show(account_id: AccountId, as_json: JsonOption = False) -> None:
         ("timeline", picture["timeline"], ("at", "what")),
     ):
         if rows:
-            console.print(_records(title, rows, columns))
+            print_table(console, _records(title, rows, columns))
 
 
 def note(
@@ -148,24 +167,45 @@ def audit(
     )
 
 
-def _local_times(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """'2026-11-23T02:06:08.329988-05:00' -> '2026-11-23 02:06 -05:00'."""
-    return [{**a, "local_at": f"{a['local_at'][:16].replace('T', ' ')} {a['local_at'][-6:]}"} for a in attempts]
+def _attempt_rows(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each attempt with its local time in the debtor's zone ('2026-11-23 02:06 EST') and its result in words."""
+    return [
+        {**a, "local time": local_time(a["local_at"], a.get("zone")), "result": attempt_result(a)} for a in attempts
+    ]
 
 
 def _installments(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"plan_no": plan["plan_no"], **each} for plan in plans for each in plan["installments"]]
 
 
+RECORD_HEADERS = {"attempt": "#", "number": "#", "promise_no": "#", "placement_no": "#"}
+RECORD_HEADERS |= {"plan_no": "plan", "agency_id": "agency"}
+FREE_TEXT = {"text", "what", "reason", "recall_reason", "value", "label", "template", "result", "outcome"}
+WORDED = {"kind", "status", "channel", "template", "outcome", "role", "source"}
+REASON_WORDS = {"offer": "an offer", "approval": "approval", "verification": "verification", "probate": "probate"}
+
+
 def _records(title: str, rows: list[dict[str, Any]], columns: Sequence[str]) -> Table:
-    table = Table(*(c.removesuffix("_cents").replace("_", " ") for c in columns), title=title, title_justify="left")
+    def header(column: str) -> str:
+        return RECORD_HEADERS.get(column, words(column.removesuffix("_cents")))
+
+    def column(name: str) -> str | Column:
+        if name.endswith("_cents"):
+            return amount_column(header(name))
+        return free_column(header(name)) if name in FREE_TEXT else header(name)
+
+    table = new_table(*(column(c) for c in columns), title=title)
     for row in rows:
-        table.add_row(*(_cents(row[c]) if c.endswith("_cents") else _text(row[c]) for c in columns))
+        table.add_row(*(_cell(c, row.get(c)) for c in columns))
     return table
 
 
-def _cents(cents: int | None) -> str:
-    return "" if cents is None else format_cents(cents)
+def _cell(column: str, value: object) -> str:
+    if column.endswith("_cents"):
+        return money(value if isinstance(value, int) else None)
+    if column in WORDED and isinstance(value, str):
+        return words(value)
+    return _text(value)
 
 
 def _text(value: object) -> str:
@@ -173,8 +213,6 @@ def _text(value: object) -> str:
         return ""
     if value is True:
         return "yes"
-    if isinstance(value, datetime):
-        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, datetime | date):
+        return when(value)
     return str(value)

@@ -46,7 +46,7 @@ async def require_account(ctx: OpsContext, account_id: str) -> AccountView:
     async with ctx.sessions() as session:
         account = await repository.get_account(session, account_id)
     if account is None:
-        raise OpsError(f"unknown account {account_id}: nothing changed")
+        raise OpsError(f"unknown account {account_id}")
     return account
 
 

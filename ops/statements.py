@@ -8,6 +8,7 @@ A medical account shows its creditor's name only (no service description).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,8 @@ WRITE_DOWN_TEXT = {
     "settlement": "Settlement: amount forgiven",
     "adjustment": "Adjustment",
 }
+DESCRIPTION_WIDTH = 51
+"""The description column of the text statement; a longer description continues on the next lines."""
 DISCLOSURE = (
     "This is a communication from a debt collector attempting to collect a debt. "
     "Any information obtained will be used for that purpose."
@@ -144,11 +147,11 @@ def statement_text(s: Statement) -> str:
         "",
         f"{'Date':<12}{'Description':<52}{'Amount':>14}{'Balance':>14}",
     ]
-    out += [
-        f"{line.day.isoformat():<12}{line.description[:51]:<52}"
-        f"{money(line.amount_cents) if number else '':>14}{money(line.balance_cents):>14}"
-        for number, line in enumerate(s.lines)
-    ]
+    for number, line in enumerate(s.lines):
+        first, *more = _wrapped(line.description)
+        amount = money(line.amount_cents) if number else ""
+        out.append(f"{line.day.isoformat():<12}{first:<52}{amount:>14}{money(line.balance_cents):>14}".rstrip())
+        out += [f"{'':<12}{rest}" for rest in more]
     out += ["", f"Current balance: {money(s.balance_cents)}"]
     if s.next_installment:
         due = s.next_installment["due_date"].isoformat()
@@ -161,6 +164,13 @@ def statement_text(s: Statement) -> str:
         DISCLOSURE,
     ]
     return "\n".join(out) + "\n"
+
+
+def _wrapped(description: str) -> list[str]:
+    """The description in lines of at most DESCRIPTION_WIDTH characters, words (a payment reference) never cut."""
+    kept = description.replace("ref. ", "ref.\0")  # "(ref. X)" stays on one line
+    lines = textwrap.wrap(kept, DESCRIPTION_WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return [line.replace("\0", " ") for line in lines]
 
 
 def statement_html(s: Statement) -> str:

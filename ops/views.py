@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -14,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.lifecycle import days_past_due
 from domain.messages import HoldKind
 from domain.stages import Stage
+from domain.timezones import ALL_US_ZONES, candidate_zones
 from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
@@ -56,8 +58,20 @@ def _store_status(account: AccountView, *, workflow_status: str | None) -> dict[
         "days_past_due": days_past_due(account.due_date.isoformat(), datetime.now(UTC)),
         "next_action": None if account.stage else "start the workflow",
         "payments_count": account.payments_count,
+        "forgiven_cents": account.forgiven_cents,
+        "written_off_cents": account.written_off_cents,
         "workflow_status": workflow_status,
     }
+
+
+async def account_offers(ctx: OpsContext, account_id: str) -> tuple[AccountView, list[dict[str, Any]]]:
+    """The account and the offers it qualifies for; none once it is closed (an unknown account is refused)."""
+    from ops.negotiation import offers
+
+    account = await require_account(ctx, account_id)
+    if account.stage is not None and account.stage.is_terminal:
+        return account, []
+    return account, await offers(ctx, account_id)
 
 
 def checked_member(kind: type[StrEnum], value: str, what: str) -> str:
@@ -120,6 +134,11 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
         await require_account(ctx, account_id)
     async with ctx.sessions() as session:
         attempts = await repository.attempts_for(session, account_id)
+        accounts = await repository.get_accounts(session, sorted({a.account_id for a in attempts}))
+    zones = {
+        held: candidate_zones(point_zone=None, address_zone=account.timezone, state=account.state, phone=None)
+        for held, account in accounts.items()
+    }
     return [
         {
             **({"account_id": a.account_id} if account_id is None else {}),
@@ -128,6 +147,7 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
             "template": a.template,
             "at": a.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "local_at": a.local_at,
+            "zone": zone_of(a.local_at, zones.get(a.account_id, ())),
             "status": "blocked" if a.status == "blocked" else "sent",
             "delivery": a.status,
             "outcome": a.outcome,
@@ -135,6 +155,18 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
         }
         for a in attempts
     ]
+
+
+def zone_of(local_at: str, candidates: tuple[str, ...]) -> str | None:
+    """The zone a local time was written in: the first of the account's zones (then of the US) with its offset."""
+    try:
+        moment = datetime.fromisoformat(local_at)
+    except ValueError:
+        return None
+    for name in dict.fromkeys((*candidates, *ALL_US_ZONES)):
+        if moment.astimezone(ZoneInfo(name)).utcoffset() == moment.utcoffset():
+            return name
+    return None
 
 
 async def contact_summary(ctx: OpsContext) -> list[str]:
