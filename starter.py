@@ -39,7 +39,6 @@ from cli.output import (
     print_table,
     stage_text,
     status_rows,
-    when,
     words,
 )  # fmt: skip
 from cli.reports import report_app, statement
@@ -568,13 +567,13 @@ def placements_list(account_id: Annotated[str, typer.Argument(metavar="ID")], as
         console.print(f"account {account_id} has not been placed with an agency", highlight=False)
         return
     table = new_table(
-        amount_column("#"), "agency", "placed", amount_column("balance placed"), amount_column("commission rate"),
+        amount_column("#"), "agency", "placed on", amount_column("balance"), amount_column("rate"),
         amount_column("collected"), amount_column("commission"), "status", free_column("recall reason"),
         title=f"placements of account {account_id}",
     )  # fmt: skip
     for row in rows:
         table.add_row(
-            str(row["placement_no"]), row["agency_id"], when(row["placed_at"]),
+            str(row["placement_no"]), row["agency_id"], f"{row['placed_at']:%Y-%m-%d}",
             money(row["balance_placed_cents"]), f"{row['commission_bps'] / 100:g}%",
             money(row["collected_cents"]), money(row.get("commission_cents")), words(row["status"]),
             row["recall_reason"] or "",
