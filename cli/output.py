@@ -134,8 +134,12 @@ def table_width(console: Console, table: Table) -> int:
 def print_table(console: Console, table: Table) -> None:
     """Print `table` at `table_width`: ids, money and dates whole on any terminal and in any pipe.
 
-    Lines carry no trailing blanks (a pipe, a file or a copy from the terminal gets the text alone).
+    The title is a line of its own (never wrapped to the table's width); lines carry no trailing blanks
+    (a pipe, a file or a copy from the terminal gets the text alone).
     """
+    title, table.title = table.title, None
+    if title:
+        console.print(title, style="italic", soft_wrap=True, highlight=False, markup=False)
     width = table_width(console, table)
     lines = console.render_lines(table, console.options.update_width(width), pad=False)
     segments: list[Segment] = []

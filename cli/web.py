@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, fail, settings
+from cli.output import id_column, new_table, print_table
 from service.config import ConfigError
 from web.config import load_web_settings
 from web.tokens import Role, TokenError, issue_token, load_tokens, revoke_token
@@ -43,10 +43,13 @@ def token_list() -> None:
         book = load_tokens(_tokens_file())
     except TokenError as err:
         fail(str(err))
-    table = Table("name", "role")
+    if not book.entries:
+        console.print("no tokens (add one with `token add`)", highlight=False)
+        return
+    table = new_table(id_column("name", (caller.name for _, caller in book.entries)), "role")
     for _, caller in book.entries:
         table.add_row(caller.name, caller.role)
-    console.print(table)
+    print_table(console, table)
 
 
 @token_app.command("revoke")
