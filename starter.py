@@ -33,7 +33,6 @@ from cli.output import (
     free_column,
     id_column,
     in_dollars,
-    local_time,
     money,
     new_table,
     print_table,
@@ -513,7 +512,7 @@ def attempts(
     for row in rows:
         cells = [
             str(row["attempt"]), words(row["channel"]), words(row["template"]),
-            local_time(row["local_at"], row.get("zone")), attempt_result(row),
+            views.local_time(row["local_at"], row.get("zone")), attempt_result(row),
         ]  # fmt: skip
         table.add_row(*([row["account_id"]] if all_accounts else []), *cells)
     print_table(console, table)

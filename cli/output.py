@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich import box
 from rich.console import Console
@@ -56,23 +55,6 @@ def when(value: datetime | date | str | None) -> str:
         aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
         return f"{aware.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     return moment.isoformat()
-
-
-def local_time(local_at: str, zone: str | None = None) -> str:
-    """'2026-11-23T02:06:08-05:00' in America/New_York -> '2026-11-23 02:06 EST' (else its offset)."""
-    try:
-        moment = datetime.fromisoformat(local_at)
-    except ValueError:
-        return local_at
-    if zone is not None:
-        try:
-            named = moment.astimezone(ZoneInfo(zone))
-        except (ValueError, OSError, KeyError):
-            named = None
-        if named is not None and named.utcoffset() == moment.utcoffset():
-            return f"{named:%Y-%m-%d %H:%M %Z}"
-    offset = f" UTC{moment.isoformat()[-6:]}" if moment.utcoffset() is not None else ""
-    return f"{moment:%Y-%m-%d %H:%M}{offset}"
 
 
 def attempt_result(attempt: Mapping[str, Any]) -> str:

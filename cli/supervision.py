@@ -20,7 +20,6 @@ from cli.output import (
     attempt_result,
     free_column,
     id_column,
-    local_time,
     money,
     new_table,
     print_table,
@@ -32,6 +31,7 @@ from cli.output import (
 from domain.money import InvalidAmount, parse_amount
 from domain.notes import note_problem
 from ops.queue import REASONS, SORTS
+from ops.views import local_time
 
 AccountId = Annotated[str, typer.Argument(metavar="ID")]
 
@@ -168,7 +168,7 @@ def audit(
 
 
 def _attempt_rows(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each attempt with its local time in the debtor's zone ('2026-11-23 02:06 EST') and its result in words."""
+    """Each attempt with its local time and zone ('2026-11-23 02:06 America/New_York') and its result in words."""
     return [
         {**a, "local time": local_time(a["local_at"], a.get("zone")), "result": attempt_result(a)} for a in attempts
     ]

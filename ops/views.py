@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -15,7 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.lifecycle import days_past_due
 from domain.messages import HoldKind
 from domain.stages import Stage
-from domain.timezones import ALL_US_ZONES, candidate_zones
+from domain.timezones import zone_info
 from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
@@ -134,11 +133,7 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
         await require_account(ctx, account_id)
     async with ctx.sessions() as session:
         attempts = await repository.attempts_for(session, account_id)
-        accounts = await repository.get_accounts(session, sorted({a.account_id for a in attempts}))
-    zones = {
-        held: candidate_zones(point_zone=None, address_zone=account.timezone, state=account.state, phone=None)
-        for held, account in accounts.items()
-    }
+        zones = await repository.attempt_zones(session, attempts)
     return [
         {
             **({"account_id": a.account_id} if account_id is None else {}),
@@ -147,7 +142,7 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
             "template": a.template,
             "at": a.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "local_at": a.local_at,
-            "zone": zone_of(a.local_at, zones.get(a.account_id, ())),
+            "zone": zones[(a.account_id, a.attempt_no)],
             "status": "blocked" if a.status == "blocked" else "sent",
             "delivery": a.status,
             "outcome": a.outcome,
@@ -157,16 +152,26 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
     ]
 
 
-def zone_of(local_at: str, candidates: tuple[str, ...]) -> str | None:
-    """The zone a local time was written in: the first of the account's zones (then of the US) with its offset."""
+def local_time(local_at: str, zone: str | None) -> str:
+    """A recorded local time for people, with its zone's name: '2026-12-07 09:14 America/Chicago'.
+
+    The zone is the one the store recorded the time in (`repository.attempt_zones`); a time whose offset
+    the zone does not have (the point's zone changed since) is shown with its offset instead."""
     try:
         moment = datetime.fromisoformat(local_at)
     except ValueError:
-        return None
-    for name in dict.fromkeys((*candidates, *ALL_US_ZONES)):
-        if moment.astimezone(ZoneInfo(name)).utcoffset() == moment.utcoffset():
-            return name
-    return None
+        return local_at
+    shown = f"{moment:%Y-%m-%d %H:%M}"
+    offset = moment.utcoffset()
+    if offset is None:
+        return f"{shown} UTC"
+    named = zone_info(zone) if zone else None
+    if named is not None and moment.astimezone(named).utcoffset() == offset:
+        return f"{shown} {zone}"
+    if offset == timedelta(0):
+        return f"{shown} UTC"
+    sign, minutes = ("-" if offset < timedelta(0) else "+"), abs(int(offset.total_seconds())) // 60
+    return f"{shown} UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 async def contact_summary(ctx: OpsContext) -> list[str]:

@@ -13,7 +13,7 @@ from domain.stages import TERMINAL_STAGES, Stage
 from store.audit import append_once, audit_values
 from store.errors import UnknownAccount
 from store.models import AccountRow, AuditEntryRow, ContactPointRow, HoldRow, PaymentRow
-from store.views import AccountView, ContactPointView, view_of
+from store.views import AccountView, ContactPointView, in_chunks, view_of
 
 
 async def get_account(session: AsyncSession, account_id: str) -> AccountView | None:
@@ -30,8 +30,7 @@ async def get_account(session: AsyncSession, account_id: str) -> AccountView | N
 async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, AccountView]:
     """Many accounts in a few queries (chunks of 500 ids); unknown ids are simply absent."""
     found: dict[str, AccountView] = {}
-    for start in range(0, len(account_ids), 500):
-        chunk = list(account_ids[start : start + 500])
+    for chunk in in_chunks(list(account_ids)):
         payments = select(PaymentRow.account_id, func.count()).where(PaymentRow.account_id.in_(chunk))
         counts = {a: n for a, n in await session.execute(payments.group_by(PaymentRow.account_id))}
         for row in await session.scalars(select(AccountRow).where(AccountRow.account_id.in_(chunk))):
@@ -94,7 +93,7 @@ async def stages_reached(session: AsyncSession, account_ids: Sequence[str]) -> d
     """How many of these accounts were ever in each stage (from the audit log), and on each kind of hold
     (as `on_hold:<kind>`): what a run showed, whether or not the accounts are still there."""
     reached: dict[str, set[str]] = {}
-    for chunk in _chunks(list(account_ids)):
+    for chunk in in_chunks(list(account_ids)):
         changes = await session.execute(
             select(AuditEntryRow.account_id, AuditEntryRow.detail).where(
                 AuditEntryRow.action == "stage.changed", AuditEntryRow.account_id.in_(chunk)
@@ -106,7 +105,3 @@ async def stages_reached(session: AsyncSession, account_ids: Sequence[str]) -> d
         for account_id, kind in kinds:
             reached.setdefault(f"{Stage.ON_HOLD.value}:{kind}", set()).add(account_id)
     return {stage: len(accounts) for stage, accounts in sorted(reached.items())}
-
-
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from store.audit import append_audit
 from store.contacts import local_iso, point_zones
 from store.errors import UnknownAccount, UnknownAttempt, UnknownContactPoint
 from store.models import AccountRow, ContactAttemptRow, ContactPointRow
-from store.views import AttemptBegun, AttemptView
+from store.views import AttemptBegun, AttemptView, in_chunks
 
 _FINISHED_FROM = {
     AttemptStatus.SENT: {AttemptStatus.SENDING, AttemptStatus.UNCONFIRMED},
@@ -284,3 +285,25 @@ async def _locked(session: AsyncSession, account_id: str, attempt_no: int) -> Co
     if row is None:
         raise UnknownAttempt(f"unknown contact attempt {attempt_no} of account {account_id}")
     return row
+
+
+async def attempt_zones(session: AsyncSession, attempts: Sequence[AttemptView]) -> dict[tuple[str, int], str]:
+    """The zone each attempt's local time was recorded in (`local_iso`'s: the first of `point_zones`), by
+    (account, attempt number): the one answer the CLI and the dashboard show beside the time."""
+    accounts: dict[str, AccountRow] = {}
+    for ids in in_chunks(sorted({a.account_id for a in attempts})):
+        accounts.update(
+            (row.account_id, row)
+            for row in await session.scalars(select(AccountRow).where(AccountRow.account_id.in_(ids)))
+        )
+    points: dict[int, ContactPointRow] = {}
+    for point_ids in in_chunks(sorted({a.contact_point_id for a in attempts if a.contact_point_id is not None})):
+        query = select(ContactPointRow).where(ContactPointRow.id.in_(point_ids))
+        points.update((row.id, row) for row in await session.scalars(query))
+    zones = {}
+    for attempt in attempts:
+        account = accounts.get(attempt.account_id)
+        point = points.get(attempt.contact_point_id) if attempt.contact_point_id is not None else None
+        candidates = point_zones(account, point) if account is not None else ()
+        zones[(attempt.account_id, attempt.attempt_no)] = candidates[0] if candidates else "UTC"
+    return zones

@@ -18,6 +18,7 @@ from store.accounts import (
 )
 from store.attempts import (
     abandon_attempt,
+    attempt_zones,
     attempts_for,
     begin_attempt,
     finish_attempt,
@@ -78,6 +79,7 @@ __all__ = [
     "add_note",
     "adjust_balance",
     "append_audit",
+    "attempt_zones",
     "attempts_for",
     "audit_trail",
     "begin_attempt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from domain.plan_messages import PlanStatus, PromiseStatus
 from domain.stages import Stage
 
 View = TypeVar("View")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -272,3 +274,8 @@ def view_of(view: type[View], row: object, **computed: Any) -> View:
     """A view from the row's attributes of the same names, plus the fields the caller computed."""
     names = [field.name for field in fields(view)]  # type: ignore[arg-type]
     return view(**{name: computed[name] if name in computed else getattr(row, name) for name in names})
+
+
+def in_chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    """`items` in slices small enough for one `IN (...)` on every backend."""
+    return [items[i : i + size] for i in range(0, len(items), size)]

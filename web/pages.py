@@ -130,7 +130,8 @@ async def account(request: Request, account_id: str, caller: Reader) -> Response
     picture = await account_picture(ctx, account_id)
     async with ctx.sessions() as session:
         attempts = await repository.attempts_for(session, account_id)
-    shown = presentation.account_page(picture, attempts, today=datetime.now(UTC).date())
+        zones = await repository.attempt_zones(session, attempts)
+    shown = presentation.account_page(picture, attempts, zones, today=datetime.now(UTC).date())
     return page(request, "account.html", caller, account_id=account_id, **picture, **shown)
 
 

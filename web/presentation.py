@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.contact import CHANNEL_POINT_KIND
 from domain.money import format_cents
 from domain.timezones import candidate_zones, zone_info
+from ops.views import local_time
 
 WORDS: dict[str, str] = {
     "not_started": "not started",
@@ -175,27 +176,6 @@ def debtor_zone(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]],
     return point_zones(account, point)[0]
 
 
-def attempt_time(local_at: str, zones: Sequence[str]) -> str:
-    """The attempt's local time as recorded, with the zone's name: '2026-12-07 09:14 America/Chicago'.
-
-    The recorded time carries its offset; the zone is the first candidate (the one the store used)
-    when its offset then agrees, else the offset itself is named ('UTC-05:00').
-    """
-    local = datetime.fromisoformat(local_at)
-    shown = f"{local:%Y-%m-%d %H:%M}"
-    offset = local.utcoffset()
-    if offset is None:
-        return f"{shown} UTC"
-    for zone in zones[:1]:
-        found = zone_info(zone)
-        if found is not None and local.astimezone(found).utcoffset() == offset:
-            return f"{shown} {zone}"
-    if offset == timedelta(0):
-        return f"{shown} UTC"
-    sign, minutes = ("-" if offset < timedelta(0) else "+"), abs(int(offset.total_seconds())) // 60
-    return f"{shown} UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 # ---- the account page ----
 
 
@@ -338,20 +318,17 @@ def status_rows(
     return rows
 
 
-def attempt_rows(
-    attempts: Iterable[Any], account: Mapping[str, Any], points: Sequence[Mapping[str, Any]]
-) -> list[dict[str, str]]:
-    """The account's contact attempts (store `AttemptView`s) for people: local times with their zone, codes in words."""
-    by_id = {p["contact_point_id"]: p for p in points}
+def attempt_rows(attempts: Iterable[Any], zones: Mapping[tuple[str, int], str]) -> list[dict[str, str]]:
+    """The account's contact attempts (store `AttemptView`s) for people: local times in the zone the store
+    recorded them in (`repository.attempt_zones`), codes in words."""
     rows = []
     for attempt in attempts:
-        zones = point_zones(account, by_id.get(attempt.contact_point_id))
         blocked = str(attempt.status) == "blocked"
         rows.append({
             "attempt": str(attempt.attempt_no),
             "channel": words(attempt.channel),
             "template": words(attempt.template) if attempt.template else "",
-            "local_time": attempt_time(attempt.local_at, zones),
+            "local_time": local_time(attempt.local_at, zones.get((attempt.account_id, attempt.attempt_no))),
             "utc_time": utc_time(attempt.at),
             "status": "blocked" if blocked else words(attempt.status),
             "outcome": words(attempt.outcome),
@@ -434,7 +411,9 @@ def plan_rows(plans: Sequence[Mapping[str, Any]], currency: str = "USD") -> list
     return shown
 
 
-def account_page(picture: Mapping[str, Any], attempts: Iterable[Any], *, today: date) -> dict[str, Any]:
+def account_page(
+    picture: Mapping[str, Any], attempts: Iterable[Any], zones: Mapping[tuple[str, int], str], *, today: date
+) -> dict[str, Any]:
     """What the account page shows, from `account_picture` and the account's store attempts."""
     account, points = picture["account"], picture["contact_points"]
     status = picture["status"]
@@ -444,7 +423,7 @@ def account_page(picture: Mapping[str, Any], attempts: Iterable[Any], *, today: 
         "status_rows": status_rows(
             status, account=account, points=points, plans=plans, promises=promises, holds=holds, today=today
         ),
-        "attempt_rows": attempt_rows(attempts, account, points),
+        "attempt_rows": attempt_rows(attempts, zones),
         "point_rows": point_rows(account, points),
         "plan_rows": plan_rows(plans, status.get("currency") or "USD"),
         "debtor_zone": debtor_zone(account, points),

@@ -211,7 +211,7 @@ def test_show_gives_the_whole_picture(portfolio: Portfolio) -> None:
                         r"address 9 Elm St, New York, NY 10001", *STATUS_LINES[situation]):  # fmt: skip
             assert has_line(text, pattern), f"{situation}: {pattern} not in\n{text}"
         assert "…" not in text and " cents" not in text, text
-    assert has_line(shown["on_plan"], r"1 letter validation notice \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T sent")
+    assert has_line(shown["on_plan"], r"1 letter validation notice \d{4}-\d\d-\d\d \d\d:\d\d America/New_York sent")
     assert has_line(shown["on_plan"], rf"1 1 {SOON} \$100\.00 scheduled"), shown["on_plan"]
     assert has_line(shown["referred"], r"1 acme \d{4}-\d\d-\d\d \d\d:\d\d UTC placed"), shown["referred"]
     assert has_line(shown["deceased"], r"email al@example\.com representative Al Estate"), shown["deceased"]
@@ -300,7 +300,7 @@ def test_offers_attempts_placements_and_statements(portfolio: Portfolio) -> None
     attempts = shown["attempts"]
     assert lines(attempts)[:2] == [f"contact attempts of account {IDS['contacting']}",
                                    "# channel template debtor's local time result"]  # fmt: skip
-    assert has_line(attempts, r"1 letter validation notice \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T sent"), attempts
+    assert has_line(attempts, r"1 letter validation notice \d{4}-\d\d-\d\d \d\d:\d\d America/New_York sent"), attempts
     assert shown["no attempts"] == f"no contact attempts for account {IDS['not_started']}\n"
 
     placements = shown["placements"]

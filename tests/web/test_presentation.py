@@ -11,6 +11,7 @@ import pytest
 from domain.cadence import ContactDecision, DecisionKind
 from domain.contact import Channel, Rule
 from domain.strategy import CadenceStep
+from ops.views import local_time
 from web import presentation as p
 from workflows.contacting import _describe
 
@@ -43,16 +44,16 @@ def test_money_and_codes_read_as_words() -> None:
 
 
 def test_an_attempt_shows_its_local_time_with_the_zone_the_store_wrote_it_in() -> None:
-    assert p.attempt_time("2026-12-07T09:14:00-06:00", ("America/Chicago",)) == "2026-12-07 09:14 America/Chicago"
+    assert local_time("2026-12-07T09:14:00-06:00", "America/Chicago") == "2026-12-07 09:14 America/Chicago"
     # the zone no longer agrees with the recorded offset (the point moved): the offset is named instead
-    assert p.attempt_time("2026-12-07T10:14:00-05:00", ("America/Chicago",)) == "2026-12-07 10:14 UTC-05:00"
-    assert p.attempt_time("2026-12-07T15:14:00+00:00", ()) == "2026-12-07 15:14 UTC"
+    assert local_time("2026-12-07T10:14:00-05:00", "America/Chicago") == "2026-12-07 10:14 UTC-05:00"
+    assert local_time("2026-12-07T15:14:00+00:00", None) == "2026-12-07 15:14 UTC"
     attempt = SimpleNamespace(
-        attempt_no=1, channel=Channel.CALL, template="first_call", status="blocked", outcome=None,
+        account_id="C1", attempt_no=1, channel=Channel.CALL, template="first_call", status="blocked", outcome=None,
         rule=Rule.CALLING_HOURS, at=datetime(2026, 12, 7, 3, 0, tzinfo=UTC), local_at="2026-12-06T21:00:00-06:00",
         contact_point_id=7,
     )  # fmt: skip
-    [row] = p.attempt_rows([attempt], CHICAGO, [PHONE, EMAIL])
+    [row] = p.attempt_rows([attempt], {("C1", 1): "America/Chicago"})
     assert row == {
         "attempt": "1", "channel": "call", "template": "first call", "local_time": "2026-12-06 21:00 America/Chicago",
         "utc_time": "2026-12-07 03:00 UTC", "status": "blocked", "outcome": "", "rule": "calling hours",
