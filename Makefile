@@ -21,7 +21,7 @@ test: install  ## type check, then the whole suite: unit, workflow, store (SQLit
 	@.ci/start-postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n 2 --dist loadscope  # two workers; a module's tests (and its engine) stay on one
+	$(PY) -m pytest -n 4 --dist loadscope  # four workers on two cores: most tests wait on servers and timers; a module stays on one
 
 worker: install
 	$(PY) worker.py
