@@ -10,6 +10,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import negotiation
+from domain.money import format_cents
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from ops.account_workflows import require_open_account, send_running
 from ops.context import OpsContext
@@ -59,4 +60,4 @@ async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) 
     if problem is not None:
         raise OpsError(f"{problem}: nothing changed")
     await send_running(ctx, account_id, "promise_to_pay", promise)
-    return f"promise of {promise.amount_cents} cents by {promise.due_date} sent to account {account_id}"
+    return f"promise of {format_cents(promise.amount_cents)} by {promise.due_date} sent to account {account_id}"
