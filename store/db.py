@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import functools
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +17,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    AsyncSessionTransaction,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.errors import SchemaNotCurrent
@@ -63,6 +72,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = INTERACTIVE_BUSY_TIMEOUT_MS)
         return create_async_engine(url, pool_pre_ping=True, connect_args={"server_settings": settings})
     ensure_sqlite_directory(url)
     engine = create_async_engine(url)
+    _BUSY_TIMEOUT_S[engine.sync_engine] = busy_timeout_ms / 1000
     event.listen(engine.sync_engine, "connect", functools.partial(_configure_sqlite, busy_timeout_ms))
     event.listen(engine.sync_engine, "begin", _begin)
     return engine
@@ -114,8 +124,76 @@ def _back_to_reads(session: Session, transaction: SessionTransaction) -> None:
         session.execution_options = session.execution_options.union({WRITE: False})
 
 
+class _WriteTransaction(AsyncSessionTransaction):
+    """A write transaction that first waits its turn among this process's writers on a SQLite store.
+
+    SQLite has one writer at a time. Without the turn, a burst of writers in one process (the worker's
+    activities as a batch of accounts starts) all wait in SQLite's busy handler, whose sleeps grow to
+    100 ms and favour newcomers, so the oldest may time out; in line here they go in order. The line
+    is no longer than the busy timeout: a store locked by another process fails every writer in line
+    as it fails the first, "database is locked".
+    """
+
+    _turn: asyncio.Lock | None = None
+
+    async def start(self, is_ctxmanager: bool = False) -> AsyncSessionTransaction:
+        turn = _writers_turn(self.session) if not self.nested else None
+        if turn is not None:
+            await _wait_for_turn(turn, self.session)
+            self._turn = turn
+        try:
+            return await super().start(is_ctxmanager)
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await super().__aexit__(type_, value, traceback)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.release()
+
+
+_BUSY_TIMEOUT_S: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+_TURNS: weakref.WeakKeyDictionary[Any, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writers_turn(session: AsyncSession) -> asyncio.Lock | None:
+    """The line of this process's writers on the session's SQLite engine (None on PostgreSQL)."""
+    bind = session.bind
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    by_loop = _TURNS.setdefault(bind.sync_engine, weakref.WeakKeyDictionary())
+    return by_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
+async def _wait_for_turn(turn: asyncio.Lock, session: AsyncSession) -> None:
+    """Wait in line no longer than SQLite would wait for its lock, then fail the same way (a busy store)."""
+    assert session.bind is not None
+    timeout = _BUSY_TIMEOUT_S.get(session.bind.sync_engine, INTERACTIVE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        await asyncio.wait_for(turn.acquire(), timeout)
+    except TimeoutError:
+        locked = sqlite3.OperationalError("database is locked")
+        raise OperationalError("BEGIN IMMEDIATE (waiting in line for the write lock)", None, locked) from None
+
+
+class StoreAsyncSession(AsyncSession):
+    """`session.begin()` waits its turn among the process's writers (SQLite), then begins a write."""
+
+    def begin(self) -> AsyncSessionTransaction:
+        return _WriteTransaction(self)
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=StoreSession)
+    return async_sessionmaker(engine, class_=StoreAsyncSession, expire_on_commit=False, sync_session_class=StoreSession)
 
 
 def alembic_config(url: str) -> Config:

@@ -152,3 +152,27 @@ def test_reading_the_demo_sized_store_is_not_serialised(tmp_path: Path) -> None:
     written, slowest = asyncio.run(scenario())
     assert written > 0
     assert slowest < 5, f"a read took {slowest:.1f} s"
+
+
+async def test_a_burst_of_writers_in_one_process_goes_in_in_the_order_it_asked(tmp_path: Path) -> None:
+    """Twenty writers at once in one process (the worker's activities as a batch starts) take the write
+    lock in the order they asked for it: in SQLite's busy handler (sleeps growing to 100 ms, newcomers
+    favoured) the first to ask could wait longest and time out; in the process's line none overtakes."""
+    url, _ = await _store(tmp_path)
+    engine = make_engine(url, busy_timeout_ms=10_000)
+    sessions = make_session_factory(engine)
+    await add_account(sessions, "B1")
+    entered: list[int] = []
+
+    async def write(number: int) -> None:
+        async with sessions() as session, session.begin():
+            await repository.append_audit(
+                session, account_id="B1", action="test.burst", detail={}, actor="test",
+                now=datetime.now(UTC), idempotency_key=f"burst-{number}",
+            )  # fmt: skip
+            entered.append(number)
+            await asyncio.sleep(0.02)  # a transaction that takes a while under load
+
+    await asyncio.gather(*(write(n) for n in range(20)))
+    await engine.dispose()
+    assert entered == list(range(20))
