@@ -27,7 +27,7 @@ from domain.messages import (
 )
 from domain.money import format_cents
 from ops.context import OpsContext
-from ops.errors import OpsError
+from ops.errors import OpsError, engine_busy
 from ops.strategies import known_agency, load_strategy
 from store import repository
 from store.views import AccountView, HoldView
@@ -131,6 +131,10 @@ async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str,
         )
     except WorkflowAlreadyStartedError:
         raise OpsError(f"account {account.account_id} is closed: its workflow has ended; nothing changed") from None
+    except RPCError as err:
+        if busy := engine_busy(err, account.account_id):
+            raise busy from None
+        raise
 
 
 def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
@@ -208,6 +212,8 @@ async def send_running(ctx: OpsContext, account_id: str, signal: str, argument: 
     try:
         await handle.signal(signal, argument)
     except RPCError as err:
+        if busy := engine_busy(err, account_id):
+            raise busy from None
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
         raise OpsError(f"account {account_id} has no running workflow: nothing changed") from None

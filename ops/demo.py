@@ -154,7 +154,8 @@ async def _supervised(name: str, work: Coroutine[Any, Any, Any]) -> None:
     except (asyncio.CancelledError, DemoStopped):
         raise
     except Exception as err:
-        raise DemoStopped(f"the demo's {name} stopped: {type(err).__name__}: {err}".splitlines()[0]) from err
+        cause = _first_cause(err) if isinstance(err, BaseExceptionGroup) else err
+        raise DemoStopped(f"the demo's {name} stopped: {type(cause).__name__}: {cause}".splitlines()[0]) from err
 
 
 async def _watch_process(name: str, process: subprocess.Popen, log: str) -> None:
@@ -213,9 +214,8 @@ async def run_demo(
         processes.append(("the web service", web_process, "web.log"))
         dashboard = f"http://{web.web_host}:{web.web_port}/"
         await _wait_for("the web service", _answers(f"{dashboard}login"), web_process, "web.log")
-        console.print(
-            f"dashboard: {dashboard}  sign in as supervisor 'demo' with the token {token}  (log: {DATA_DIR}/web.log)"
-        )
+        console.print(f"dashboard: {dashboard}  (log: {DATA_DIR}/web.log)")
+        console.print(f"  sign in as supervisor 'demo' with this token:\n  {token}")  # its own line: copied whole
         if not console.is_terminal:  # on a terminal the live view's header shows it
             console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}")
         loaded = await load_accounts_file(accounts_file, settings.database_url)

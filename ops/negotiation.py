@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import negotiation
@@ -14,7 +14,7 @@ from domain.money import format_cents
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from ops.account_workflows import require_open_account, send_running
 from ops.context import OpsContext
-from ops.errors import OpsError
+from ops.errors import OpsError, engine_busy
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 
@@ -39,8 +39,10 @@ async def _update(ctx: OpsContext, account_id: str, update: Any, argument: objec
         cause = err.cause
         reason = getattr(cause, "message", None) or str(cause)
         raise OpsError(f"rejected: {reason}") from None
-    except RPCError as err:
-        if err.status != RPCStatusCode.NOT_FOUND:
+    except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as err:
+        if busy := engine_busy(err, account_id):
+            raise busy from None
+        if not isinstance(err, RPCError) or err.status != RPCStatusCode.NOT_FOUND:
             raise
         raise OpsError(f"account {account_id} has no running workflow: start it first") from None
 
