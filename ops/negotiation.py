@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import negotiation
 from domain.money import format_cents
+from domain.negotiation import NegotiationPolicy
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
+from domain.strategy import StrategyError
 from ops.account_workflows import require_open_account, send_running
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
+from ops.strategies import load_strategy
+from store.views import AccountView
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 
@@ -22,10 +30,25 @@ def as_dict(answer: ProposalAnswer) -> dict[str, Any]:
     return dataclasses.asdict(answer)
 
 
+async def account_policy(ctx: OpsContext, account: AccountView) -> NegotiationPolicy:
+    """The negotiation policy the account's workflow applies: its own strategy's (the one it was started
+    with, say `demo`), so the offers shown and the promises checked here are the ones its update
+    validators accept; this process's strategy only when the workflow does not answer."""
+    handle = ctx.client.get_workflow_handle(workflow_id_for(account.account_id))
+    try:
+        status = await handle.query(AccountCollectionsWorkflow.status, rpc_timeout=timedelta(seconds=10))
+        strategy = load_strategy(status.strategy.split()[0]) if status.strategy else ctx.strategy
+    except (RPCError, WorkflowQueryFailedError, StrategyError):
+        strategy = None
+    if strategy is None:
+        return ctx.plan_for(segment=account.segment, state=account.state).negotiation
+    return strategy.plan_for(segment=account.segment, state=account.state).negotiation
+
+
 async def offers(ctx: OpsContext, account_id: str) -> list[dict[str, Any]]:
-    """What the account qualifies for under its segment's policy, from its current balance."""
+    """What the account qualifies for under its workflow's policy, from its current balance."""
     account = await require_open_account(ctx, account_id)
-    policy = ctx.plan_for(segment=account.segment, state=account.state).negotiation
+    policy = await account_policy(ctx, account)
     found = negotiation.offers_for(account.balance_cents, policy, datetime.now(UTC).date())
     return [dataclasses.asdict(offer) for offer in found]
 
@@ -57,7 +80,7 @@ async def decide(ctx: OpsContext, account_id: str, decision: ApprovalInput) -> P
 
 async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) -> str:
     account = await require_open_account(ctx, account_id)
-    policy = ctx.plan_for(segment=account.segment, state=account.state).negotiation
+    policy = await account_policy(ctx, account)
     problem = negotiation.validate_promise(promise, account.balance_cents, datetime.now(UTC).date(), policy)
     if problem is not None:
         raise OpsError(f"{problem}: nothing changed")

@@ -141,3 +141,33 @@ async def test_a_broken_plan_can_be_renegotiated_into_a_new_plan(local_env, sess
     async with sessions() as session:
         plans = await repository.plans_for(session, account_id)
     assert [(p.plan_no, p.status) for p in plans] == [(1, "broken"), (2, "active")]
+
+
+async def test_the_offers_shown_are_the_ones_the_accounts_own_strategy_accepts(local_env, sessions) -> None:
+    """The workflow runs the `demo` strategy (at most 6 installments); an operator's CLI is configured with
+    `default` (12): `offers` and the promise check use the account's own, so what is shown is accepted."""
+    from ops.context import OpsContext
+    from ops.negotiation import offers
+    from service.config import load_settings
+
+    account_id = f"N{uuid.uuid4().hex[:8]}"
+    await add_account(sessions, account_id, balance_cents=BALANCE)
+    plan = load_strategy("demo").plan_for(segment="card", state="NY")
+    snapshot = AccountSnapshot(account_id, BALANCE, "USD", RECENTLY_DUE.isoformat(), "card")
+    async with running_worker(local_env.client, sessions) as queue:
+        handle = await local_env.client.start_workflow(
+            AccountCollectionsWorkflow.run,
+            AccountWorkflowInput(account_id, snapshot=snapshot, plan=plan),
+            id=workflow_id_for(account_id),
+            task_queue=queue,
+        )
+        await eventually(lambda: status_of(handle), lambda s: s.strategy is not None)
+        ctx = OpsContext(load_settings(), local_env.client, sessions, load_strategy("default"))
+        shown = await offers(ctx, account_id)
+        longest = max(len(o["installments"]) for o in shown)
+        assert longest == plan.negotiation.max_installments == 6
+        accepted = await handle.execute_update(
+            AccountCollectionsWorkflow.propose_plan, PlanProposal(longest, in_days(3))
+        )
+        assert accepted.decision == ProposalDecision.ACCEPTED
+        await terminate_when_idle(handle)
