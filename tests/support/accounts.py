@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.intake import AccountRecord
 from store import repository
@@ -48,16 +49,28 @@ async def eventually(
     what: str = "the condition",
     every: float = 0.05,
 ) -> T:
-    """Poll `probe` until `check` holds; fail naming `what` and the last value seen after `timeout` seconds."""
+    """Poll `probe` until `check` holds; fail naming `what` and the last value seen after `timeout` seconds.
+
+    A probe that Temporal does not answer in time (a query on a server slowed by a loaded machine) has
+    not seen the condition yet: it is asked again, until the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        value = await probe()
-        if check(value):
+        try:
+            value: T | RPCError = await probe()
+        except RPCError as err:
+            if err.status not in _NOT_ANSWERED:
+                raise
+            value = err
+        if not isinstance(value, RPCError) and check(value):
             return value
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value: {value!r}")
         await asyncio.sleep(every)
+
+
+_NOT_ANSWERED = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE)
+"""How a server too busy to answer in time says so ("Timeout expired" comes as CANCELLED)."""
 
 
 async def terminate_when_idle(handle: WorkflowHandle) -> None:
