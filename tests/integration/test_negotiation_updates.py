@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,12 +23,12 @@ from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 BALANCE = 100_000
 
 
-@pytest.fixture
-async def negotiating(local_env, sessions):
-    """A running account workflow on the dev server and its store; yields (handle, sessions)."""
+@asynccontextmanager
+async def running_account(local_env, sessions, strategy: str) -> AsyncIterator[tuple[WorkflowHandle, str]]:
+    """A running account workflow on the dev server on `strategy`'s plan, with its store row."""
     account_id = f"N{uuid.uuid4().hex[:8]}"
     await add_account(sessions, account_id, balance_cents=BALANCE)
-    plan = load_strategy("default").plan_for(segment="card", state="NY")
+    plan = load_strategy(strategy).plan_for(segment="card", state="NY")
     snapshot = AccountSnapshot(account_id, BALANCE, "USD", RECENTLY_DUE.isoformat(), "card")
     async with running_worker(local_env.client, sessions) as queue:
         handle = await local_env.client.start_workflow(
@@ -35,8 +37,15 @@ async def negotiating(local_env, sessions):
             id=workflow_id_for(account_id),
             task_queue=queue,
         )
-        yield handle, sessions, account_id
+        yield handle, account_id
         await terminate_when_idle(handle)
+
+
+@pytest.fixture
+async def negotiating(local_env, sessions):
+    """A running account workflow on the dev server and its store; yields (handle, sessions, account id)."""
+    async with running_account(local_env, sessions, "default") as (handle, account_id):
+        yield handle, sessions, account_id
 
 
 async def status_of(handle: WorkflowHandle) -> AccountStatus:
@@ -150,17 +159,8 @@ async def test_the_offers_shown_are_the_ones_the_accounts_own_strategy_accepts(l
     from ops.negotiation import offers
     from service.config import load_settings
 
-    account_id = f"N{uuid.uuid4().hex[:8]}"
-    await add_account(sessions, account_id, balance_cents=BALANCE)
     plan = load_strategy("demo").plan_for(segment="card", state="NY")
-    snapshot = AccountSnapshot(account_id, BALANCE, "USD", RECENTLY_DUE.isoformat(), "card")
-    async with running_worker(local_env.client, sessions) as queue:
-        handle = await local_env.client.start_workflow(
-            AccountCollectionsWorkflow.run,
-            AccountWorkflowInput(account_id, snapshot=snapshot, plan=plan),
-            id=workflow_id_for(account_id),
-            task_queue=queue,
-        )
+    async with running_account(local_env, sessions, "demo") as (handle, account_id):
         await eventually(lambda: status_of(handle), lambda s: s.strategy is not None)
         ctx = OpsContext(load_settings(), local_env.client, sessions, load_strategy("default"))
         shown = await offers(ctx, account_id)
@@ -170,4 +170,3 @@ async def test_the_offers_shown_are_the_ones_the_accounts_own_strategy_accepts(l
             AccountCollectionsWorkflow.propose_plan, PlanProposal(longest, in_days(3))
         )
         assert accepted.decision == ProposalDecision.ACCEPTED
-        await terminate_when_idle(handle)
