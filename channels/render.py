@@ -17,6 +17,7 @@ from string import Template
 
 from domain.contact import Channel
 from domain.contact_messages import CALL_SCRIPT
+from domain.disclosure import creditor_name as creditor_name  # the one rule; messages use it
 from domain.money import format_cents
 from store.views import AccountView
 
@@ -24,16 +25,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_LANGUAGE = "en"
 SUBJECT_CHANNELS = frozenset({Channel.EMAIL, Channel.LETTER})
 _NAME = re.compile(r"^[a-z][a-z_]{0,31}$")
-_SERVICE_SEPARATORS = re.compile(
-    r"\s+[-–—]\s+|\s*[(\[{:;/\\|,#*@]"  # a dash between spaces, brackets, punctuation
-    r"|\s+(?=\S*\d)"  # a code or a date (a word with a digit: ICD-10, CPT, 2025-11-02)
-    r"|\s+(?i:for|re|regarding|dept\.?|department|division|unit|ward|dr\.?|doctor|attn\.?)(?=\s|$)"
-    r"|(?:^|\s+)(?i:cardio|cardiac|onco|radiol|dermat|orthop|p(?:a)?ediat|psych|neuro|urol|gyn|obstet|ob-gyn"
-    r"|surg|chemo|dialys|emergency|mri\b|ct\b|x-ray|imaging|lab\b|laborator|rehab|mental|behavio|cancer|hiv\b"
-    r"|aids\b|fertility|ivf\b|addiction|substance|hospice|maternity|dental|anesth|anaesth|pathol|endocrin"
-    r"|gastro|pulmon|nephrol|hematol|haematol|infusion|transplant)"  # clinical words: a specialty names the care
-)
-MEDICAL_CREDITOR_FALLBACK = {"en": "your health care provider", "es": "su proveedor de atención médica"}
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
@@ -163,23 +154,6 @@ def message_context(
         company_contact=company_contact,
         validation_period_end=None if validation_period_end is None else format_date(validation_period_end, language),
     )
-
-
-def creditor_name(creditor: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """'Contoso Health - Cardiology' -> 'Contoso Health': no service description (HIPAA minimum necessary).
-
-    A medical account's creditor is the billing provider; messages name it (the validation notice
-    must) but nothing loaded after its name: no department, treating doctor, facility, service,
-    diagnosis or procedure code. The name ends at the first dash between spaces, bracket or
-    punctuation (`( [ { : ; / \\ | , # * @`), word with a digit in it, or word that introduces a
-    service or a person (`for`, `re`, `dept`, `department`, `division`, `unit`, `ward`, `Dr`,
-    `doctor`, `attn`), or word that names a kind of care (`Oncology`, `MRI`, `Cancer`, `Psychiatry`,
-    ...: a specialty discloses the diagnosis). A creditor with nothing before such a mark is shown
-    as MEDICAL_CREDITOR_FALLBACK (in the message's language) rather than as loaded: load medical
-    accounts under the billing entity's name.
-    """
-    name = _SERVICE_SEPARATORS.split(creditor.strip(), maxsplit=1)[0].strip()
-    return name or MEDICAL_CREDITOR_FALLBACK.get(language, MEDICAL_CREDITOR_FALLBACK[DEFAULT_LANGUAGE])
 
 
 def format_date(day: date, language: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from channels.render import creditor_name
+from domain.disclosure import shown_creditor
 from domain.money import format_cents
 from domain.plan_messages import PlanStatus
 from ops.errors import OpsError
@@ -94,7 +94,7 @@ async def statement(
         lines.append(StatementLine(day, description, amount, balance))
     return Statement(
         account_id=account.account_id,
-        creditor=creditor_name(account.creditor) if account.medical else account.creditor,
+        creditor=shown_creditor(account.creditor, account.medical),
         debtor_name=account.debtor_name,
         address=[account.street, f"{account.city}, {account.state} {account.postal_code}"],
         currency=account.currency,
