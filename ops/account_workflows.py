@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import holds, lifecycle, referral
+from domain import bounds, holds, lifecycle, referral
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.messages import (
@@ -29,7 +29,7 @@ from domain.money import format_cents
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import known_agency, load_strategy
-from store import repository
+from store import months, repository
 from store.views import AccountView, HoldView
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
@@ -151,19 +151,28 @@ def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
 
 async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
     """Send a payment event; a reference already on the books is reported, not sent again."""
-    if problem := lifecycle.payment_problem(payment):
+    problem = lifecycle.payment_problem(payment) or bounds.amount_problem(
+        payment.amount_cents, ctx.settings.max_payment_cents
+    )
+    if problem:
         raise OpsError(f"{problem}: nothing changed")
-    if date.fromisoformat(payment.received_on) > datetime.now(UTC).date():
-        raise OpsError(f"the payment's date {payment.received_on} is in the future: nothing changed")
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         existing = await repository.payment_by_reference(session, payment.reference)
+        closed = await months.closed_months(session)
     if existing is not None and existing.account_id != account_id:
         raise OpsError(
             f"payment reference {payment.reference} already belongs to account {existing.account_id}: nothing changed"
         )
     if existing is not None:
         return f"duplicate: payment {payment.reference} was already recorded on {existing.received_on}; nothing changed"
+    if problem := bounds.payment_date_problem(
+        date.fromisoformat(payment.received_on),
+        today=datetime.now(UTC).date(),
+        account_since=min(account.due_date, account.created_at.date()),
+        closed_months=closed,
+    ):
+        raise OpsError(f"{problem}: nothing changed")
     await _signal_with_start(ctx, account, "payment", payment)
     sent = f"payment {payment.reference} sent to account {account_id}"
     if payment.amount_cents > account.balance_cents:
@@ -173,14 +182,32 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) 
 
 
 async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
-    if problem := holds.hold_problem(hold, datetime.now(UTC).date()):
+    disputed = hold.detail.get("disputed_cents", "0")
+    problem = holds.hold_problem(hold, datetime.now(UTC).date()) or bounds.amount_problem(
+        int(disputed), ctx.settings.max_payment_cents, "a disputed amount"
+    )
+    if problem:
         raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     await _signal_with_start(ctx, account, "place_hold", hold)
     return f"{hold.kind} hold {hold.reference} sent to account {account_id}"
 
 
-async def _open_hold(ctx: OpsContext, account_id: str, kind: HoldKind | None, reference: str) -> HoldView:
+async def send_dispute(ctx: OpsContext, account_id: str, *, reason: str, disputed_cents: int | None) -> str:
+    """Open the account's next dispute hold, `dispute-<id>-<n>`; refused while one is open.
+
+    The reference is the account's n-th dispute, so a retry that arrives before the first is recorded
+    names the same hold (one hold), and one after it is refused.
+    """
+    async with ctx.sessions() as session:
+        disputes = [h for h in await repository.holds_for(session, account_id) if h.kind == HoldKind.DISPUTE]
+    if open_ := [h.reference for h in disputes if h.released_at is None]:
+        raise OpsError(f"account {account_id} already has an open dispute (hold {open_[-1]}): nothing changed")
+    reference = f"dispute-{account_id}-{len(disputes) + 1}"
+    return await send_hold(ctx, account_id, holds.dispute_hold(reference, reason=reason, disputed_cents=disputed_cents))
+
+
+async def open_hold(ctx: OpsContext, account_id: str, kind: HoldKind | None, reference: str) -> HoldView:
     async with ctx.sessions() as session:
         found = [
             h for h in await repository.holds_for(session, account_id)
@@ -193,7 +220,7 @@ async def _open_hold(ctx: OpsContext, account_id: str, kind: HoldKind | None, re
 
 async def send_hold_release(ctx: OpsContext, account_id: str, release: HoldReleaseInput) -> str:
     await require_open_account(ctx, account_id)
-    hold = await _open_hold(ctx, account_id, release.kind, release.reference)
+    hold = await open_hold(ctx, account_id, release.kind, release.reference)
     await send_running(ctx, account_id, "release_hold", HoldReleaseInput(hold.reference, release.outcome))
     return f"release of {hold.kind} hold {hold.reference} ({release.outcome}) sent to account {account_id}"
 
@@ -202,7 +229,10 @@ async def send_probate(ctx: OpsContext, account_id: str, probate: ProbateInput) 
     await require_open_account(ctx, account_id)
     if not probate.representative.strip() or not (probate.email or probate.phone):
         raise OpsError("the representative needs a name and a phone or an email: nothing changed")
-    hold = await _open_hold(ctx, account_id, HoldKind.DECEASED, "")
+    deadline = date.fromisoformat(probate.claims_deadline)
+    if problem := bounds.day_problem(deadline, "the claims deadline", today=datetime.now(UTC).date(), future=True):
+        raise OpsError(f"{problem}: nothing changed")
+    hold = await open_hold(ctx, account_id, HoldKind.DECEASED, "")
     await send_running(ctx, account_id, "probate", probate)
     return f"probate for account {account_id} (hold {hold.reference}) sent: only the representative is contacted"
 

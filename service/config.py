@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.bounds import CEILING_CENTS, DEFAULT_MAX_AMOUNT
+from domain.money import format_cents, parse_amount
 from store.db import DEFAULT_DATABASE_URL
 
 DEFAULT_COMPANY_CONTACT = "Example Collections, PO Box 1000, Springfield, IL 62701, 1-800-555-0100"
@@ -57,6 +59,8 @@ class Settings(BaseSettings):
     company_contact: str = DEFAULT_COMPANY_CONTACT
     """How debtors reach the collector: printed in every message (COMPANY_CONTACT)."""
     collections_strategy: str = "default"
+    max_payment_amount: str = DEFAULT_MAX_AMOUNT
+    """The largest payment, promise, disputed or settlement amount anyone may type in, in dollars."""
     metrics_address: str | None = None
     """host:port of the Prometheus endpoint (`/metrics`): the SDK's metrics and the engine's; unset, none."""
     metrics_refresh_seconds: float = Field(default=30.0, gt=0)
@@ -65,6 +69,21 @@ class Settings(BaseSettings):
     """host:port of the worker's `/healthz` (Temporal and the store reachable); unset, none."""
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)
     """How long `/healthz` waits for each check (Temporal, the store) before calling it failed."""
+    write_down_limit: str = "0.00"
+    """The largest write-down (dispute upheld, write-off, discharge, close) a non-supervisor applies
+    without a supervisor's approval, in dollars; 0.00: every one waits."""
+    operators_file: Path = Path(".data/operators.toml")
+    """Who each OS login is at the CLI: name and role, configured by an administrator (`operator add`)."""
+
+    @field_validator("write_down_limit")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        parse_amount(value, allow_zero=True)
+        return value
+
+    @property
+    def write_down_limit_cents(self) -> int:
+        return parse_amount(self.write_down_limit, allow_zero=True)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:
@@ -90,6 +109,17 @@ class Settings(BaseSettings):
         if not host or not port.isdigit():
             raise ValueError(f"expected host:port, got {value!r}")
         return value
+
+    @field_validator("max_payment_amount")
+    @classmethod
+    def _an_amount(cls, value: str) -> str:
+        if parse_amount(value) > CEILING_CENTS:
+            raise ValueError(f"at most {format_cents(CEILING_CENTS)}, got {value!r}")
+        return value
+
+    @property
+    def max_payment_cents(self) -> int:
+        return parse_amount(self.max_payment_amount)
 
     @field_validator("database_url")
     @classmethod
