@@ -267,8 +267,8 @@ def event_dispute(
         cents = parse_amount(amount) if amount is not None else None
     except InvalidAmount as err:
         fail(str(err))
-    reference = f"dispute-{account_id}-{datetime.now(UTC):%Y%m%d%H%M%S}"
-    _hold(account_id, holds.dispute_hold(reference, reason=reason, disputed_cents=cents))
+    dispute = account_workflows.send_dispute
+    console.print(run(with_context(lambda ctx: dispute(ctx, account_id, reason=reason, disputed_cents=cents))))
 
 
 @event_app.command("dispute-resolved")

@@ -25,3 +25,7 @@ def engine_busy(err: BaseException, account_id: str) -> EngineBusy | None:
         f"the engine did not answer in time about account {account_id}; the request may still arrive: "
         "check `status` before sending it again"
     )
+
+
+class RequestConflict(OpsError):
+    """An idempotency key already used for another request, or one still in progress (HTTP 409)."""

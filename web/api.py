@@ -1,15 +1,19 @@
 """The JSON API: event intake mapped to the same ops calls as the CLI, and read endpoints.
 
-Every write needs the `events` (or `approve`) permission and is recorded in the account's audit log
-with the caller's name and role. A refusal is one line (`{"error": ...}`) and changes nothing.
+Every write needs the `events` (or `approve`) permission and goes through ops.requests.perform_write:
+at most once per Idempotency-Key (scoped to the caller, the route and the account), recorded in the
+account's audit log with the caller's name and role. A refusal is one line (`{"error": ...}`) and
+changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from domain import holds
@@ -21,7 +25,7 @@ from ops import account_workflows, negotiation, views
 from ops.context import OpsContext
 from ops.errors import OpsError
 from ops.queue import work_queue
-from ops.requests import record_request
+from ops.requests import Written, perform_write
 from web.auth import require
 from web.tokens import Caller, Permission
 
@@ -29,7 +33,7 @@ router = APIRouter(prefix="/api")
 Reader = Annotated[Caller, Depends(require(Permission.READ))]
 Operator = Annotated[Caller, Depends(require(Permission.EVENTS))]
 Approver = Annotated[Caller, Depends(require(Permission.APPROVE))]
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+IdempotencyKey = Annotated[str | None, Header(description="1 to 128 printable ASCII characters")]
 
 
 def context(request: Request) -> OpsContext:
@@ -83,113 +87,134 @@ class Start(BaseModel):
     account_ids: list[str] = Field(min_length=1, max_length=10_000)
 
 
-async def _done(
-    request: Request, caller: Caller, account_id: str, action: str, detail: dict[str, Any], result: str,
-    key: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    await record_request(
-        context(request), account_id=account_id, actor=caller.name, role=caller.role, action=action,
-        detail={**detail, "result": result}, key=key,
+async def _perform(
+    request: Request, caller: Caller, action: str, account_id: str, body: BaseModel, key: str | None,
+    write: Callable[[], Awaitable[Written]],
+) -> JSONResponse:  # fmt: skip
+    """The write through ops.requests.perform_write: at most once per key, audited, logged."""
+    answer = await perform_write(
+        context(request), actor=caller.name, role=caller.role, action=action, account_id=account_id,
+        body=body.model_dump(mode="json"), key=key, write=write,
     )  # fmt: skip
-    return {"account_id": account_id, "result": result, "by": caller.name}
+    return JSONResponse(answer.body, status_code=answer.status_code)
 
 
 @router.post("/accounts/{account_id}/payments")
 async def payment(
     request: Request, account_id: str, body: Payment, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx = context(request)
-    source = account_workflows.payment_source(ctx, agency=body.agency, estate=body.estate)
-    received = body.received_on or datetime.now(UTC).date()
-    payment = PaymentInput(parse_amount(body.amount), body.reference.strip(), received.isoformat(), source)
-    result = await account_workflows.send_payment(ctx, account_id, payment)
-    detail = {"reference": payment.reference, "amount_cents": payment.amount_cents, "source": source}
-    return await _done(request, caller, account_id, "payment", detail, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        ctx = context(request)
+        source = account_workflows.payment_source(ctx, agency=body.agency, estate=body.estate)
+        received = body.received_on or datetime.now(UTC).date()
+        payment = PaymentInput(parse_amount(body.amount), body.reference.strip(), received.isoformat(), source)
+        result = await account_workflows.send_payment(ctx, account_id, payment)
+        return Written(result, {"reference": payment.reference, "amount_cents": payment.amount_cents, "source": source})
+
+    return await _perform(request, caller, "payment", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/contact-outcomes")
 async def contact_outcome(
     request: Request, account_id: str, body: ContactOutcome, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    result = await account_workflows.send_contact_outcome(context(request), account_id, body.attempt, body.outcome)
-    detail = {"attempt": body.attempt, "outcome": body.outcome.value}
-    return await _done(request, caller, account_id, "contact_outcome", detail, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        result = await account_workflows.send_contact_outcome(context(request), account_id, body.attempt, body.outcome)
+        return Written(result, {"attempt": body.attempt, "outcome": body.outcome.value})
+
+    return await _perform(request, caller, "contact_outcome", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/promises")
 async def promise(
     request: Request, account_id: str, body: PromiseToPay, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    promised = PromiseInput(parse_amount(body.amount), body.date.isoformat())
-    result = await negotiation.send_promise(context(request), account_id, promised)
-    detail = {"amount_cents": promised.amount_cents, "due_date": promised.due_date}
-    return await _done(request, caller, account_id, "promise", detail, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        promised = PromiseInput(parse_amount(body.amount), body.date.isoformat())
+        result = await negotiation.send_promise(context(request), account_id, promised)
+        return Written(result, {"amount_cents": promised.amount_cents, "due_date": promised.due_date})
+
+    return await _perform(request, caller, "promise", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/bankruptcy")
 async def bankruptcy(
     request: Request, account_id: str, body: Bankruptcy, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    hold = holds.bankruptcy_hold(
-        body.case_number, chapter=body.chapter, filed_on=body.filed_on.isoformat(), court=body.court
-    )
-    result = await account_workflows.send_hold(context(request), account_id, hold)
-    detail = {"case_number": body.case_number, "chapter": body.chapter}
-    return await _done(request, caller, account_id, "bankruptcy", detail, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        hold = holds.bankruptcy_hold(
+            body.case_number, chapter=body.chapter, filed_on=body.filed_on.isoformat(), court=body.court
+        )
+        result = await account_workflows.send_hold(context(request), account_id, hold)
+        return Written(result, {"case_number": body.case_number, "chapter": body.chapter})
+
+    return await _perform(request, caller, "bankruptcy", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/deceased")
 async def deceased(
     request: Request, account_id: str, body: Deceased, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    hold = holds.deceased_hold(f"deceased-{account_id}", date_of_death=body.date_of_death.isoformat())
-    result = await account_workflows.send_hold(context(request), account_id, hold)
-    return await _done(request, caller, account_id, "deceased", {}, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        hold = holds.deceased_hold(f"deceased-{account_id}", date_of_death=body.date_of_death.isoformat())
+        return Written(await account_workflows.send_hold(context(request), account_id, hold))
+
+    return await _perform(request, caller, "deceased", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/disputes")
 async def dispute(
     request: Request, account_id: str, body: Dispute, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    cents = parse_amount(body.amount) if body.amount is not None else None
-    reference = f"dispute-{account_id}-{datetime.now(UTC):%Y%m%d%H%M%S}"
-    hold = holds.dispute_hold(reference, reason=body.reason, disputed_cents=cents)
-    result = await account_workflows.send_hold(context(request), account_id, hold)
-    return await _done(request, caller, account_id, "dispute", {"disputed_cents": cents}, result, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        cents = parse_amount(body.amount) if body.amount is not None else None
+        result = await account_workflows.send_dispute(
+            context(request), account_id, reason=body.reason, disputed_cents=cents
+        )
+        return Written(result, {"disputed_cents": cents})
+
+    return await _perform(request, caller, "dispute", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/dispute-resolution")
 async def dispute_resolution(
     request: Request, account_id: str, body: DisputeResolution, caller: Operator,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:  # fmt: skip
-    if body.outcome not in (HoldOutcome.VERIFIED, HoldOutcome.UPHELD):
-        raise OpsError(f"outcome must be verified or upheld, got {body.outcome}: nothing changed")
-    release = HoldReleaseInput(outcome=body.outcome, kind=HoldKind.DISPUTE)
-    result = await account_workflows.send_hold_release(context(request), account_id, release)
-    detail = {"outcome": body.outcome.value}
-    return await _done(request, caller, account_id, "dispute_resolution", detail, result, idempotency_key)
+) -> JSONResponse:  # fmt: skip
+    async def write() -> Written:
+        if body.outcome not in (HoldOutcome.VERIFIED, HoldOutcome.UPHELD):
+            raise OpsError(f"outcome must be verified or upheld, got {body.outcome}: nothing changed")
+        release = HoldReleaseInput(outcome=body.outcome, kind=HoldKind.DISPUTE)
+        result = await account_workflows.send_hold_release(context(request), account_id, release)
+        return Written(result, {"outcome": body.outcome.value})
+
+    return await _perform(request, caller, "dispute_resolution", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/approval")
 async def approval(
     request: Request, account_id: str, body: Decision, caller: Approver, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    answer = await negotiation.decide(
-        context(request), account_id, ApprovalInput(caller.name, "supervisor", body.approve)
-    )
-    detail = {"approve": body.approve, "decision": answer.decision.value}
-    return await _done(request, caller, account_id, "approval", detail, answer.reason, idempotency_key)
+) -> JSONResponse:
+    async def write() -> Written:
+        answer = await negotiation.decide(
+            context(request), account_id, ApprovalInput(caller.name, "supervisor", body.approve)
+        )
+        return Written(answer.reason, {"approve": body.approve, "decision": answer.decision.value})
+
+    return await _perform(request, caller, "approval", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/start")
-async def start(request: Request, body: Start, caller: Operator) -> dict[str, Any]:
-    summary = await account_workflows.start_accounts(context(request), body.account_ids)
-    for account_id in summary.started:
-        await record_request(
-            context(request), account_id=account_id, actor=caller.name, role=caller.role, action="start", detail={}
-        )
-    return {"started": summary.started, "already_started": summary.already_started, "by": caller.name}
+async def start(
+    request: Request, body: Start, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    async def write() -> Written:
+        summary = await account_workflows.start_accounts(context(request), body.account_ids)
+        answer = {"started": summary.started, "already_started": summary.already_started, "by": caller.name}
+        result = f"started {len(summary.started)}, already started {len(summary.already_started)}"
+        return Written(result, answer=answer, audited=tuple(summary.started))
+
+    return await _perform(request, caller, "start", "", body, idempotency_key, write)
 
 
 @router.get("/accounts/{account_id}")

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from domain.intake import IntakeError
 from domain.money import InvalidAmount
 from ops.context import open_context
-from ops.errors import OpsError
+from ops.errors import OpsError, RequestConflict
 from service.config import Settings
 from web import api, codec, pages
 from web.auth import Tokens
@@ -60,7 +60,7 @@ async def _invalid_request(request: Request, err: RequestValidationError) -> Res
 
 async def _refused(request: Request, err: Exception) -> Response:
     message = str(err)
-    status = 404 if message.startswith("unknown account") else 422
+    status = 409 if isinstance(err, RequestConflict) else 404 if message.startswith("unknown account") else 422
     if not _is_api(request):
         return pages.error_page(request, status, message)
     return JSONResponse({"error": message}, status_code=status)
