@@ -19,7 +19,10 @@ from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
 from activities.support import leave_failures_to_the_outcome_line
+from domain.strategy import StrategyError
+from ops.strategies import load_strategy
 from service.config import ConfigError, Settings, load_settings
+from service.files import restrict_new_files
 from service.health import ListenError, health_app, serving, store_check, temporal_check
 from service.logging import configure_logging
 from service.metrics import metrics_enabled, refresh_accounts_gauge
@@ -41,6 +44,7 @@ log = structlog.get_logger("worker")
 
 async def serve() -> int:
     settings = load_settings()
+    load_strategy(settings.collections_strategy)  # COLLECTIONS_STRATEGY: a broken one stops the worker here
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     leave_failures_to_the_outcome_line()
     announce_payload_protection()  # encrypted with which key, or a warning: payloads in clear text
@@ -109,9 +113,10 @@ async def _cancelled(task: asyncio.Task[None]) -> None:
 
 
 def main() -> None:
+    restrict_new_files()  # the store, logs and anything else it creates: its owner's only
     try:
         code = asyncio.run(serve())
-    except (ConfigError, TemporalUnavailable, SchemaNotCurrent, ListenError) as err:
+    except (ConfigError, StrategyError, TemporalUnavailable, SchemaNotCurrent, ListenError) as err:
         print(f"worker: error: {err}", file=sys.stderr)
         code = 2
     except Exception as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,9 +18,10 @@ from domain.messages import (
 )
 from service import metrics
 from store import repository
-from store.errors import DuplicateReference, UnknownAccount
+from store.errors import AmountOutOfRange, DuplicateReference, UnknownAccount
+from store.failures import one_line, store_refused
 
-NON_RETRYABLE_ERRORS = ["UnknownAccount", "DuplicateReference", STORE_REFUSED]
+NON_RETRYABLE_ERRORS = ["UnknownAccount", "DuplicateReference", "AmountOutOfRange", STORE_REFUSED]
 """Refusals: retrying cannot help (each is also raised non-retryable; this list says so in the retry policy)."""
 
 
@@ -57,9 +59,17 @@ class AccountStoreActivities:
                     source=request.source,
                     now=datetime.now(UTC),
                 )
-        except (UnknownAccount, DuplicateReference) as err:
+        except UnknownAccount as err:
             logger.warning("payment.refused", reference=request.reference, error=str(err))
             raise refusal(err) from err
+        except (DuplicateReference, AmountOutOfRange) as err:
+            logger.warning("payment.refused", reference=request.reference, error=str(err))
+            await self._audit_refused_payment(request, str(err))
+            raise refusal(err) from err
+        except Exception as err:
+            if store_refused(err):  # never retried (store_activity): the account's audit log says why
+                await self._audit_refused_payment(request, one_line(err))
+            raise
         if outcome.applied:  # committed, and new: a retry or a reference seen before is not applied again
             metrics.payment_applied(request.amount_cents)
         logger.info(
@@ -69,6 +79,22 @@ class AccountStoreActivities:
             balance_cents=outcome.balance_cents,
         )
         return PaymentRecorded(applied=outcome.applied, balance_cents=outcome.balance_cents)
+
+    async def _audit_refused_payment(self, request: RecordPaymentInput, error: str) -> None:
+        """`payment.refused` in the account's audit log (its timeline): not recorded, and the store's reason."""
+        detail = {
+            "reference": request.reference, "amount_cents": request.amount_cents,
+            "received_on": request.received_on, "error": error,
+        }  # fmt: skip
+        key = "payment-refused:" + hashlib.sha256(request.reference.encode()).hexdigest()[:40]
+        try:
+            async with self._sessions() as session, session.begin():
+                await repository.append_audit(
+                    session, account_id=request.account_id, action="payment.refused", detail=detail,
+                    actor="workflow", now=datetime.now(UTC), idempotency_key=key,
+                )  # fmt: skip
+        except Exception as err:  # the refusal stands either way; the log line keeps it
+            bound_logger(request.account_id).warning("payment.refusal_not_audited", error=one_line(err))
 
     @activity.defn
     @store_activity

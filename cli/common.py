@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
-import os
 import sys
 from collections.abc import Coroutine
 from datetime import date, datetime
@@ -21,9 +19,10 @@ from ops.context import open_context
 from ops.errors import OpsError
 from ops.strategies import known_agency, load_strategy
 from service.config import ConfigError, Settings, load_settings
+from service.payload_codec import clear_text_warning
 from service.temporal import TemporalUnavailable
 from store.db import SchemaNotCurrent, store_location
-from store.failures import one_line, store_unavailable
+from store.failures import one_line, store_refused, store_unavailable
 
 console = Console()
 errors = Console(stderr=True)
@@ -43,6 +42,8 @@ def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
     except REFUSALS as err:
         fail(str(err))
     except Exception as err:
+        if store_refused(err):
+            fail(f"the account store refused the request: {one_line(err)}; nothing changed")
         if not store_unavailable(err):
             raise
         fail(f"account store unavailable ({store_location(settings().database_url)}): {one_line(err)}; try again")
@@ -55,7 +56,18 @@ def settings() -> Settings:
         fail(str(err))
 
 
+def warn_if_clear_text() -> None:
+    """With PAYLOAD_ENCRYPTION=off, one warning line on stderr before a command sends payloads to Temporal."""
+    try:
+        warning = clear_text_warning()
+    except ConfigError as err:  # PAYLOAD_ENCRYPTION neither on nor off
+        fail(str(err))
+    if warning is not None:
+        errors.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
 async def with_context(action: Any) -> Any:
+    warn_if_clear_text()
     async with open_context(settings()) as ctx:
         return await action(ctx)
 
@@ -84,5 +96,13 @@ def parse_date(value: str, what: str) -> date:
 
 
 def actor() -> str:
-    """Who is at the keyboard, for the audit log: COLLECTIONS_ACTOR, else the login name."""
-    return os.environ.get("COLLECTIONS_ACTOR") or getpass.getuser()
+    """Who is at the keyboard, for the audit log: the configured identity's name (`operator add`), else the
+    OS login; never a name from the command line or the environment (the writes that need a role use
+    cli.identity.caller, which refuses without one)."""
+    from ops.operators import load_operators, os_user
+
+    try:
+        found = load_operators(settings().operators_file).get(os_user())
+    except OpsError as err:
+        fail(str(err))
+    return found.name if found is not None else os_user()

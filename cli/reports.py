@@ -13,13 +13,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.common import JsonOption, console, fail, parse_date, print_json, run, settings
+from cli.common import JsonOption, actor, console, fail, parse_date, print_json, run, settings
 from cli.output import amount_column, free_column, new_table, print_table
 from domain.money import format_cents
 from ops import reports as ops_reports
 from ops import statements
 from ops.errors import OpsError
-from ops.report_files import month_end_figures, write_month_end, write_text
+from ops.report_files import close_ended_month, month_end_figures, write_month_end, write_text
 from ops.reports import Sessions
 from store.reports import BUCKETS, Period
 
@@ -158,15 +158,19 @@ def month_end(
 ) -> None:
     """The month-end pack: aging, collections, write-offs, placements and recalls as CSV files and one HTML page."""
 
-    async def action(sessions: Sessions) -> list[Path]:
-        figures = await month_end_figures(sessions, month, today=_today())
-        return write_month_end(figures, out, generated_at=datetime.now(UTC))
+    async def action(sessions: Sessions) -> tuple[list[Path], bool]:
+        now = datetime.now(UTC)
+        figures = await month_end_figures(sessions, month, today=now.date())
+        written = write_month_end(figures, out, generated_at=now)
+        return written, await close_ended_month(sessions, figures.period, closed_by=actor(), now=now)
 
-    written = _with_store(action)
+    written, closed = _with_store(action)
     if as_json:
-        return print_json({"month": month, "files": [str(path) for path in written]})
+        return print_json({"month": month, "files": [str(path) for path in written], "closed": closed})
     for path in written:
         console.print(f"wrote {path}", highlight=False)
+    if closed:
+        console.print(f"month {month} closed: a payment dated in it is refused from now on", highlight=False)
 
 
 def statement(

@@ -63,16 +63,31 @@ def token_revoke(name: Annotated[str, typer.Option(help="Whose token to revoke."
 def web(
     host: Annotated[str | None, typer.Option(help="Address to listen on (WEB_HOST, default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (WEB_PORT, default 8080).")] = None,
+    behind_tls_proxy: Annotated[
+        bool, typer.Option(help="A TLS-terminating proxy fronts it: listen beyond loopback (WEB_BEHIND_TLS_PROXY).")
+    ] = False,
 ) -> None:
-    """Serve the supervisor dashboard and the JSON event API (tokens: `starter.py token add`)."""
+    """Serve the supervisor dashboard and the JSON event API (tokens: `starter.py token add`).
+
+    Beyond loopback only with HTTPS (WEB_TLS_CERT and WEB_TLS_KEY) or behind a TLS proxy (--behind-tls-proxy).
+    """
+    from domain.strategy import StrategyError
+    from ops.strategies import load_strategy
     from web.server import serve
 
-    overrides = {k: v for k, v in (("web_host", host), ("web_port", port)) if v is not None}
+    given = (("web_host", host), ("web_port", port), ("web_behind_tls_proxy", behind_tls_proxy or None))
     try:
-        web_settings = load_web_settings(**overrides)
+        web_settings = load_web_settings(**{k: v for k, v in given if v is not None})
+        web_settings.check_serving()
     except ConfigError as err:
         fail(str(err))
-    console.print(f"dashboard: http://{web_settings.web_host}:{web_settings.web_port}/  API: /api (docs /api/docs)")
+    try:
+        load_strategy(settings().collections_strategy)  # a broken COLLECTIONS_STRATEGY stops it before it listens
+    except StrategyError as err:
+        fail(str(err))
+    scheme = "https" if web_settings.tls else "http"
+    where = f"{scheme}://{web_settings.web_host}:{web_settings.web_port}"
+    console.print(f"dashboard: {where}/  API: /api (docs /api/docs, with a token)")
     try:
         serve(settings(), web_settings)
     except ConfigError as err:  # PAYLOAD_ENCRYPTION_KEYS, read when the codec endpoint is built

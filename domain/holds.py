@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
+from domain.bounds import EARLIEST_DAY
 from domain.messages import AccountState, Hold, HoldInput, HoldKind, HoldReleaseInput
 
 BAR_DATE_DAYS = 70
@@ -50,14 +51,19 @@ def hold_problem(hold: HoldInput, today: date) -> str | None:
         if detail.get("chapter") not in CHAPTERS:
             return f"bankruptcy chapter must be one of {', '.join(CHAPTERS)}, got {detail.get('chapter')!r}"
         filed = _iso_day(detail.get("filed_on"))
-        if filed is None or filed > today:
-            return f"filed_on must be an ISO date not in the future, got {detail.get('filed_on')!r}"
+        if filed is None or not EARLIEST_DAY <= filed <= today:
+            return f"filed_on must be an ISO date not in the future and from 1900 on, got {detail.get('filed_on')!r}"
     if hold.kind == HoldKind.DECEASED:
         died = _iso_day(detail.get("date_of_death"))
-        if died is None or died > today:
-            return f"date_of_death must be an ISO date not in the future, got {detail.get('date_of_death')!r}"
+        if died is None or not EARLIEST_DAY <= died <= today:
+            died_on = detail.get("date_of_death")
+            return f"date_of_death must be an ISO date not in the future and from 1900 on, got {died_on!r}"
     amount = detail.get("disputed_cents")
-    if hold.kind == HoldKind.DISPUTE and amount is not None and (not amount.isdecimal() or int(amount) <= 0):
+    if (
+        hold.kind == HoldKind.DISPUTE
+        and amount is not None
+        and (not (amount.isascii() and amount.isdigit()) or int(amount) <= 0)
+    ):
         return f"disputed amount must be positive cents, got {amount!r}"
     return None
 

@@ -151,10 +151,7 @@ def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
 
 async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
     """Send a payment event; a reference already on the books is reported, not sent again."""
-    problem = lifecycle.payment_problem(payment) or bounds.amount_problem(
-        payment.amount_cents, ctx.settings.max_payment_cents
-    )
-    if problem:
+    if problem := lifecycle.payment_problem(payment):
         raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
@@ -166,8 +163,10 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) 
         )
     if existing is not None:
         return f"duplicate: payment {payment.reference} was already recorded on {existing.received_on}; nothing changed"
-    if problem := bounds.payment_date_problem(
+    if problem := bounds.payment_bounds_problem(
+        payment.amount_cents,
         date.fromisoformat(payment.received_on),
+        maximum_cents=ctx.settings.max_payment_cents,
         today=datetime.now(UTC).date(),
         account_since=min(account.due_date, account.created_at.date()),
         closed_months=closed,

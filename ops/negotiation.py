@@ -13,7 +13,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import negotiation
+from domain import bounds, negotiation
 from domain.money import format_cents
 from domain.negotiation import NegotiationPolicy
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
@@ -71,6 +71,9 @@ async def _update(ctx: OpsContext, account_id: str, update: Any, argument: objec
 
 
 async def propose(ctx: OpsContext, account_id: str, proposal: PlanProposal) -> ProposalAnswer:
+    settle = proposal.settle_cents or 0
+    if problem := bounds.amount_problem(settle, ctx.settings.max_payment_cents, "a settlement"):
+        raise OpsError(f"{problem}: nothing changed")
     return await _update(ctx, account_id, AccountCollectionsWorkflow.propose_plan, proposal)
 
 
@@ -79,6 +82,8 @@ async def decide(ctx: OpsContext, account_id: str, decision: ApprovalInput) -> P
 
 
 async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) -> str:
+    if problem := bounds.amount_problem(promise.amount_cents, ctx.settings.max_payment_cents, "a promise"):
+        raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     policy = await account_policy(ctx, account)
     problem = negotiation.validate_promise(promise, account.balance_cents, datetime.now(UTC).date(), policy)

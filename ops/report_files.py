@@ -22,7 +22,8 @@ from domain.money import format_cents, plain_amount
 from ops.csv_files import write_csv
 from ops.errors import OpsError
 from ops.reports import Sessions, aging
-from store import reports
+from service.files import write_private
+from store import months, reports
 from store.reports import BUCKETS, COLLECTION_KEYS, Period
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -41,8 +42,9 @@ def render_html(template: str, **context: Any) -> str:
 
 
 def write_text(path: Path, text: str) -> None:
+    """A report or statement, created 0600 (it holds personal data); one-line refusal if it cannot be."""
     try:
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text)
     except OSError as err:
         raise OpsError(f"cannot write {path}: {err.strerror or err}") from None
 
@@ -81,6 +83,15 @@ async def month_end_figures(sessions: Sessions, month: str, *, today: date) -> M
     return MonthEnd(
         month, period, book["portfolio"], book["by_creditor"], book["by_segment"], collections, downs, placed, recalled
     )
+
+
+async def close_ended_month(sessions: Sessions, period: Period, *, closed_by: str, now: datetime) -> bool:
+    """A month-end pack of a month that has ended closes it: payments dated in it are refused from then on.
+    Returns whether it was open (a pack of the month in progress closes nothing)."""
+    if period.last >= now.date():
+        return False
+    async with sessions() as session, session.begin():
+        return await months.close_month(session, month=f"{period.first:%Y-%m}", closed_by=closed_by, now=now)
 
 
 def _aging_lines(table: dict[str, dict[str, int]], *first: str) -> list[list[object]]:

@@ -27,6 +27,8 @@ def load_strategy(spec: str) -> Strategy:
     except OSError as err:
         shipped = ", ".join(sorted(p.stem for p in STRATEGY_DIR.glob("*.toml")))
         raise StrategyError(f"cannot read strategy {path}: {err.strerror} (shipped: {shipped})") from None
+    except UnicodeDecodeError as err:
+        raise StrategyError(f"{path}: not a strategy file (not UTF-8 text: byte {err.start})") from None
     return parse_strategy(text, source=str(path))
 
 

@@ -15,6 +15,10 @@ class DuplicateReference(StoreError):
     """A payment reference that is already recorded for another account."""
 
 
+class AmountOutOfRange(StoreError):
+    """An amount beyond what any account's books may hold (domain.bounds.CEILING_CENTS)."""
+
+
 class SchemaNotCurrent(RuntimeError):
     """The database is at a migration revision this code does not run against."""
 
@@ -53,3 +57,7 @@ class UnknownPayment(StoreError):
 
 class UnknownHold(StoreError):
     """No hold with that reference has been opened on the account."""
+
+
+class UnknownExportBatch(StoreError):
+    """No outbox or placement export with that batch number."""

@@ -7,7 +7,10 @@ activities (retry or stop) and the CLI (one line instead of a traceback).
   ("database is locked"): SQLAlchemy's OperationalError and InterfaceError, a connection it
   invalidated, asyncpg's connection errors, OSError, and PostgreSQL SQLSTATE classes 08, 53, 57P;
 - refused: a value the database will not store (SQLSTATE class 22, data exception: a payment
-  reference longer than its column on PostgreSQL, say); SQLAlchemy's DataError.
+  reference longer than its column on PostgreSQL, say); SQLAlchemy's DataError; a number SQLite
+  cannot hold (Python's OverflowError binding it, SQLite's "integer overflow" summing it); a
+  violated CHECK, NOT NULL or foreign key (SQLSTATE 23502, 23503, 23514). A unique key violated
+  is not among them: that is a race another attempt wins, and the retry finds the winner's row.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 """Connection exception; insufficient resources (too many connections); operator intervention (shutdown,
 crash, cannot connect now)."""
-_REFUSED_SQLSTATES = ("22",)
-"""Data exception: value too long, out of range, malformed."""
+_REFUSED_SQLSTATES = ("22", "23502", "23503", "23514")
+"""Data exception (value too long, out of range, malformed); not null, foreign key, check violation."""
+_REFUSED_BY_SQLITE = ("integer overflow", "CHECK constraint failed", "NOT NULL constraint failed",
+                      "FOREIGN KEY constraint failed", "string or blob too big")  # fmt: skip
 _UNAVAILABLE = (OperationalError, InterfaceError, OSError, sqlite3.OperationalError, AsyncpgInterfaceError)
 
 
@@ -33,6 +38,8 @@ def _sqlstate(err: BaseException) -> str:
 
 def store_unavailable(err: BaseException) -> bool:
     """The store cannot be reached or is locked right now: the same request may well succeed later."""
+    if store_refused(err):
+        return False
     if isinstance(err, _UNAVAILABLE):
         return True
     if isinstance(err, DBAPIError) and err.connection_invalidated:
@@ -42,7 +49,10 @@ def store_unavailable(err: BaseException) -> bool:
 
 def store_refused(err: BaseException) -> bool:
     """The database refused the data itself: the same request fails the same way every time."""
-    return isinstance(err, DataError) or _sqlstate(err).startswith(_REFUSED_SQLSTATES)
+    if isinstance(err, DataError | OverflowError) or _sqlstate(err).startswith(_REFUSED_SQLSTATES):
+        return True
+    orig = err.orig if isinstance(err, DBAPIError) else err
+    return isinstance(orig, sqlite3.Error) and str(orig).startswith(_REFUSED_BY_SQLITE)
 
 
 def one_line(err: BaseException) -> str:

@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.bounds import CEILING_CENTS
 from store.audit import audit_values
-from store.errors import DuplicateReference, UnknownAccount
+from store.errors import AmountOutOfRange, DuplicateReference, UnknownAccount
 from store.models import AccountRow, AuditEntryRow, PaymentRow
 from store.views import PaymentOutcome, PaymentView, view_of
 
@@ -32,6 +33,8 @@ async def record_payment(
     """
     if amount_cents <= 0:
         raise ValueError(f"payment amount must be positive, got {amount_cents} cents")
+    if amount_cents > CEILING_CENTS:
+        raise AmountOutOfRange(f"payment amount {amount_cents} cents is over the store's ceiling of {CEILING_CENTS}")
     recorded = await _by_reference(session, reference)
     if recorded is not None:
         return await _already_recorded(session, recorded, account_id)

@@ -116,7 +116,7 @@ def test_an_account_goes_from_load_to_paid_and_bad_events_change_nothing(engine_
     assert json.loads(again.stdout) == {"started": [], "already_started": ["E1"]}
 
     first = operator(
-        "event", "payment", "E1", "--amount", "40.00", "--reference", "CHK-1", "--received-on", "2026-02-01"
+        "event", "payment", "E1", "--amount", "40.00", "--reference", "CHK-1", "--received-on", RECENTLY_DUE
     )
     assert first.returncode == 0, first.stderr
     wait_until(lambda: operator.status("E1")["balance_cents"] == 6_000, what="the first payment")

@@ -49,7 +49,7 @@ async def test_accounts_are_listed_by_stage_through_search_attributes(ops: OpsCo
     summary = await account_workflows.start_accounts(ops, [payer, held, quiet])
     assert sorted(summary.started) == sorted([payer, held, quiet])
 
-    await account_workflows.send_payment(ops, payer, PaymentInput(2_000, f"R{tag}", "2026-02-01"))
+    await account_workflows.send_payment(ops, payer, PaymentInput(2_000, f"R{tag}", date.today().isoformat()))
     await account_workflows.send_hold(ops, held, holds.bankruptcy_hold(f"BK{tag}", chapter="7", filed_on="2026-01-05"))
 
     def ids(rows: list[dict]) -> set[str]:
@@ -73,10 +73,10 @@ async def test_a_reference_already_used_by_another_account_is_refused_before_sen
     first, second = f"F{tag}", f"S{tag}"
     for account_id in (first, second):
         await add_account(ops.sessions, account_id, balance_cents=5_000)
-    await account_workflows.send_payment(ops, first, PaymentInput(1_000, f"R{tag}", "2026-02-01"))
+    await account_workflows.send_payment(ops, first, PaymentInput(1_000, f"R{tag}", date.today().isoformat()))
     await eventually(lambda: views.account_status(ops, first), lambda s: s.get("payments_count") == 1)
     with pytest.raises(OpsError, match=f"already belongs to account {first}"):
-        await account_workflows.send_payment(ops, second, PaymentInput(1_000, f"R{tag}", "2026-02-01"))
+        await account_workflows.send_payment(ops, second, PaymentInput(1_000, f"R{tag}", date.today().isoformat()))
     assert (await views.account_status(ops, second))["stage"] == "not_started"
 
 

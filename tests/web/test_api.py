@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_operations_end_to_end import wait_until
-from tests.web.conftest import WebService
+from tests.web.conftest import DUE, WebService
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_a_role_without_the_permission_gets_403_and_changes_nothing(web_service:
 
 
 def test_an_operator_records_a_payment_once_and_the_audit_log_names_who(web_service: WebService) -> None:
-    body = {"amount": "25.50", "reference": "API-PAY-1", "received_on": "2026-11-01"}
+    body = {"amount": "25.50", "reference": "API-PAY-1", "received_on": DUE}
     with web_service.client("oscar") as operations:
         first = operations.post("/api/accounts/W3/payments", json=body)
         wait_until(lambda: balance(web_service, "W3") == 30_000 - 2_550, what="the payment to apply")
