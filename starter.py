@@ -6,6 +6,7 @@ import dataclasses
 import os
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -15,6 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli import supervision
+from cli.authority import operator_app, write_downs_app
 from cli.common import (
     JsonOption,
     console,
@@ -22,11 +24,13 @@ from cli.common import (
     fail,
     parse_date,
     print_json,
-    require_agency,
     run,
     settings,
+    warn_if_clear_text,
     with_context,
 )  # fmt: skip
+from cli.exports import exports_app, outbox_export, placements_export
+from cli.identity import act, caller, perform
 from cli.output import (
     amount_column,
     attempt_result,
@@ -47,14 +51,17 @@ from domain.contact import Channel, Outcome
 from domain.intake import validate_account_id
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, parse_amount
-from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
+from domain.negotiation_messages import PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
-from ops import account_workflows, views
+from ops import account_workflows, disclosed, views, write_downs
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
+from ops.requests import Written
 from ops.strategies import load_strategy
+from service.files import restrict_new_files
 from store.db import migrate
 from store.failures import one_line
+from web.tokens import Caller, Permission
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections engine: operations and supervisor CLI.")
 event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account's workflow.")
@@ -69,6 +76,11 @@ app.add_typer(strategy_app, name="strategy")
 app.add_typer(placements_app, name="placements")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
+app.add_typer(operator_app, name="operator")
+app.add_typer(write_downs_app, name="write-downs")
+app.add_typer(exports_app, name="exports")
+outbox_app.command("export")(outbox_export)
+placements_app.command("export")(placements_export)
 app.command()(statement)
 for supervision_command in (supervision.queue, supervision.show, supervision.note, supervision.audit):
     app.command()(supervision_command)
@@ -85,10 +97,9 @@ def dev_server(
     headless: Annotated[bool, typer.Option(help="No Web UI.")] = False,
 ) -> None:
     """Run the embedded Temporal dev server in the foreground, state persisted, search attributes registered."""
-    from service.dev_server import dev_server_command
+    from service.dev_server import dev_server_command, private_db_file
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    command = dev_server_command(port=port, db_file=data_dir / "temporal.db", headless=headless)
+    command = dev_server_command(port=port, db_file=private_db_file(data_dir), headless=headless)
     if not headless:
         errors.print(f"Temporal Web UI: http://127.0.0.1:{port + 1000}")
     os.execv(command[0], command)
@@ -133,21 +144,28 @@ def start(
         except ValueError as err:
             fail(str(err))
     cutoff = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
+    who = caller()
 
-    async def action(ctx: OpsContext) -> account_workflows.StartSummary:
+    async def action(ctx: OpsContext) -> dict[str, list[str]]:
         ids = account or await account_workflows.past_due_accounts(ctx, cutoff)
-        with Progress(
-            TextColumn("starting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=errors, disable=as_json or len(ids) < 2,
-        ) as progress:  # fmt: skip
-            task = progress.add_task("start", total=len(ids))
-            return await account_workflows.start_accounts(ctx, ids, on_progress=lambda: progress.advance(task))
+
+        async def write() -> Written:
+            with Progress(
+                TextColumn("starting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=errors, disable=as_json or len(ids) < 2,
+            ) as progress:  # fmt: skip
+                task = progress.add_task("start", total=len(ids))
+                done = await account_workflows.start_accounts(ctx, ids, on_progress=lambda: progress.advance(task))
+            answer = {"started": done.started, "already_started": done.already_started}
+            return Written(f"{len(done.started)} started", {"via": "cli"}, answer=answer, audited=tuple(done.started))
+
+        return await perform(ctx, who, "", "start", write)
 
     summary = run(with_context(action))
     if as_json:
-        print_json({"started": summary.started, "already_started": summary.already_started})
+        print_json(summary)
     else:
-        console.print(f"{len(summary.started)} started, {len(summary.already_started)} already running or ended")
+        console.print(f"{len(summary['started'])} started, {len(summary['already_started'])} already running or ended")
 
 
 @event_app.command("payment")
@@ -166,12 +184,12 @@ def event_payment(
     except InvalidAmount as err:
         fail(str(err))
 
-    async def pay(ctx: OpsContext) -> str:
+    async def pay(ctx: OpsContext, _who: Caller) -> str:
         source = account_workflows.payment_source(ctx, agency=agency, estate=estate)
         payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
         return await account_workflows.send_payment(ctx, account_id, payment)
 
-    console.print(run(with_context(pay)))
+    console.print(act(account_id, "payment", pay, {"reference": reference.strip(), "amount_cents": cents}))
 
 
 @event_app.command("hold")
@@ -186,11 +204,15 @@ def event_hold(
 
 
 def _hold(account_id: str, hold: HoldInput) -> None:
-    console.print(run(with_context(lambda ctx: account_workflows.send_hold(ctx, account_id, hold))))
+    detail = {"kind": hold.kind.value, "reference": hold.reference}
+    console.print(act(account_id, "hold", lambda ctx, _: account_workflows.send_hold(ctx, account_id, hold), detail))
 
 
 def _release(account_id: str, release: HoldReleaseInput) -> None:
-    console.print(run(with_context(lambda ctx: account_workflows.send_hold_release(ctx, account_id, release))))
+    """A write-down beyond the caller's authority waits for a supervisor (ops.write_downs)."""
+    detail = {"outcome": release.outcome.value, "kind": release.kind, "reference": release.reference}
+    send = partial(write_downs.release_hold, account_id=account_id, release=release)
+    console.print(act(account_id, "release_hold", lambda ctx, who: send(ctx, requester=who), detail), highlight=False)
 
 
 @event_app.command("release-hold")
@@ -247,7 +269,7 @@ def event_probate(
     """The estate's representative: the only person contacted from now on; the claim is filed."""
     deadline = parse_date(claims_deadline, "--claims-deadline").isoformat()
     probate = ProbateInput(representative, deadline, email=email, phone=phone)
-    console.print(run(with_context(lambda ctx: account_workflows.send_probate(ctx, account_id, probate))))
+    console.print(act(account_id, "probate", lambda ctx, _: account_workflows.send_probate(ctx, account_id, probate)))
 
 
 @event_app.command("estate-closed")
@@ -290,9 +312,9 @@ def event_contact_outcome(
     outcome: Annotated[Outcome, typer.Option(help="What came of the attempt.")],
 ) -> None:
     """Report a contact attempt's outcome (dialer or staff): right-party contact moves to negotiating."""
-    console.print(
-        run(with_context(lambda ctx: account_workflows.send_contact_outcome(ctx, account_id, attempt, outcome)))
-    )
+    send = partial(account_workflows.send_contact_outcome, attempt_no=attempt, outcome=outcome)
+    detail = {"attempt": attempt, "outcome": outcome.value}
+    console.print(act(account_id, "contact_outcome", lambda ctx, _: send(ctx, account_id), detail))
 
 
 @event_app.command("opt-out")
@@ -302,13 +324,14 @@ def event_opt_out(
     address: Annotated[str, typer.Option(help="The email address or phone number concerned.")],
 ) -> None:
     """The debtor opted out of a channel at one address or number; effective at once."""
-    console.print(run(with_context(lambda ctx: account_workflows.send_opt_out(ctx, account_id, channel, address))))
+    send = partial(account_workflows.send_opt_out, channel=channel, address=address)
+    console.print(act(account_id, "opt_out", lambda ctx, _: send(ctx, account_id), {"channel": channel.value}))
 
 
 @event_app.command("cease")
 def event_cease(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """A written request to cease communication: all outbound contact stops at once (1006.6(c))."""
-    console.print(run(with_context(lambda ctx: account_workflows.send_cease(ctx, account_id))))
+    console.print(act(account_id, "cease", lambda ctx, _: account_workflows.send_cease(ctx, account_id)))
 
 
 @event_app.command("attorney")
@@ -321,13 +344,8 @@ def event_attorney(
     """The debtor is represented: from now on only the attorney is contacted (1006.6(b)(2))."""
     if not (phone or email):
         fail("give the attorney's --phone or --email (or both)")
-    console.print(
-        run(
-            with_context(
-                lambda ctx: account_workflows.send_attorney(ctx, account_id, name=name, phone=phone, email=email)
-            )
-        )
-    )
+    send = partial(account_workflows.send_attorney, name=name, phone=phone, email=email)
+    console.print(act(account_id, "attorney", lambda ctx, _: send(ctx, account_id)))
 
 
 @event_app.command("promise")
@@ -344,7 +362,9 @@ def event_promise(
     except InvalidAmount as err:
         fail(str(err))
     promise = PromiseInput(cents, parse_date(date_, "--date").isoformat())
-    console.print(in_dollars(run(with_context(lambda ctx: send_promise(ctx, account_id, promise)))), highlight=False)
+    detail = {"amount_cents": cents, "due_date": promise.due_date}
+    sent = act(account_id, "promise", lambda ctx, _: send_promise(ctx, account_id, promise), detail)
+    console.print(in_dollars(sent), highlight=False)
 
 
 # ---- negotiation ----
@@ -411,36 +431,48 @@ def propose(
         fail(str(err))
     first = parse_date(first_payment_on, "--first-payment-on").isoformat() if first_payment_on else None
     proposal = PlanProposal(installments, first, settle_cents, by)
-    print_answer(run(with_context(lambda ctx: send_proposal(ctx, account_id, proposal))), as_json)
+    answer = _negotiate(account_id, "propose", lambda ctx, _: send_proposal(ctx, account_id, proposal))
+    print_answer(answer, as_json)
 
 
-def _decide(account_id: str, approver: str, role: str, approve: bool, as_json: bool) -> None:
-    from ops.negotiation import decide
+def _negotiate(
+    account_id: str, action: str, send: Callable[[OpsContext, Caller], Awaitable[ProposalAnswer]],
+    permission: Permission = Permission.EVENTS,
+) -> ProposalAnswer:  # fmt: skip
+    """As the configured caller: the workflow's answer, the request audited with it."""
+    who = caller(permission)
 
-    decision = ApprovalInput(approver, role, approve)
-    print_answer(run(with_context(lambda ctx: decide(ctx, account_id, decision))), as_json)
+    async def go(ctx: OpsContext) -> ProposalAnswer:
+        answers: list[ProposalAnswer] = []
+
+        async def write() -> Written:
+            answers.append(answer := await send(ctx, who))
+            return Written(f"{answer.decision}: {answer.reason}", {"via": "cli", "decision": answer.decision.value})
+
+        await perform(ctx, who, account_id, action, write)
+        return answers[0]
+
+    answer: ProposalAnswer = run(with_context(go))
+    return answer
+
+
+def _decide(account_id: str, approve: bool, as_json: bool) -> None:
+    """As the configured supervisor, under their role's limit; never the one who proposed it."""
+    send = partial(write_downs.decide_settlement, account_id=account_id, approve=approve)
+    answer = _negotiate(account_id, "approval", lambda ctx, who: send(ctx, approver=who), Permission.APPROVE)
+    print_answer(answer, as_json)
 
 
 @app.command()
-def approve(
-    account_id: Annotated[str, typer.Argument(metavar="ID")],
-    approver: Annotated[str, typer.Option(help="Who approves.")],
-    role: Annotated[str, typer.Option(help="The approver's role (its limit applies).")] = "supervisor",
-    as_json: JsonOption = False,
-) -> None:
-    """Approve the proposal awaiting approval (within the role's limit)."""
-    _decide(account_id, approver, role, True, as_json)
+def approve(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+    """Approve the proposal awaiting approval, as your configured identity (its role's limit applies)."""
+    _decide(account_id, True, as_json)
 
 
 @app.command()
-def decline(
-    account_id: Annotated[str, typer.Argument(metavar="ID")],
-    approver: Annotated[str, typer.Option(help="Who declines.")],
-    role: Annotated[str, typer.Option(help="The approver's role.")] = "supervisor",
-    as_json: JsonOption = False,
-) -> None:
-    """Decline the proposal awaiting approval: the account stays in negotiation."""
-    _decide(account_id, approver, role, False, as_json)
+def decline(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+    """Decline the proposal awaiting approval, as your configured identity: the account stays in negotiation."""
+    _decide(account_id, False, as_json)
 
 
 # ---- supervisors ----
@@ -448,8 +480,13 @@ def decline(
 
 @app.command()
 def status(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
-    """One account: stage, balance, days past due, hold, next action, counts."""
-    result = run(with_context(lambda ctx: views.account_status(ctx, account_id)))
+    """One account: stage, balance, days past due, hold, next action, counts (as your role may see it; audited)."""
+    who = caller(Permission.READ)
+    result = run(
+        with_context(
+            lambda ctx: disclosed.status_for(ctx, account_id, actor=who.name, role=who.role, view="cli_status")
+        )
+    )
     if as_json:
         print_json(result)
         return
@@ -518,31 +555,6 @@ def attempts(
     print_table(console, table)
 
 
-@outbox_app.command("export")
-def outbox_export(
-    channel: Annotated[str, typer.Option(help="letter, sms or call (email without SMTP too).")],
-    file: Annotated[Path, typer.Option(help="CSV file to write.")],
-) -> None:
-    """Hand queued letters, texts or calls to the printer, SMS provider or dialer: each row once."""
-    from ops.outbox import export_outbox_file
-
-    count = run(export_outbox_file(settings().database_url, channel, file, datetime.now(UTC)))
-    console.print(f"{count} {channel} message(s) exported to {file}")
-
-
-@placements_app.command("export")
-def placements_export(
-    agency: Annotated[str, typer.Option(help="The agency's id in the strategy file.")],
-    file: Annotated[Path, typer.Option(help="CSV placement file to write.")],
-) -> None:
-    """Write the agency's placement file: every placement not yet sent to it, each exactly once."""
-    from ops.placements import export_placement_file
-
-    require_agency(agency)
-    count = run(export_placement_file(settings().database_url, agency, file, datetime.now(UTC)))
-    console.print(f"{count} placement(s) for {agency} exported to {file}")
-
-
 @placements_app.command("recall")
 def placements_recall(
     account_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -551,7 +563,7 @@ def placements_recall(
     """Take an account back from its agency; the internal desk works it from then on."""
     from ops import placements
 
-    console.print(run(with_context(lambda ctx: placements.recall(ctx, account_id, reason))))
+    console.print(act(account_id, "recall", lambda ctx, _: placements.recall(ctx, account_id, reason)))
 
 
 @placements_app.command("list")
@@ -672,6 +684,7 @@ def demo(
 
     from ops.demo import run_demo
 
+    warn_if_clear_text()
     try:
         run(run_demo(settings(), console, accounts=accounts, minutes=minutes, seed=seed, stay=stay, headless=headless))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -681,6 +694,7 @@ def demo(
 def main() -> None:
     """Run the CLI and leave without interpreter teardown, which the SDK's core runtime can abort
     after the work is done ("PyGILState_Release", exit 134; sdk-python#300), as worker.py does."""
+    restrict_new_files()  # the store, exports, reports, the dev server it execs: their owner's only
     code = 0
     try:
         app(prog_name="collections" if Path(sys.argv[0]).name == "collections" else "starter.py")

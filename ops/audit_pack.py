@@ -23,6 +23,8 @@ from ops.account_workflows import require_account
 from ops.context import OpsContext
 from ops.csv_files import write_csv
 from ops.errors import OpsError
+from service.files import private_dir, write_private
+from service.payload_codec import decrypted_history
 from store import repository
 from store.views import AttemptView, AuditEntryView, ContactPointView, OutboxView
 from workflows.account import workflow_id_for
@@ -45,20 +47,22 @@ async def write_audit_pack(ctx: OpsContext, account_id: str, directory: Path, *,
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise OpsError(f"{directory} exists and is not an empty directory: choose a new one")
     workflow_id = workflow_id_for(account_id)
-    histories = await run_histories(ctx.client, workflow_id)
+    codec = ctx.client.data_converter.payload_codec
+    histories = [decrypted_history(h, codec) for h in await run_histories(ctx.client, workflow_id)]
     async with ctx.sessions() as session:
         trail = await repository.audit_trail(session, account_id)
         attempts = await repository.attempts_for(session, account_id)
         outbox = await repository.outbox_entries(session, account_id=account_id)
         points = await repository.contact_points_for(session, account_id)
     try:
-        (directory / "messages").mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
+        private_dir(directory / "messages")
         runs = [{"run_id": h.run_id, "history": json.loads(h.to_json())} for h in histories]
         files = {"history.json": _json({"workflow_id": workflow_id, "runs": runs})}
         files["audit_log.json"] = _json([_audit_row(entry) for entry in trail])
         files.update(_messages(attempts, outbox, points))
         for name, content in files.items():
-            (directory / name).write_text(content, encoding="utf-8")
+            write_private(directory / name, content)
         write_csv(directory / "audit_log.csv", AUDIT_COLUMNS, [_audit_line(entry) for entry in trail])
         listed = sorted([*files, "audit_log.csv"])
         manifest = {
@@ -68,7 +72,7 @@ async def write_audit_pack(ctx: OpsContext, account_id: str, directory: Path, *,
             "runs": [h.run_id for h in histories],
             "files": [{"path": name, "sha256": sha256_of(directory / name)} for name in listed],
         }
-        (directory / "manifest.json").write_text(_json(manifest), encoding="utf-8")
+        write_private(directory / "manifest.json", _json(manifest))
     except OSError as err:
         raise OpsError(f"cannot write the audit pack in {directory}: {err.strerror or err}") from None
     return AuditPack(directory, [*listed, "manifest.json"], len(histories), len(files) - 2)

@@ -31,9 +31,11 @@ from ops.demo_debtors import feed_events, play_dialer, play_negotiations
 from ops.errors import OpsError
 from ops.live import PROMISED_STAGES, reached_line, watch_stages, web_ui_address
 from ops.mail_sink import MailSink
+from ops.operators import ensure_first_operator, os_user
 from ops.synthetic import synthetic_portfolio_csv
 from ops.views import contact_summary
 from service.config import Settings
+from service.files import open_private, private_dir
 from service.temporal import TemporalUnavailable, connect
 from store import repository
 from store.db import ensure_schema
@@ -96,7 +98,7 @@ def _answers(url: str) -> Callable[[], Awaitable[bool]]:
 
 
 def _spawn(args: list[str], log_name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    log = (DATA_DIR / log_name).open("ab")
+    log = open_private(DATA_DIR / log_name, "ab")
     script, *rest = args
     command = [sys.executable, str(PROJECT_ROOT / script), *rest]
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
@@ -183,7 +185,7 @@ async def run_demo(
     headless: bool = False,
 ) -> dict[str, int]:
     """Run the demo for `minutes` (or, on a terminal with `stay`, until Ctrl-C); the stages reached."""
-    DATA_DIR.mkdir(exist_ok=True)
+    private_dir(DATA_DIR)
     console.soft_wrap = True  # a line (the token, an id) is never broken, whatever the width
     if "COLLECTIONS_STRATEGY" not in os.environ:
         settings = settings.model_copy(update={"collections_strategy": "demo"})
@@ -195,6 +197,11 @@ async def run_demo(
     mail = MailSink().start()
     try:
         await ensure_schema(settings.database_url)  # before the processes that share the store start
+        if first := ensure_first_operator(settings.operators_file):
+            console.print(
+                f"{settings.operators_file}: OS user {os_user()} is {first.name} ({first.role}) at the CLI "
+                "(you set the engine up: you administer it; `collections operator add` for others)"
+            )
         if not await _temporal_up(settings):
             port = settings.temporal_address.rpartition(":")[2]
             console.print(f"starting the Temporal dev server on port {port} (log: {DATA_DIR}/dev-server.log)")

@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from service.files import private_dir, private_file
 from workflows.search_attributes import ALL_KEYS
 
 SERVER_STARTUP_TIMEOUT = timedelta(seconds=60)
@@ -43,6 +44,19 @@ def search_attribute_flags() -> list[str]:
         kind = _FLAG_TYPES[key.indexed_value_type.name]
         flags += ["--search-attribute", f"{key.name}={kind}"]
     return flags
+
+
+def private_db_file(data_dir: Path) -> Path:
+    """The server's database file in `data_dir` (made 0700 if new); its files from an earlier run made 0600.
+
+    The server creates its files itself: the umask `starter.py` sets (077) makes new ones 0600.
+    """
+    private_dir(data_dir)
+    db_file = data_dir / "temporal.db"
+    for existing in (db_file, *(data_dir / f"temporal.db{suffix}" for suffix in ("-wal", "-shm"))):
+        if existing.exists():
+            private_file(existing)
+    return db_file
 
 
 def dev_server_command(

@@ -4,8 +4,10 @@ Keys come from PAYLOAD_ENCRYPTION_KEYS, `id:base64,id:base64,...` (each key 32 r
 standard or URL-safe base64, ids of letters, digits and `._-`). The FIRST key encrypts; every key
 listed decrypts, picked by the `encryption-key-id` in the payload's metadata, so keys rotate by
 putting a new one first and keeping the old ones until no history still holds payloads under them.
-Unset (or empty), payloads go in clear text: the local default, announced by a warning when the
-worker starts.
+Unset (or empty), the keys are those of the key file PAYLOAD_KEY_FILE (default `.data/payload.key`),
+made with a fresh key on first run (service/payload_key_file.py): encryption is on by default.
+Only PAYLOAD_ENCRYPTION=off sends payloads in clear text, and every process that sends payloads
+then warns (`clear_text_warning`).
 
 An encrypted payload is `{encoding: binary/encrypted, encryption-key-id: <id>}` with data = a
 random 96-bit nonce followed by the AES-GCM ciphertext (and tag) of the original payload serialized
@@ -21,23 +23,31 @@ import binascii
 import dataclasses
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import structlog
 import temporalio.converter
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
+from temporalio.api.history.v1 import History
+from temporalio.client import WorkflowHistory
 
 from service.config import ConfigError
+from service.payload_key_file import DEFAULT_KEY_FILE, KEY_FILE_VARIABLE, key_file_entries
 
 KEYS_VARIABLE = "PAYLOAD_ENCRYPTION_KEYS"
+SWITCH_VARIABLE = "PAYLOAD_ENCRYPTION"
 ENCODING = b"binary/encrypted"
 KEY_ID_HEADER = "encryption-key-id"
 NONCE_BYTES = 12
 KEY_BYTES = 32
+UNENCRYPTED_FIELDS = frozenset({"search_attributes"})
+"""Indexed by the server in clear by design (never personal data): the codec does not touch them."""
 _KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = structlog.get_logger("payloads")
 
@@ -61,12 +71,12 @@ class EncryptionKeys:
         return tuple(key_id for key_id, _ in self.keys)
 
 
-def parse_keys(text: str) -> EncryptionKeys:
+def parse_keys(text: str, *, source: str = KEYS_VARIABLE) -> EncryptionKeys:
     """`id:base64,...` as PAYLOAD_ENCRYPTION_KEYS holds it; ConfigError in one line (never showing a key)."""
     keys: list[tuple[str, bytes]] = []
     for number, entry in enumerate(text.split(","), start=1):
         key_id, colon, encoded = (part.strip() for part in entry.strip().partition(":"))
-        where = f"invalid {KEYS_VARIABLE}: entry {number}"
+        where = f"invalid {source}: entry {number}"
         if not colon or not _KEY_ID.match(key_id):
             raise ConfigError(f"{where}: expected id:base64-key (id of letters, digits and ._-), e.g. k1:<base64>")
         try:
@@ -81,10 +91,27 @@ def parse_keys(text: str) -> EncryptionKeys:
     return EncryptionKeys(tuple(keys))
 
 
+def encryption_off(environ: Mapping[str, str] | None = None) -> bool:
+    """PAYLOAD_ENCRYPTION=off (the only way to send payloads in clear); a value but on/off is a ConfigError."""
+    env = os.environ if environ is None else environ
+    switch = env.get(SWITCH_VARIABLE, "").strip().lower() or "on"
+    if switch not in ("on", "off"):
+        raise ConfigError(f"invalid {SWITCH_VARIABLE}: expected on or off, got {env[SWITCH_VARIABLE]!r}")
+    if switch == "off" and env.get(KEYS_VARIABLE, "").strip():
+        raise ConfigError(f"{SWITCH_VARIABLE}=off and {KEYS_VARIABLE} is set: unset one of them")
+    return switch == "off"
+
+
 def keys_from_environment(environ: Mapping[str, str] | None = None) -> EncryptionKeys | None:
-    """The configured keys, or None when PAYLOAD_ENCRYPTION_KEYS is unset or empty (no encryption)."""
-    text = (os.environ if environ is None else environ).get(KEYS_VARIABLE, "").strip()
-    return parse_keys(text) if text else None
+    """PAYLOAD_ENCRYPTION_KEYS, else the key file's keys (made on first run); None only with PAYLOAD_ENCRYPTION=off."""
+    env = os.environ if environ is None else environ
+    if encryption_off(env):
+        return None
+    text = env.get(KEYS_VARIABLE, "").strip()
+    if text:
+        return parse_keys(text)
+    key_file = Path(env.get(KEY_FILE_VARIABLE, "").strip() or DEFAULT_KEY_FILE)
+    return parse_keys(key_file_entries(key_file), source=f"payload key file {key_file}")
 
 
 class EncryptionCodec(temporalio.converter.PayloadCodec):
@@ -129,6 +156,34 @@ class EncryptionCodec(temporalio.converter.PayloadCodec):
         return Payload.FromString(plain)
 
 
+def payloads_in(message: Message) -> Iterator[Payload]:
+    """Every Payload inside a protobuf message (a history event, say), depth first, search attributes
+    excepted: the server indexes those in clear, and the codec never touches them."""
+    for field, value in message.ListFields():
+        if field.message_type is None or field.name in UNENCRYPTED_FIELDS:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = list(value.values()) if field.message_type.fields_by_name["value"].message_type else []
+        else:
+            items = list(value) if field.is_repeated else [value]
+        for item in items:
+            if isinstance(item, Payload):
+                yield item
+            else:
+                yield from payloads_in(item)
+
+
+def decrypted_history(history: WorkflowHistory, codec: temporalio.converter.PayloadCodec | None) -> WorkflowHistory:
+    """A copy of `history` with every payload the engine's codec encrypted decrypted (for an audit pack)."""
+    if not isinstance(codec, EncryptionCodec):
+        return history
+    events = History.FromString(History(events=history.events).SerializeToString()).events
+    for event in events:
+        for payload in payloads_in(event):
+            payload.CopyFrom(codec.decrypt(payload))
+    return WorkflowHistory(history.workflow_id, list(events))
+
+
 def payload_codec(environ: Mapping[str, str] | None = None) -> EncryptionCodec | None:
     keys = keys_from_environment(environ)
     return None if keys is None else EncryptionCodec(keys)
@@ -151,13 +206,21 @@ def data_converter(environ: Mapping[str, str] | None = None) -> temporalio.conve
     )
 
 
+def clear_text_warning(environ: Mapping[str, str] | None = None) -> str | None:
+    """The one-line warning every process that sends payloads gives when encryption is off; None when on."""
+    if not encryption_off(environ):
+        return None
+    return (
+        f"{SWITCH_VARIABLE}=off: workflow and activity payloads (personal data among them) reach Temporal unencrypted"
+    )
+
+
 def announce_payload_protection(environ: Mapping[str, str] | None = None) -> None:
-    """One line at worker start: the key payloads are encrypted with, or a warning that they are in clear text."""
+    """One log line at a service's start: the key payloads are encrypted with, or a warning that they are not."""
+    warning = clear_text_warning(environ)
+    if warning is not None:
+        log.warning("payloads.clear_text", detail=warning)
+        return
     keys = keys_from_environment(environ)
-    if keys is None:
-        log.warning(
-            "payloads.clear_text",
-            detail=f"{KEYS_VARIABLE} is not set: workflow and activity payloads reach Temporal unencrypted",
-        )
-    else:
-        log.info("payloads.encrypted", key_id=keys.current_id, decrypts=list(keys.ids))
+    assert keys is not None
+    log.info("payloads.encrypted", key_id=keys.current_id, decrypts=list(keys.ids))

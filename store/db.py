@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
+import os
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, SessionTransaction
 
+from service.files import FILE_MODE, open_private, private_dir
 from store.errors import SchemaNotCurrent
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
@@ -57,10 +60,13 @@ def store_location(url: str) -> str:
 
 
 def ensure_sqlite_directory(url: str) -> None:
-    """Create the folder of a SQLite database file (`.data/` for the default URL)."""
+    """Create the folder of a SQLite database file (`.data/` for the default URL; 0700 when new) and the file
+    itself, empty and 0600 when new: SQLite gives its -wal and -shm the database file's mode."""
     database = make_url(url).database
     if is_sqlite(url) and database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_dir(Path(database).parent)
+        with contextlib.suppress(OSError):  # exists already, or cannot be made: SQLite says so when it opens it
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = INTERACTIVE_BUSY_TIMEOUT_MS) -> AsyncEngine:
@@ -253,7 +259,7 @@ async def _migration_turn(url: str) -> AsyncIterator[None]:
         yield
         return
     ensure_sqlite_directory(url)
-    with open(f"{database}.migration-lock", "a") as lock_file:
+    with open_private(Path(f"{database}.migration-lock"), "a") as lock_file:
         await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -27,6 +27,16 @@ from workflows.search_attributes import ALL_KEYS
 ROOT = Path(__file__).resolve().parent.parent
 # PostgreSQL and chromium: tests needing a missing one are skipped, with one line saying why.
 pytest_plugins = ["tests.support.prerequisites"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def payload_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every engine the tests start, in-process or as processes, encrypts payloads with one key file of the
+    test session (made on first use), not the checkout's `.data/payload.key`."""
+    key_file = tmp_path_factory.mktemp("payload-key") / "payload.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAYLOAD_KEY_FILE", str(key_file))
+        yield key_file
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import uvicorn
 
 from service.config import Settings
 from service.logging import configure_logging
+from service.payload_codec import announce_payload_protection
 from web.app import create_app
 from web.config import WebSettings
 
@@ -16,8 +17,14 @@ log = structlog.get_logger("web")
 def serve(settings: Settings, web: WebSettings) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn drains requests in flight. Logs go through structlog like the worker's."""
     configure_logging(log_format=settings.log_format, level=settings.log_level)
+    announce_payload_protection()  # encrypted with which key, or a warning: payloads in clear text
+    web.check_serving()
     config = uvicorn.Config(
-        create_app(settings, web), host=web.web_host, port=web.web_port, log_config=None, access_log=False
-    )
-    log.info("web.starting", host=web.web_host, port=web.web_port, tokens_file=str(web.api_tokens_file))
+        create_app(settings, web), host=web.web_host, port=web.web_port, log_config=None, access_log=False,
+        ssl_certfile=web.web_tls_cert, ssl_keyfile=web.web_tls_key,
+    )  # fmt: skip
+    log.info(
+        "web.starting", host=web.web_host, port=web.web_port, tokens_file=str(web.api_tokens_file), tls=web.tls,
+        behind_tls_proxy=web.web_behind_tls_proxy,
+    )  # fmt: skip
     uvicorn.Server(config).run()

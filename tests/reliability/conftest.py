@@ -40,6 +40,7 @@ from ops import account_workflows, views
 from ops.context import OpsContext, open_context
 from ops.demo import daytime_zones
 from service.config import load_settings
+from service.payload_codec import data_converter
 from store import repository
 from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
@@ -170,9 +171,9 @@ class Engine:
             return False
 
     async def client(self) -> Client:
-        """A client of the dev server, kept for the drill."""
+        """A client of the dev server with the engine's data converter (its payload key), kept for the drill."""
         if self._client is None:
-            self._client = await Client.connect(self.address)
+            self._client = await Client.connect(self.address, data_converter=data_converter(self.env))
         return self._client
 
     def stop_server(self) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.exceptions import ApplicationError
 
 from domain.messages import PaymentInput
 from tests.reliability.conftest import (
@@ -80,10 +81,12 @@ async def test_postgres_stopped_while_payments_arrive(
         what=f"every payment's store activity to have failed {FAILED_ATTEMPTS} times",
     )
     await eventually(lambda: engine.worker_log(log), failed_enough, what="a warning for each failed attempt")
+    converter = (await engine.client()).data_converter  # failure messages are encrypted like any payload
     for account_id, infos in (await pending_activities(engine, payers)).items():
         failure = next(i.last_failure for i in infos if i.activity_type.name == "record_payment")
-        assert failure.application_failure_info.type == "StoreUnavailable", account_id
-        assert failure.message == f"store unavailable: {refused}", account_id
+        error = await converter.decode_failure(failure)
+        assert isinstance(error, ApplicationError) and error.type == "StoreUnavailable", account_id
+        assert error.message == f"store unavailable: {refused}", account_id
 
     status = await looking
     assert status.returncode == 1, status.stdout

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from typing import Any
 
-from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHistory
 
-from service.payload_codec import data_converter
+from service.payload_codec import data_converter, payloads_in
 
-UNENCRYPTED_FIELDS = frozenset({"search_attributes"})
-"""Indexed by the server in clear by design (never personal data): the codec does not touch them."""
 PATCH_MARKER = "core_patch"
 """`workflow.patched` markers: the SDK's core writes the patch id itself, in clear, past the codec."""
 
@@ -34,22 +30,6 @@ def with_keys(client: Client, keys: str) -> Client:
 def raw_bytes(history: WorkflowHistory) -> bytes:
     """The history exactly as the server sent it, serialized: payload data appears here as it is stored."""
     return History(events=history.events).SerializeToString()
-
-
-def payloads_in(message: Message) -> Iterator[Payload]:
-    """Every Payload inside `message` (search attributes excepted), depth first."""
-    for field, value in message.ListFields():
-        if field.message_type is None or field.name in UNENCRYPTED_FIELDS:
-            continue
-        if field.message_type.GetOptions().map_entry:
-            items = list(value.values()) if field.message_type.fields_by_name["value"].message_type else []
-        else:
-            items = list(value) if field.is_repeated else [value]
-        for item in items:
-            if isinstance(item, Payload):
-                yield item
-            else:
-                yield from payloads_in(item)
 
 
 def history_payloads(history: WorkflowHistory) -> list[Payload]:

@@ -107,9 +107,10 @@ def test_url_safe_base64_and_spaces_around_entries_are_accepted() -> None:
     assert keys.keys[0][1] == bytes(range(251, 255)) * 8
 
 
-def test_unset_or_empty_means_the_sdks_default_converter() -> None:
-    assert keys_from_environment({}) is None and keys_from_environment({"PAYLOAD_ENCRYPTION_KEYS": " "}) is None
-    assert data_converter({}) is temporalio.converter.default()
+def test_only_payload_encryption_off_means_the_sdks_default_converter() -> None:
+    off = {"PAYLOAD_ENCRYPTION": "off"}
+    assert keys_from_environment(off) is None and keys_from_environment({**off, "PAYLOAD_ENCRYPTION_KEYS": " "}) is None
+    assert data_converter(off) is temporalio.converter.default()
 
 
 def test_with_keys_the_converter_encrypts_payloads_and_failure_messages_too() -> None:
