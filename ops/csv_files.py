@@ -1,29 +1,96 @@
-"""CSV files handed to third parties (print house, dialer, agencies): whole or not at all."""
+"""Every CSV the engine writes, through one writer: formula cells neutralised, files whole or not at all.
+
+A cell a spreadsheet could run as a formula (one beginning with `=`, `+`, `-`, `@`, a tab or a carriage
+return: the OWASP rule) gets a leading `'`. A plain decimal number (`-12.50`, `42`) is not a formula and
+is written as it is, so credit balances stay numbers.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from ops.errors import OpsError
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def neutralise(value: object) -> str:
+    """One cell as text, with a leading `'` when a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], *, lineterminator: str = "\r\n") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow([neutralise(name) for name in columns])
+    writer.writerows([neutralise(value) for value in row] for row in rows)
+    return out.getvalue()
+
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write next to `path`, then rename: a reader never sees half a file. A file that cannot be written
-    is refused in one line (raised inside the export's transaction, so nothing is marked exported)."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write `path` (mode 0600), replacing a file already there (a report regenerated from the store)."""
+    _write(path, csv_text(columns, rows).encode("utf-8"), replace=True)
+
+
+def write_new_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Write `path` (mode 0600) only if no file is there, even one that appears meanwhile; the bytes written."""
+    content = csv_text(columns, rows).encode("utf-8")
+    _write(path, content, replace=False)
+    return content
+
+
+def refuse_existing(path: Path) -> None:
+    """An export never overwrites: refused in one line before anything is marked."""
+    if path.exists() or path.is_symlink():
+        raise OpsError(f"{path} already exists: an export never overwrites a file; choose a new name")
+    if not path.parent.is_dir():
+        raise OpsError(f"cannot write {path}: no directory {path.parent}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise OpsError(f"cannot write {path}: the directory {path.parent} is not writable")
+
+
+def _write(path: Path, content: bytes, *, replace: bool) -> None:
+    """To a temporary name in the same directory (0600, fsynced), then renamed or linked into place:
+    a reader never sees half a file, and without `replace` an existing file is never touched."""
+    partial: str | None = None
     try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow(value.isoformat() if isinstance(value, date | datetime) else value for value in row)
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(path)
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".csv-", suffix=".partial")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            os.replace(partial, path)
+        else:
+            os.link(partial, path)  # fails if `path` exists: never overwrites
+            os.unlink(partial)
+        partial = None
+        _sync_directory(path.parent)
+    except FileExistsError:
+        raise OpsError(f"{path} already exists: an export never overwrites a file; choose a new name") from None
     except OSError as err:
-        partial.unlink(missing_ok=True)
         raise OpsError(f"cannot write {path}: {err.strerror or err}") from None
+    finally:
+        if partial is not None:
+            Path(partial).unlink(missing_ok=True)
+
+
+def _sync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -2,34 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.contact import Channel
-from ops.csv_files import write_csv
+from ops.exports import Export, ExportKind, export_new, write_batch
 from store import repository
-from store.db import ensure_schema, make_engine, make_session_factory
+from store.outbox import outbox_batch
+from store.views import OutboxView
 
 COLUMNS = ("attempt_key", "account_id", "channel", "recipient", "subject", "body", "created_at")
+NOUNS = {"letter": "letter", "email": "email", "sms": "text message", "call": "call message"}
 
 
-async def export_outbox_file(database_url: str, channel: str, path: Path, now: datetime) -> int:
-    """Write the channel's not-yet-exported messages to `path` (CSV) and mark them exported.
-
-    The file is complete on disk before the rows are marked, so a failure can repeat a message
-    in a later export but never lose one: consumers drop repeats by `attempt_key`.
-    """
+def _channel(channel: str) -> Channel:
     try:
-        chosen = Channel(channel)
+        return Channel(channel)
     except ValueError:
         raise ValueError(f"unknown channel {channel!r}: one of {', '.join(c.value for c in Channel)}") from None
-    await ensure_schema(database_url)
-    engine = make_engine(database_url)
-    try:
-        async with make_session_factory(engine)() as session, session.begin():
-            batch = f"{chosen.value}-{now.astimezone(UTC):%Y%m%dT%H%M%S%fZ}"
-            rows = await repository.export_outbox(session, channel=chosen, now=now, batch=batch)
-            write_csv(path, COLUMNS, [[getattr(row, name) for name in COLUMNS] for row in rows])
-    finally:
-        await engine.dispose()
-    return len(rows)
+
+
+async def _mark(session: AsyncSession, channel: str, now: datetime, batch_no: int) -> Sequence[OutboxView]:
+    return await repository.export_outbox(session, channel=Channel(channel), now=now, batch_no=batch_no)
+
+
+def _noun(channel: str, count: int) -> str:
+    return f"{count} {NOUNS[channel]}{'' if count == 1 else 's'}"
+
+
+OUTBOX = ExportKind(
+    kind="outbox", command="collections outbox export", columns=COLUMNS, mark=_mark, rows_of=outbox_batch,
+    line=lambda row: [getattr(row, name) for name in COLUMNS], noun=_noun,
+)  # fmt: skip
+
+
+async def export_outbox_file(database_url: str, channel: str, path: Path, now: datetime, *, by: str) -> Export:
+    """The channel's messages not yet exported, as a new numbered batch written to `path` (a new file).
+
+    The rows are marked with the batch before the file is written: a failed write keeps the batch, to be
+    written with `--batch N`; consumers drop repeats by `attempt_key`.
+    """
+    return await export_new(database_url, OUTBOX, _channel(channel).value, path, now=now, by=by)
+
+
+async def write_outbox_batch(
+    database_url: str, number: int, path: Path, now: datetime, channel: str | None = None
+) -> Export:
+    scope = None if channel is None else _channel(channel).value
+    return await write_batch(database_url, OUTBOX, number, path, now=now, scope=scope)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import referral
 from domain.money import plain_amount
 from domain.referral_messages import RecallInput
 from ops import account_workflows
 from ops.context import OpsContext
-from ops.csv_files import write_csv
 from ops.errors import OpsError
+from ops.exports import Export, ExportKind, export_new, write_batch
 from store import repository
-from store.db import ensure_schema, make_engine, make_session_factory
+from store.placements import placement_batch
+from store.views import PlacementExportRow
 
 COLUMNS = (
     "account_id", "placement_no", "agency_id", "creditor", "debtor_name", "street", "city", "state", "postal_code",
@@ -30,21 +34,33 @@ def _line(row: Any) -> list[object]:
     return [values[name] for name in COLUMNS]
 
 
-async def export_placement_file(database_url: str, agency_id: str, path: Path, now: datetime) -> int:
-    """Write the agency's new placements to `path` (CSV) and mark them exported, in one transaction.
+async def _mark(session: AsyncSession, agency_id: str, now: datetime, batch_no: int) -> Sequence[PlacementExportRow]:
+    return await repository.export_placements(session, agency_id=agency_id, now=now, batch_no=batch_no)
 
-    The file is on disk before the commit: a failure may repeat a placement in the next file
-    (agencies drop repeats by account_id + placement_no) but never loses one.
+
+def _noun(agency_id: str, count: int) -> str:
+    return f"{count} placement{'' if count == 1 else 's'} for {agency_id}"
+
+
+PLACEMENT_FILE = ExportKind(
+    kind="placements", command="collections placements export", columns=COLUMNS, mark=_mark,
+    rows_of=placement_batch, line=_line, noun=_noun,
+)  # fmt: skip
+
+
+async def export_placement_file(database_url: str, agency_id: str, path: Path, now: datetime, *, by: str) -> Export:
+    """The agency's placements not yet sent, as a new numbered batch written to `path` (a new file).
+
+    The placements are marked with the batch before the file is written: a failed write keeps the batch,
+    to be written with `--batch N` (agencies drop repeats by account_id + placement_no).
     """
-    await ensure_schema(database_url)
-    engine = make_engine(database_url)
-    try:
-        async with make_session_factory(engine)() as session, session.begin():
-            rows = await repository.export_placements(session, agency_id=agency_id, now=now)
-            write_csv(path, COLUMNS, [_line(row) for row in rows])
-    finally:
-        await engine.dispose()
-    return len(rows)
+    return await export_new(database_url, PLACEMENT_FILE, agency_id, path, now=now, by=by)
+
+
+async def write_placement_batch(
+    database_url: str, number: int, path: Path, now: datetime, agency_id: str | None = None
+) -> Export:
+    return await write_batch(database_url, PLACEMENT_FILE, number, path, now=now, scope=agency_id)
 
 
 async def placements(ctx: OpsContext, account_id: str) -> list[dict[str, Any]]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date, timedelta
 
 from domain.intake import ACCOUNT_COLUMNS, CONSENT_COLUMNS
+from ops.csv_files import csv_text
 
 _FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Kira", "Luis"]
 _LAST = ["Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones", "Khan"]
@@ -27,15 +26,13 @@ def synthetic_portfolio_csv(
 ) -> str:
     """A CSV in the `load` format; due dates fall 5-200 days before `as_of`; `zones` overrides the places' zones."""
     rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*ACCOUNT_COLUMNS, *CONSENT_COLUMNS])
+    rows: list[list[object]] = []
     for number in range(1, accounts + 1):
         city, state, postal, zone, area = rng.choice(_PLACES)
         zone = rng.choice(zones) if zones else zone
         creditor, segment = rng.choice(_CREDITORS)
         name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        writer.writerow([
+        rows.append([
             f"{prefix}{number:06d}", name, f"({area}) 555-01{rng.randrange(100):02d}",
             f"{name.split()[0].lower()}{number}@example.com", f"{rng.randrange(1, 999)} Main St",
             city, state, postal, zone, f"{rng.randrange(2500, 500000) / 100:.2f}",
@@ -43,4 +40,4 @@ def synthetic_portfolio_csv(
             "true" if segment == "medical" else "false", segment,
             "true" if rng.random() < 0.5 else "false", "false",
         ])  # fmt: skip
-    return out.getvalue()
+    return csv_text([*ACCOUNT_COLUMNS, *CONSENT_COLUMNS], rows, lineterminator="\n")

@@ -52,9 +52,9 @@ async def enqueue_outbox(
 
 
 async def export_outbox(
-    session: AsyncSession, *, channel: Channel | str, now: datetime, batch: str
+    session: AsyncSession, *, channel: Channel | str, now: datetime, batch_no: int
 ) -> list[OutboxView]:
-    """The channel's rows not yet exported, oldest first, now marked exported in `batch`.
+    """The channel's rows not yet exported, oldest first, now marked exported in batch `batch_no`.
 
     Rows locked by a concurrent export are skipped (PostgreSQL), so two exports never share a row.
     """
@@ -74,10 +74,16 @@ async def export_outbox(
         await session.execute(
             update(OutboxRow)
             .where(OutboxRow.id.in_(ids[start : start + 500]))
-            .values(exported_at=now, export_batch=batch)
+            .values(exported_at=now, export_batch_no=batch_no)
             .execution_options(synchronize_session=False)
         )
-    return [_view(row, exported_at=now, export_batch=batch) for row in rows]
+    return [_view(row, exported_at=now, export_batch_no=batch_no) for row in rows]
+
+
+async def outbox_batch(session: AsyncSession, batch_no: int) -> list[OutboxView]:
+    """The messages export batch `batch_no` took, in the order it wrote them."""
+    rows = await session.scalars(select(OutboxRow).where(OutboxRow.export_batch_no == batch_no).order_by(OutboxRow.id))
+    return [_view(row) for row in rows]
 
 
 async def outbox_entries(

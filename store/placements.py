@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.disclosure import shown_creditor
 from store.audit import append_audit, audit_values
 from store.errors import UnknownAccount, UnknownPayment, UnknownPlacement
 from store.models import AccountRow, AuditEntryRow, ContactPointRow, PaymentRow, PlacementRow
@@ -151,8 +152,11 @@ async def placement_counts(session: AsyncSession) -> dict[str, int]:
     return {agency_id: count for agency_id, count in await session.execute(query)}
 
 
-async def export_placements(session: AsyncSession, *, agency_id: str, now: datetime) -> list[PlacementExportRow]:
-    """The agency's placements still 'placed' and not yet exported, oldest first, now marked exported.
+async def export_placements(
+    session: AsyncSession, *, agency_id: str, now: datetime, batch_no: int
+) -> list[PlacementExportRow]:
+    """The agency's placements still 'placed' and not yet exported, oldest first, now marked exported in
+    batch `batch_no`.
 
     Rows locked by a concurrent export are skipped (PostgreSQL), so two exports never share a placement.
     """
@@ -167,6 +171,25 @@ async def export_placements(session: AsyncSession, *, agency_id: str, now: datet
             .execution_options(populate_existing=True)
         )
     )
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        await session.execute(
+            update(PlacementRow)
+            .where(PlacementRow.id.in_(ids[start : start + CHUNK]))
+            .values(exported_at=now, export_batch_no=batch_no)
+        )
+    return await _export_rows(session, rows)
+
+
+async def placement_batch(session: AsyncSession, batch_no: int) -> list[PlacementExportRow]:
+    """The placements export batch `batch_no` took, in the order it wrote them, with today's account details."""
+    rows = await session.scalars(
+        select(PlacementRow).where(PlacementRow.export_batch_no == batch_no).order_by(PlacementRow.id)
+    )
+    return await _export_rows(session, list(rows))
+
+
+async def _export_rows(session: AsyncSession, rows: list[PlacementRow]) -> list[PlacementExportRow]:
     if not rows:
         return []
     account_ids = sorted({row.account_id for row in rows})
@@ -178,11 +201,6 @@ async def export_placements(session: AsyncSession, *, agency_id: str, now: datet
             a.account_id: a for a in await session.scalars(select(AccountRow).where(AccountRow.account_id.in_(chunk)))
         }
         contacts |= await _reachable_points(session, chunk)
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), CHUNK):
-        await session.execute(
-            update(PlacementRow).where(PlacementRow.id.in_(ids[start : start + CHUNK])).values(exported_at=now)
-        )
     return [_export_row(row, accounts[row.account_id], contacts) for row in rows]
 
 
@@ -260,7 +278,7 @@ def _export_row(row: PlacementRow, account: AccountRow, contacts: dict[tuple[str
         account_id=row.account_id,
         placement_no=row.placement_no,
         agency_id=row.agency_id,
-        creditor=account.creditor,
+        creditor=shown_creditor(account.creditor, account.medical),
         debtor_name=account.debtor_name,
         street=account.street,
         city=account.city,

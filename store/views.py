@@ -119,6 +119,8 @@ class OutboxView:
     created_at: datetime
     exported_at: datetime | None
     export_batch: str | None
+    """The batch's name before numbered batches."""
+    export_batch_no: int | None = None
 
 
 @dataclass(frozen=True)
@@ -279,3 +281,18 @@ def view_of(view: type[View], row: object, **computed: Any) -> View:
 def in_chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
     """`items` in slices small enough for one `IN (...)` on every backend."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@dataclass(frozen=True)
+class ExportBatchView:
+    number: int
+    kind: str
+    """'outbox' or 'placements'."""
+    scope: str
+    """The outbox's channel, or the agency."""
+    created_at: datetime
+    created_by: str
+    row_count: int
+    file: str | None
+    written_at: datetime | None
+    sha256: str | None

@@ -16,6 +16,7 @@ from store import repository
 from store.db import alembic_config, make_engine, migrate
 from store.errors import UnknownAccount, UnknownAttempt, UnknownContactPoint
 from store.models import AccountRow, ContactPointRow
+from store.outbox import outbox_batch
 from store.views import AttemptBegun
 from tests.support.accounts import add_account
 
@@ -310,23 +311,25 @@ async def test_the_outbox_takes_a_message_once_and_exports_it_once(sessions: Ses
                 recipient="Pat Example\n1 Main St", subject="Reminder", body="Dear Pat", now=NOW,
             )  # fmt: skip
 
-    async def export(channel: Channel, batch: str) -> list[str]:
+    async def export(channel: Channel, batch: int) -> list[str]:
         async with sessions() as session, session.begin():
-            rows = await repository.export_outbox(session, channel=channel, now=NOW, batch=batch)
+            rows = await repository.export_outbox(session, channel=channel, now=NOW, batch_no=batch)
         return [row.attempt_key for row in rows]
 
     assert await enqueue("attempt:A1:1", Channel.LETTER, "address")
     assert not await enqueue("attempt:A1:1", Channel.LETTER, "address")
     assert await enqueue("attempt:A1:2", Channel.SMS, "phone")
 
-    assert await export(Channel.LETTER, "b1") == ["attempt:A1:1"]
-    assert await export(Channel.LETTER, "b2") == []
+    assert await export(Channel.LETTER, 1) == ["attempt:A1:1"]
+    assert await export(Channel.LETTER, 2) == []
     assert await enqueue("attempt:A1:3", Channel.LETTER, "address")
-    assert await export(Channel.LETTER, "b3") == ["attempt:A1:3"]
+    assert await export(Channel.LETTER, 3) == ["attempt:A1:3"]
     async with sessions() as session:
         entries = await repository.outbox_entries(session, account_id="A1")
-    assert [(e.attempt_key, e.channel, e.export_batch) for e in entries] == [
-        ("attempt:A1:1", Channel.LETTER, "b1"),
+        again = await outbox_batch(session, 3)
+    assert [(e.attempt_key, e.channel, e.export_batch_no) for e in entries] == [
+        ("attempt:A1:1", Channel.LETTER, 1),
         ("attempt:A1:2", Channel.SMS, None),
-        ("attempt:A1:3", Channel.LETTER, "b3"),
+        ("attempt:A1:3", Channel.LETTER, 3),
     ]
+    assert [e.attempt_key for e in again] == ["attempt:A1:3"]

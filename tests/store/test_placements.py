@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import repository
+from store import exports, repository
 from store.errors import StoreError, UnknownAccount, UnknownPayment, UnknownPlacement
+from store.placements import placement_batch
 from store.views import AuditEntryView, PlacementExportRow, PlacementView
 from tests.support.accounts import RECENTLY_DUE, add_account
 
@@ -45,7 +46,10 @@ async def recall(
 
 async def export(sessions: Sessions, agency_id: str = "acme", now: datetime = LATER) -> list[PlacementExportRow]:
     async with sessions() as session, session.begin():
-        return await repository.export_placements(session, agency_id=agency_id, now=now)
+        number = await exports.open_batch(session, kind="placements", scope=agency_id, created_by="test", now=now)
+        rows = await repository.export_placements(session, agency_id=agency_id, now=now, batch_no=number)
+        await exports.set_count(session, number, len(rows))
+        return rows
 
 
 async def pay(sessions: Sessions, reference: str, amount_cents: int) -> None:
@@ -178,6 +182,12 @@ async def test_an_export_hands_each_placement_out_once(sessions: Sessions) -> No
     await place(sessions, account_id="A5", now=LATER)
     assert [row.account_id for row in await export(sessions, now=LATER + timedelta(days=1))] == ["A5"]
     assert [row.account_id for row in await export(sessions, "bolt")] == ["A3"]
+    async with sessions() as session:
+        batches = await exports.list_batches(session)
+        assert [(b.kind, b.scope, b.row_count) for b in batches] == [
+            ("placements", "acme", 2), ("placements", "acme", 1), ("placements", "bolt", 1),
+        ], "no empty batch"  # fmt: skip
+        assert await placement_batch(session, batches[0].number) == first, "written again: the same rows, in order"
 
 
 async def test_an_export_leaves_out_bad_and_opted_out_contact_points(sessions: Sessions) -> None:

@@ -1,0 +1,93 @@
+"""`outbox export`, `placements export` and `exports list`: numbered batches, never an overwritten file.
+
+starter.py registers them: `outbox_app.command("export")(outbox_export)`, the same for placements, and
+`app.add_typer(exports_app, name="exports")`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import JsonOption, actor, console, fail, print_json, require_agency, run, settings
+from cli.output import amount_column, free_column, new_table, print_table, when
+from ops.exports import Export, kind_text, list_batches
+
+exports_app = typer.Typer(no_args_is_help=True, help="Outbox and placement exports: numbered batches.")
+FileOption = Annotated[Path, typer.Option(help="CSV file to write: a new file (an existing one is never overwritten).")]
+BatchOption = Annotated[
+    int | None, typer.Option("--batch", help="Write this past batch again (see 'collections exports list').")
+]
+
+
+def outbox_export(
+    file: FileOption,
+    channel: Annotated[str | None, typer.Option(help="letter, sms or call (email without SMTP too).")] = None,
+    batch: BatchOption = None,
+) -> None:
+    """Hand queued letters, texts or calls to the printer, SMS provider or dialer: each once, in a numbered batch."""
+    from ops.outbox import export_outbox_file, write_outbox_batch
+
+    now, url = datetime.now(UTC), settings().database_url
+    if batch is not None:
+        _say(run(write_outbox_batch(url, batch, file, now, channel)), again=True)
+    elif channel is None:
+        fail("give --channel (letter, sms, call, email), or --batch N to write a past batch again")
+    else:
+        _say(run(export_outbox_file(url, channel, file, now, by=actor())), again=False)
+
+
+def placements_export(
+    file: FileOption,
+    agency: Annotated[str | None, typer.Option(help="The agency's id in the strategy file.")] = None,
+    batch: BatchOption = None,
+) -> None:
+    """Write the agency's placement file: every placement not yet sent to it, each once, in a numbered batch."""
+    from ops.placements import export_placement_file, write_placement_batch
+
+    now, url = datetime.now(UTC), settings().database_url
+    if batch is not None:
+        _say(run(write_placement_batch(url, batch, file, now, agency)), again=True)
+    elif agency is None:
+        fail("give --agency, or --batch N to write a past batch again")
+    else:
+        require_agency(agency)
+        _say(run(export_placement_file(url, agency, file, now, by=actor())), again=False)
+
+
+def _say(done: Export, *, again: bool) -> None:
+    if done.batch is None:
+        waiting = done.description.removeprefix("0 ")
+        console.print(f"nothing to export: no {waiting} waiting; no batch made, no file written", highlight=False)
+    elif not again:
+        console.print(f"batch {done.batch}: {done.description} written to {done.path}", highlight=False)
+    else:
+        same = "identical to its first file" if done.same_as_first else (
+            "NOT identical to its first file: the accounts' details have changed since")  # fmt: skip
+        console.print(f"batch {done.batch} written again: {done.description} to {done.path} ({same})",
+                      highlight=False)  # fmt: skip
+
+
+@exports_app.command("list")
+def exports_list(as_json: JsonOption = False) -> None:
+    """Every outbox and placement export: batch number, when, who, rows, the file last written."""
+    batches = run(list_batches(settings().database_url))
+    if as_json:
+        return print_json([asdict(batch) for batch in batches])
+    if not batches:
+        console.print("no exports yet", highlight=False)
+        return
+    table = new_table(
+        amount_column("batch"), "export", "made", free_column("by"), amount_column("rows"), "written",
+        free_column("file"), title="export batches",
+    )  # fmt: skip
+    for batch in batches:
+        table.add_row(
+            str(batch.number), kind_text(batch).removeprefix("an ").removeprefix("a "), when(batch.created_at),
+            batch.created_by, str(batch.row_count), when(batch.written_at) or "not written", batch.file or "",
+        )  # fmt: skip
+    print_table(console, table)

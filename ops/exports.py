@@ -1,0 +1,114 @@
+"""Outbox and placement exports as numbered batches: rows never lost, files never overwritten.
+
+One transaction makes the batch and marks its rows; then the file is written (to a temporary name,
+linked into place only if no file has the name); then the store records the file. A write that fails
+leaves the batch in the store, to be written with `--batch N`; any batch can be written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ops.csv_files import refuse_existing, write_new_csv
+from ops.errors import OpsError
+from store import exports
+from store.db import ensure_schema, make_engine, make_session_factory
+from store.views import ExportBatchView
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    kind: str
+    """'outbox' or 'placements', as the store records it."""
+    command: str
+    """The CLI command that writes it, for the hints in messages."""
+    columns: Sequence[str]
+    mark: Callable[[AsyncSession, str, datetime, int], Awaitable[Sequence[Any]]]
+    """(session, scope, now, batch number) -> the rows not yet exported, now marked with the batch."""
+    rows_of: Callable[[AsyncSession, int], Awaitable[Sequence[Any]]]
+    """(session, batch number) -> the batch's rows in the order first written."""
+    line: Callable[[Any], Sequence[object]]
+    noun: Callable[[str, int], str]
+    """(scope, count) -> '356 call messages', '1 placement for acme'."""
+
+
+@dataclass(frozen=True)
+class Export:
+    batch: int | None
+    """None when there was nothing new to export (no batch, no file)."""
+    description: str
+    path: Path | None
+    same_as_first: bool = True
+    """False when a batch written again differs from its first file (account details changed since)."""
+
+
+async def export_new(database_url: str, spec: ExportKind, scope: str, path: Path, *, now: datetime, by: str) -> Export:
+    """A new batch of every row not yet exported for `scope`, written to `path` (a new file)."""
+    refuse_existing(path)
+    async with _sessions(database_url) as sessions:
+        async with sessions() as session, session.begin():
+            number = await exports.open_batch(session, kind=spec.kind, scope=scope, created_by=by, now=now)
+            rows = await spec.mark(session, scope, now, number)
+            await exports.set_count(session, number, len(rows))
+        description = spec.noun(scope, len(rows))
+        if not rows:
+            return Export(None, description, None)
+        try:
+            same = await _write(sessions, number, spec, rows, path, now)
+        except OpsError as err:
+            hint = f"{spec.command} --batch {number} --file NEW.csv"
+            raise OpsError(f"{err}; batch {number} ({description}) is kept: write it with '{hint}'") from None
+        return Export(number, description, path, same)
+
+
+async def write_batch(
+    database_url: str, spec: ExportKind, number: int, path: Path, *, now: datetime, scope: str | None = None
+) -> Export:
+    """Batch `number` written again to `path` (a new file): the same rows in the same order."""
+    refuse_existing(path)
+    async with _sessions(database_url) as sessions:
+        async with sessions() as session:
+            batch = await exports.get_batch(session, number)
+            if batch.kind != spec.kind or scope not in (None, batch.scope):
+                raise OpsError(f"batch {number} is {kind_text(batch)}: nothing written")
+            rows = await spec.rows_of(session, number)
+        same = await _write(sessions, number, spec, rows, path, now)
+        return Export(number, spec.noun(batch.scope, len(rows)), path, same)
+
+
+async def list_batches(database_url: str) -> list[ExportBatchView]:
+    async with _sessions(database_url) as sessions, sessions() as session:
+        return await exports.list_batches(session)
+
+
+def kind_text(batch: ExportBatchView) -> str:
+    return f"an outbox export of {batch.scope}" if batch.kind == "outbox" else f"a placement file for {batch.scope}"
+
+
+async def _write(
+    sessions: async_sessionmaker[AsyncSession], number: int, spec: ExportKind, rows: Sequence[Any], path: Path,
+    now: datetime,
+) -> bool:  # fmt: skip
+    content = write_new_csv(path, spec.columns, [spec.line(row) for row in rows])
+    async with sessions() as session, session.begin():
+        digest = hashlib.sha256(content).hexdigest()
+        return await exports.record_written(session, number, file=str(path.absolute()), sha256=digest, now=now)
+
+
+@asynccontextmanager
+async def _sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The store's sessions for one command, its engine disposed after."""
+    await ensure_schema(database_url)
+    engine = make_engine(database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
