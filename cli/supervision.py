@@ -9,12 +9,13 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Column, Table
 
-from cli.common import JsonOption, actor, console, fail, parse_date, print_json, run, with_context
+from cli.common import JsonOption, console, fail, parse_date, print_json, run, with_context
+from cli.identity import caller
 from cli.output import (
     amount_column,
     attempt_result,
@@ -30,8 +31,14 @@ from cli.output import (
 )  # fmt: skip
 from domain.money import InvalidAmount, parse_amount
 from domain.notes import note_problem
-from ops.queue import REASONS, SORTS
+from ops import disclosed
+from ops.context import OpsContext
+from ops.queue import REASONS, SORTS, QueueItem, work_queue
 from ops.views import local_time
+from web.tokens import Permission, Role
+
+if TYPE_CHECKING:
+    from ops.audit_pack import AuditPack
 
 AccountId = Annotated[str, typer.Argument(metavar="ID")]
 
@@ -49,20 +56,19 @@ def queue(
     as_json: JsonOption = False,
 ) -> None:
     """The accounts waiting for a person: approvals, offers to make, disputes to verify, probate, reminders."""
-    from ops.queue import work_queue
-
     try:
         min_cents = parse_amount(min_balance, allow_zero=True) if min_balance is not None else None
     except InvalidAmount as err:
         fail(str(err))
-    today = datetime.now(UTC).date()
-    items = run(
-        with_context(
-            lambda ctx: work_queue(
-                ctx, stage=stage, hold=hold, min_balance_cents=min_cents, reasons=reason, sort=sort, today=today
-            )
+    today, who = datetime.now(UTC).date(), caller(Permission.READ)
+
+    async def shown(ctx: OpsContext) -> list[QueueItem]:
+        items = await work_queue(
+            ctx, stage=stage, hold=hold, min_balance_cents=min_cents, reasons=reason, sort=sort, today=today
         )
-    )
+        return await disclosed.queue_for(ctx, items, actor=who.name, role=who.role, view="cli_queue")
+
+    items = run(with_context(shown))
     if as_json:
         return print_json([item.as_dict() for item in items])
     if not items:
@@ -84,10 +90,14 @@ def queue(
 
 def show(account_id: AccountId, as_json: JsonOption = False) -> None:
     """One account's full picture: status, contact points, attempts, payments, plans, promises, holds,
-    placements, notes and the workflow's timeline (nothing masked: the supervisor's view)."""
-    from ops.account_view import account_picture
+    placements, notes and the workflow's timeline, as your role may see it (audited)."""
+    who = caller(Permission.READ)
 
-    picture = run(with_context(lambda ctx: account_picture(ctx, account_id)))
+    async def shown(ctx: OpsContext) -> dict[str, Any]:
+        _full, picture = await disclosed.picture_for(ctx, account_id, actor=who.name, role=who.role, view="cli_show")
+        return picture
+
+    picture = run(with_context(shown))
     if as_json:
         return print_json(picture)
     account, status = picture["account"], picture["status"]
@@ -134,11 +144,11 @@ def note(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a note to an account (its author: COLLECTIONS_ACTOR, else the login name), with an optional reminder."""
+    """Add a note to an account (its author: your configured identity, `operator add`), with an optional reminder."""
     from ops.notes import add_note
 
     reminder = parse_date(remind_on, "--remind-on") if remind_on is not None else None
-    now, author = datetime.now(UTC), actor()
+    now, author = datetime.now(UTC), caller().name
     if problem := note_problem(author=author, text=text, remind_on=reminder, today=now.date()):
         fail(problem)
     added = run(
@@ -155,10 +165,23 @@ def audit(
     out: Annotated[Path, typer.Option("--out", help="A new or empty directory for the pack.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Write the account's audit pack: workflow history (replayable), audit log, every message sent, manifest."""
+    """Write the account's audit pack: workflow history (replayable), audit log, every message sent, manifest.
+
+    It holds the account's personal data unmasked: a supervisor writes it, and the view is audited."""
     from ops.audit_pack import write_audit_pack
 
-    pack = run(with_context(lambda ctx: write_audit_pack(ctx, account_id, out, now=datetime.now(UTC))))
+    who = caller(Permission.READ)
+    if who.role != Role.SUPERVISOR:
+        fail(
+            f"{who.name} ({who.role}) may not write an audit pack (the account's full personal data): a supervisor does"
+        )
+
+    async def written(ctx: OpsContext) -> AuditPack:
+        pack = await write_audit_pack(ctx, account_id, out, now=datetime.now(UTC))
+        await disclosed.record_views(ctx, [account_id], actor=who.name, role=who.role, view="audit_pack")
+        return pack
+
+    pack = run(with_context(written))
     if as_json:
         return print_json(dataclasses.asdict(pack))
     console.print(

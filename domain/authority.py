@@ -51,9 +51,14 @@ def approval_problem(*, requested_by: str, approver: str, approver_role: str) ->
     """Why `approver` may not decide a write-down `requested_by` asked for, or None."""
     if approver_role != SUPERVISOR:
         return f"only a supervisor decides a write-down; {approver} is {approver_role}"
-    if approver.strip().casefold() == requested_by.strip().casefold():
+    if same_person(requested_by, approver):
         return f"{approver.strip()} asked for this write-down: another supervisor decides it"
     return None
+
+
+def same_person(one: str, other: str) -> bool:
+    """Two names of one person (maker-checker compares the requester and the approver this way)."""
+    return one.strip().casefold() == other.strip().casefold()
 
 
 def may_approve(*, requested_by: str, approver: str, approver_role: str) -> bool:

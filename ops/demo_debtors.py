@@ -15,16 +15,18 @@ from datetime import UTC, datetime, timedelta
 from domain import holds
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import format_cents
-from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalDecision
+from domain.negotiation_messages import PlanProposal, ProposalDecision
 from domain.stages import Stage
-from ops import account_workflows, negotiation
+from ops import account_workflows, negotiation, write_downs
 from ops.context import OpsContext
 from ops.demo_cast import Cast, DemoEvent, Part, call_outcome, negotiation_part
 from ops.errors import OpsError
 from store import repository
+from web.tokens import Caller, Role
 
 Recent = Callable[[str], None]
-DEMO_SUPERVISOR = ApprovalInput("Dana Reyes", "supervisor")
+DEMO_SUPERVISOR = Caller("Dana Reyes", Role.SUPERVISOR)
+"""The demo's in-process supervisor: approves settlements and applies discharges under this name."""
 
 
 def _today() -> str:
@@ -50,7 +52,7 @@ async def _send(ctx: OpsContext, event: DemoEvent) -> str:
             return await account_workflows.send_hold(ctx, account, hold)
         case "discharge":
             release = HoldReleaseInput(f"demo-{account}-bk", HoldOutcome.DISCHARGE)
-            return await account_workflows.send_hold_release(ctx, account, release)
+            return await write_downs.release_hold(ctx, account, release, DEMO_SUPERVISOR)
     raise ValueError(f"unknown demo event {event.kind!r}")
 
 
@@ -120,8 +122,8 @@ async def _negotiate(
     if answer.decision != ProposalDecision.PENDING_APPROVAL:
         return
     await asyncio.sleep(rng.uniform(2, 5))  # the supervisor looks at the queue
-    decided = await negotiation.decide(ctx, account_id, DEMO_SUPERVISOR)
-    recent(f"{account_id}: settlement {decided.decision} by {DEMO_SUPERVISOR.approver} ({DEMO_SUPERVISOR.role})")
+    decided = await write_downs.decide_settlement(ctx, account_id, DEMO_SUPERVISOR, approve=True)
+    recent(f"{account_id}: settlement {decided.decision} by {DEMO_SUPERVISOR.name} ({DEMO_SUPERVISOR.role})")
     if decided.decision == ProposalDecision.ACCEPTED:
         await asyncio.sleep(rng.uniform(1, 3))  # the debtor pays
         reference = f"demo-{account_id}-settlement"

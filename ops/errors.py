@@ -29,3 +29,7 @@ def engine_busy(err: BaseException, account_id: str) -> EngineBusy | None:
 
 class RequestConflict(OpsError):
     """An idempotency key already used for another request, or one still in progress (HTTP 409)."""
+
+
+class NotAllowed(OpsError):
+    """The caller may not do this (maker-checker: the one who asked approving their own); HTTP 403."""

@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import authority
 from domain.messages import HoldOutcome, HoldReleaseInput
 from domain.money import format_cents
+from domain.negotiation_messages import ApprovalInput, ProposalAnswer
+from ops import negotiation
 from ops.account_workflows import open_hold, require_open_account, send_hold_release
 from ops.context import OpsContext
-from ops.errors import OpsError
+from ops.errors import NotAllowed, OpsError
+from store import repository
 from store import write_downs as store
 from store.audit import append_audit
 from store.write_downs import WriteDownView
@@ -65,6 +68,14 @@ async def list_write_downs(ctx: OpsContext, *, status: str | None = store.PENDIN
         return await store.write_downs(session, status=status)
 
 
+async def get_write_down(ctx: OpsContext, number: int) -> WriteDownView:
+    async with ctx.sessions() as session:
+        found = await store.get_write_down(session, number)
+    if found is None:
+        raise OpsError(f"no write-down #{number}: nothing changed")
+    return found
+
+
 async def decide(ctx: OpsContext, number: int, approver: Caller, *, approve: bool, reason: str | None = None) -> str:
     """A supervisor other than the requester approves (the release is sent, once) or declines (with a reason)."""
     reason = (reason or "").strip() or None
@@ -72,16 +83,13 @@ async def decide(ctx: OpsContext, number: int, approver: Caller, *, approve: boo
         raise OpsError("a decline needs a reason: nothing changed")
     if reason is not None and (len(reason) > MAX_REASON or not reason.isprintable()):
         raise OpsError(f"a reason is at most {MAX_REASON} printable characters: nothing changed")
-    async with ctx.sessions() as session:
-        found = await store.get_write_down(session, number)
-    if found is None:
-        raise OpsError(f"no write-down #{number}: nothing changed")
+    found = await get_write_down(ctx, number)
     if found.status != store.PENDING:
         raise OpsError(f"write-down #{number} was already {found.status} by {found.decided_by}: nothing changed")
     if problem := authority.approval_problem(
         requested_by=found.requested_by, approver=approver.name, approver_role=approver.role
     ):
-        raise OpsError(f"{problem}: nothing changed")
+        raise NotAllowed(f"{problem}: nothing changed")
     now = datetime.now(UTC)
     status = store.APPROVED if approve else store.DECLINED
     async with ctx.sessions() as session, session.begin():
@@ -112,6 +120,16 @@ async def _audit(
         detail={"write_down": found.number, "requested_by": found.requested_by, "role": approver.role,
                 "amount_cents": found.amount_cents, "outcome": found.outcome, **detail},
     )  # fmt: skip
+
+
+async def decide_settlement(ctx: OpsContext, account_id: str, approver: Caller, *, approve: bool) -> ProposalAnswer:
+    """Decide the proposal awaiting approval under the approver's configured role's limit; never by the one
+    who put it forward, when the engine knows who did (their `request.propose` in the audit log)."""
+    async with ctx.sessions() as session:
+        proposals = [e for e in await repository.audit_trail(session, account_id) if e.action == "request.propose"]
+    if proposals and authority.same_person(proposals[-1].actor, approver.name):
+        raise NotAllowed(f"{approver.name} put this proposal forward: another supervisor decides it; nothing changed")
+    return await negotiation.decide(ctx, account_id, ApprovalInput(approver.name, approver.role, approve))
 
 
 def as_dict(found: WriteDownView) -> dict[str, Any]:

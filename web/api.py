@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -20,8 +20,8 @@ from domain import holds
 from domain.contact import Outcome
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
-from domain.negotiation_messages import ApprovalInput, PromiseInput
-from ops import account_workflows, negotiation, views
+from domain.negotiation_messages import PromiseInput
+from ops import account_workflows, disclosed, negotiation, views, write_downs
 from ops.context import OpsContext
 from ops.errors import OpsError
 from ops.queue import work_queue
@@ -81,6 +81,11 @@ class DisputeResolution(BaseModel):
 
 class Decision(BaseModel):
     approve: bool
+
+
+class WriteDownDecision(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=200, description="Why, when declining")
 
 
 class Start(BaseModel):
@@ -185,7 +190,7 @@ async def dispute_resolution(
         if body.outcome not in (HoldOutcome.VERIFIED, HoldOutcome.UPHELD):
             raise OpsError(f"outcome must be verified or upheld, got {body.outcome}: nothing changed")
         release = HoldReleaseInput(outcome=body.outcome, kind=HoldKind.DISPUTE)
-        result = await account_workflows.send_hold_release(context(request), account_id, release)
+        result = await write_downs.release_hold(context(request), account_id, release, caller)
         return Written(result, {"outcome": body.outcome.value})
 
     return await _perform(request, caller, "dispute_resolution", account_id, body, idempotency_key, write)
@@ -196,12 +201,33 @@ async def approval(
     request: Request, account_id: str, body: Decision, caller: Approver, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def write() -> Written:
-        answer = await negotiation.decide(
-            context(request), account_id, ApprovalInput(caller.name, "supervisor", body.approve)
-        )
+        answer = await write_downs.decide_settlement(context(request), account_id, caller, approve=body.approve)
         return Written(answer.reason, {"approve": body.approve, "decision": answer.decision.value})
 
     return await _perform(request, caller, "approval", account_id, body, idempotency_key, write)
+
+
+@router.get("/write-downs")
+async def write_down_list(
+    request: Request, caller: Reader, status: Literal["pending", "approved", "declined", "all"] = "pending"
+) -> list[dict[str, Any]]:
+    """Write-downs (dispute upheld, write-off, discharge, close) waiting for a supervisor, or all of them."""
+    found = await write_downs.list_write_downs(context(request), status=None if status == "all" else status)
+    return [write_downs.as_dict(item) for item in found]
+
+
+@router.post("/write-downs/{number}/approval")
+async def write_down_approval(
+    request: Request, number: int, body: WriteDownDecision, caller: Approver, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A supervisor other than the one who asked approves (applied once) or declines (with a reason)."""
+    found = await write_downs.get_write_down(context(request), number)
+
+    async def write() -> Written:
+        result = await write_downs.decide(context(request), number, caller, approve=body.approve, reason=body.reason)
+        return Written(result, {"write_down": number, "approve": body.approve})
+
+    return await _perform(request, caller, "write_down_approval", found.account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/start")
@@ -219,7 +245,9 @@ async def start(
 
 @router.get("/accounts/{account_id}")
 async def account(request: Request, account_id: str, caller: Reader) -> dict[str, Any]:
-    return await views.account_status(context(request), account_id)
+    return await disclosed.status_for(
+        context(request), account_id, actor=caller.name, role=caller.role, view="api_account"
+    )
 
 
 @router.get("/accounts")
@@ -237,7 +265,8 @@ async def queue(
         context(request), stage=stage, hold=hold, reasons=[reason] if reason else None,
         today=datetime.now(UTC).date(),
     )  # fmt: skip
-    return [item.as_dict() for item in items]
+    shown = await disclosed.queue_for(context(request), items, actor=caller.name, role=caller.role, view="api_queue")
+    return [item.as_dict() for item in shown]
 
 
 @router.get("/whoami")

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from domain.intake import IntakeError
 from domain.money import InvalidAmount
 from ops.context import open_context
-from ops.errors import OpsError, RequestConflict
+from ops.errors import NotAllowed, OpsError, RequestConflict
 from service.config import Settings
-from web import api, codec, pages
+from web import api, api_docs, codec, pages
 from web.auth import Tokens
 from web.config import WebSettings
+from web.guard import Guard
+from web.throttle import Throttle
 
 REFUSALS = (OpsError, IntakeError, InvalidAmount, ValueError)
 
@@ -28,10 +32,16 @@ def create_app(settings: Settings, web: WebSettings) -> FastAPI:
             app.state.ctx = ctx
             yield
 
-    app = FastAPI(title="Collections engine", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
-    app.state.tokens = Tokens(web.api_tokens_file)
+    app = FastAPI(
+        title="Collections engine", lifespan=lifespan, openapi_url="/api/openapi.json", docs_url=None, redoc_url=None
+    )
+    app.state.tokens, app.state.throttle = Tokens(web.api_tokens_file), Throttle()
+    app.state.secure_cookie = web.secure_cookie
+    app.add_middleware(Guard)  # limits, the API's token before its body, headers, internal errors
     app.include_router(api.router)
-    app.mount("/codec", codec.codec_app(app.state.tokens))  # the Temporal Web UI's codec server
+    app.include_router(api_docs.router)
+    app.mount("/codec", codec.codec_app(app.state.tokens, app.state.throttle))  # the Temporal Web UI's codec server
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
@@ -48,7 +58,7 @@ async def _http_error(request: Request, err: HTTPException) -> Response:
     if not _is_api(request):
         if err.status_code == 401:
             return RedirectResponse("/login", status_code=303)
-        return pages.error_page(request, err.status_code, str(err.detail))
+        return pages.error_page(request, err.status_code, str(err.detail), headers=err.headers)
     return JSONResponse({"error": err.detail}, status_code=err.status_code, headers=err.headers)
 
 
@@ -61,6 +71,7 @@ async def _invalid_request(request: Request, err: RequestValidationError) -> Res
 async def _refused(request: Request, err: Exception) -> Response:
     message = str(err)
     status = 409 if isinstance(err, RequestConflict) else 404 if message.startswith("unknown account") else 422
+    status = 403 if isinstance(err, NotAllowed) else status
     if not _is_api(request):
         return pages.error_page(request, status, message)
     return JSONResponse({"error": message}, status_code=status)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from domain.intake import ACCOUNT_COLUMNS
-from tests.e2e.test_operations_end_to_end import ROOT, ROW
+from tests.e2e.test_operations_end_to_end import ROOT, ROW, operators_file
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +28,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'store.db'}",
         "TEMPORAL_ADDRESS": "127.0.0.1:1",
+        "OPERATORS_FILE": str(operators_file(tmp_path / "operators.toml", "e2e-supervisor", "supervisor")),
     }
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from domain.intake import ACCOUNT_COLUMNS
+from ops.operators import add_operator, os_user
+from web.tokens import Role
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +47,22 @@ def wait_until(check: Callable[[], Any], *, timeout: float = 60, what: str) -> A
         time.sleep(0.2)
 
 
+def operators_file(path: Path, name: str, role: str) -> Path:
+    """An operators file (the administrator's) saying this test's OS user is `name` with `role` at the CLI."""
+    if path.exists():
+        path.unlink()
+    add_operator(path, os_user(), name, Role(role))
+    return path
+
+
 class Operator:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
+
+    def acting_as(self, name: str, role: str) -> Operator:
+        """The same engine, the CLI's OS user configured as `name` with `role` (a file of its own)."""
+        where = Path(self.env["OPERATORS_FILE"]).with_name(f"operators-{name}.toml")
+        return Operator({**self.env, "OPERATORS_FILE": str(operators_file(where, name, role))})
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -71,6 +86,7 @@ def engine_at(tmp_path: Path) -> Iterator[tuple[Operator, subprocess.Popen[bytes
         "COLLECTIONS_TASK_QUEUE": "e2e",
         "LOG_FORMAT": "json",
         "GRACEFUL_SHUTDOWN_SECONDS": "5",
+        "OPERATORS_FILE": str(operators_file(tmp_path / "operators.toml", "e2e-supervisor", "supervisor")),
     }
     data_dir = str(tmp_path / "temporal")
     dev_server = ["starter.py", "dev-server", "--port", str(port), "--headless", "--data-dir", data_dir]

@@ -47,7 +47,7 @@ def one_line_refusal(operator: Operator, *args: str, says: str) -> None:
 
 def test_queue_show_notes_and_the_audit_pack(engine_processes, tmp_path: Path) -> None:
     operator, _ = engine_processes
-    operator.env["COLLECTIONS_ACTOR"] = "sup-kim"
+    operator = operator.acting_as("sup-kim", "supervisor")
     portfolio = tmp_path / "accounts.csv"
     portfolio.write_text("\n".join([",".join(ACCOUNT_COLUMNS), row("Q1", "300.00"), row("Q2", "120.00")]) + "\n")
     assert operator("load", str(portfolio)).returncode == 0

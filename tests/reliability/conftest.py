@@ -44,7 +44,7 @@ from service.payload_codec import data_converter
 from store import repository
 from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
-from tests.e2e.test_operations_end_to_end import ROOT, free_port
+from tests.e2e.test_operations_end_to_end import ROOT, free_port, operators_file
 from tests.support.accounts import eventually
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
@@ -145,7 +145,16 @@ class Engine:
             "COLLECTIONS_STRATEGY": "demo",
             "LOG_FORMAT": "json",
             "GRACEFUL_SHUTDOWN_SECONDS": "5",
+            "OPERATORS_FILE": str(self.operators_file),
         }
+
+    @property
+    def operators_file(self) -> Path:
+        """The CLI's OS user as a supervisor (the administrator's file), written once."""
+        path = self.tmp_path / "operators.toml"
+        if not path.exists():
+            operators_file(path, "drill-supervisor", "supervisor")
+        return path
 
     # ---- the dev server ----
 
