@@ -93,7 +93,7 @@ async def perform_write(
         if scope is not None:
             async with ctx.sessions() as session, session.begin():
                 await release_request(session, scope)
-        _logged(actor, role, action, account_id, f"refused: {type(err).__name__}")
+        _logged(actor, role, action, account_id, f"refused: {type(err).__name__}", key=key)
         raise
     default = {"account_id": account_id, "result": written.result, "by": actor}
     answer = Answer(200, default if written.answer is None else written.answer)
@@ -127,12 +127,19 @@ async def _claim(ctx: OpsContext, scope: RequestScope, role: str, print_: str) -
         return None
     where = f"by {scope.caller} on {scope.route}" + (f" for account {scope.account_id}" if scope.account_id else "")
     if earlier.fingerprint != print_:
-        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key used for a different request")
+        _logged(
+            scope.caller,
+            role,
+            scope.route,
+            scope.account_id,
+            "refused: key used for a different request",
+            key=scope.key,
+        )
         raise RequestConflict(
             f"Idempotency-Key {scope.key!r} was used for a different request {where}; nothing changed"
         )
     if earlier.state != DONE:
-        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key in progress")
+        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key in progress", key=scope.key)
         raise RequestConflict(
             f"a request with Idempotency-Key {scope.key!r} {where} is still in progress; nothing changed"
         )
