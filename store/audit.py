@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,3 +72,13 @@ async def append_once(session: AsyncSession, entry: AuditEntryRow) -> bool:
 async def _key_used(session: AsyncSession, key: str) -> bool:
     found = await session.scalar(select(AuditEntryRow.id).where(AuditEntryRow.idempotency_key == key))
     return found is not None
+
+
+async def append_views(
+    session: AsyncSession, account_ids: list[str], *, action: str, detail: dict[str, Any], actor: str, now: datetime
+) -> None:
+    """One entry per account viewed, in one INSERT (no idempotency key: every view counts)."""
+    if account_ids:
+        await session.execute(
+            insert(AuditEntryRow), [audit_values(account_id, action, detail, actor, now) for account_id in account_ids]
+        )

@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.contact import CONVERSATION_OUTCOMES
+from domain.disclosure import shown_creditor
 from domain.stages import TERMINAL_STAGES, Stage
 from store.models import (
     AccountRow,
@@ -125,10 +126,10 @@ class Period:
 
 
 def open_accounts_now(name: str = "open_accounts") -> Subquery:
-    """The open accounts as they stand: account_id, creditor, segment, due_date, balance_cents."""
+    """The open accounts as they stand: account_id, creditor, medical, segment, due_date, balance_cents."""
     return (
-        select(AccountRow.account_id, AccountRow.creditor, AccountRow.segment, AccountRow.due_date,
-               AccountRow.balance_cents)
+        select(AccountRow.account_id, AccountRow.creditor, AccountRow.medical, AccountRow.segment,
+               AccountRow.due_date, AccountRow.balance_cents)
         .where(AccountRow.balance_cents > 0, or_(AccountRow.stage.is_(None), AccountRow.stage.not_in(TERMINAL)))
         .subquery(name)
     )  # fmt: skip
@@ -169,8 +170,8 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
     stage = change.detail["to"].as_string()
     balance = AccountRow.balance_cents + func.coalesce(paid_after.c.cents, 0) + func.coalesce(written_after.c.cents, 0)
     return (
-        select(AccountRow.account_id, AccountRow.creditor, AccountRow.segment, AccountRow.due_date,
-               balance.label("balance_cents"))
+        select(AccountRow.account_id, AccountRow.creditor, AccountRow.medical, AccountRow.segment,
+               AccountRow.due_date, balance.label("balance_cents"))
         .outerjoin(paid_after, paid_after.c.account_id == AccountRow.account_id)
         .outerjoin(written_after, written_after.c.account_id == AccountRow.account_id)
         .outerjoin(last_change, last_change.c.account_id == AccountRow.account_id)
@@ -209,9 +210,21 @@ async def aging_buckets(
     (default: as they stand; `open_accounts(as_of, today=...)` for the book of `as_of`)."""
     book = open_accounts_now() if accounts is None else accounts
     bucket = bucket_of(book.c.due_date, as_of).label("bucket")
-    groups = [bucket] if by is None else [book.c[by], bucket]
+    groups: list[ColumnElement[Any]] = [bucket] if by is None else [book.c[by], bucket]
+    if by == "creditor":  # a medical creditor by its billing name (domain.disclosure): grouped again below
+        groups.insert(1, book.c.medical)
     query = select(*groups, func.count(), func.sum(book.c.balance_cents)).group_by(*groups).order_by(*groups)
-    return [(*keys, int(count), int(total)) for *keys, count, total in await session.execute(query)]
+    found = [(*keys, int(count), int(total)) for *keys, count, total in await session.execute(query)]
+    return found if by != "creditor" else _by_shown_creditor(found)
+
+
+def _by_shown_creditor(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """(creditor, medical, bucket, accounts, cents) -> (creditor as shown, bucket, accounts, cents), summed."""
+    merged: dict[tuple[str, str], list[int]] = {}
+    for creditor, medical, bucket, count, total in rows:
+        sums = merged.setdefault((shown_creditor(creditor, medical), bucket), [0, 0])
+        sums[0], sums[1] = sums[0] + count, sums[1] + total
+    return [(creditor, bucket, count, total) for (creditor, bucket), (count, total) in sorted(merged.items())]
 
 
 async def open_book(session: AsyncSession, accounts: Subquery) -> tuple[int, int]:
@@ -411,7 +424,7 @@ def _write_downs() -> Select[Any]:
     return (
         select(
             utc_date(AuditEntryRow.at), AuditEntryRow.at, AuditEntryRow.account_id, AccountRow.creditor,
-            AuditEntryRow.action, _write_down_cents(), note,
+            AccountRow.medical, AuditEntryRow.action, _write_down_cents(), note,
         )
         .join(AccountRow, AccountRow.account_id == AuditEntryRow.account_id)
         .where(AuditEntryRow.action.in_(list(WRITE_DOWNS)))
@@ -430,8 +443,16 @@ async def write_downs(
     if account_id is not None:
         query = query.where(AuditEntryRow.account_id == account_id)
     return [
-        WriteDown(day, at, account, creditor, WRITE_DOWN_KINDS[action], int(cents), _note(action, note))
-        for day, at, account, creditor, action, cents, note in await session.execute(query)
+        WriteDown(
+            day,
+            at,
+            account,
+            shown_creditor(creditor, medical),
+            WRITE_DOWN_KINDS[action],
+            int(cents),
+            _note(action, note),
+        )  # fmt: skip
+        for day, at, account, creditor, medical, action, cents, note in await session.execute(query)
     ]
 
 
