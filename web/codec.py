@@ -31,6 +31,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from service.payload_codec import EncryptionCodec, PayloadDecryptionError, payload_codec
 from web.auth import Tokens, require
+from web.throttle import Throttle
 from web.tokens import Caller, Permission
 
 DEFAULT_WEB_UI_ORIGIN = "http://localhost:8233"
@@ -48,11 +49,11 @@ class CodecSettings(BaseSettings):
         return [origin.strip().rstrip("/") for origin in self.codec_cors_origins.split(",") if origin.strip()]
 
 
-def codec_app(tokens: Tokens) -> FastAPI:
-    """The codec endpoints, checking tokens against the web service's own tokens file."""
+def codec_app(tokens: Tokens, throttle: Throttle) -> FastAPI:
+    """The codec endpoints, checking tokens against the web service's own tokens file (and its throttle)."""
     codec = payload_codec()
     app = FastAPI(title="Payload codec", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.tokens = tokens
+    app.state.tokens, app.state.throttle = tokens, throttle
     app.add_middleware(
         CORSMiddleware,
         allow_origins=CodecSettings().origins(),

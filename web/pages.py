@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from domain.money import format_cents
-from ops import reports, views
-from ops.account_view import account_picture
+from ops import disclosed, reports, views
 from ops.context import OpsContext
 from ops.queue import work_queue
 from store import repository
 from store.reports import Period
 from web import presentation
-from web.auth import COOKIE, require
+from web.auth import COOKIE, check_token, require
 from web.charts import bar_chart
 from web.tokens import Caller, Permission
 
@@ -46,10 +46,11 @@ def page(request: Request, name: str, caller: Caller | None, **values: Any) -> R
     return templates.TemplateResponse(request, name, {"caller": caller, **values})
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     caller = getattr(request.state, "caller", None)
     response = page(request, "error.html", caller, status=status, message=message)
     response.status_code = status
+    response.headers.update(headers or {})
     return response
 
 
@@ -60,20 +61,32 @@ async def login_form(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request, token: Annotated[str, Form()]) -> Response:
-    caller = request.app.state.tokens.book().caller(token.strip())
+    try:
+        caller = check_token(request, token.strip(), "sign-in")
+    except HTTPException as err:  # 429: too many failures from this address
+        response = page(request, "login.html", None, refused=False, waiting=err.detail)
+        response.status_code, response.headers["Retry-After"] = err.status_code, (err.headers or {})["Retry-After"]
+        return response
     if caller is None:
         response = page(request, "login.html", None, refused=True)
         response.status_code = 401
         return response
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=12 * 3600)
+    secure = request.app.state.secure_cookie
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", secure=secure, max_age=12 * 3600)
     return response
 
 
 @router.get("/logout")
-async def logout() -> Response:
+async def logout_form(request: Request) -> Response:
+    """Signing out changes state, so it is a POST (the header's button); this page only offers the button."""
+    return page(request, "logout.html", None)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=request.app.state.secure_cookie)
     return response
 
 
@@ -92,8 +105,11 @@ async def dashboard(request: Request, caller: Reader) -> Response:
     values: dict[str, Any] = {
         "stages": await views.stage_counts(ctx),
         "holds": await views.hold_counts(ctx),
-        "queue": await work_queue(ctx, today=today, limit=DASHBOARD_QUEUE),
-    }
+        "queue": await disclosed.queue_for(
+            ctx, await work_queue(ctx, today=today, limit=DASHBOARD_QUEUE), actor=caller.name, role=caller.role,
+            view="dashboard",
+        ),
+    }  # fmt: skip
     if caller.may(Permission.REPORTS):
         aged = await reports.aging(ctx.sessions, as_of=today, today=today)
         values["aging"] = aged["portfolio"]
@@ -127,11 +143,13 @@ async def accounts(request: Request, caller: Reader, stage: str | None = None, h
 @router.get("/accounts/{account_id}")
 async def account(request: Request, account_id: str, caller: Reader) -> Response:
     ctx = context(request)
-    picture = await account_picture(ctx, account_id)
+    full, picture = await disclosed.picture_for(
+        ctx, account_id, actor=caller.name, role=caller.role, view="account_page"
+    )
     async with ctx.sessions() as session:
         attempts = await repository.attempts_for(session, account_id)
         zones = await repository.attempt_zones(session, attempts)
-    shown = presentation.account_page(picture, attempts, zones, today=datetime.now(UTC).date())
+    shown = presentation.account_page(full, attempts, zones, today=datetime.now(UTC).date(), role=caller.role)
     return page(request, "account.html", caller, account_id=account_id, **picture, **shown)
 
 
@@ -143,4 +161,5 @@ async def queue(
         context(request), stage=stage or None, hold=hold or None, reasons=[reason] if reason else None,
         today=datetime.now(UTC).date(),
     )  # fmt: skip
+    items = await disclosed.queue_for(context(request), items, actor=caller.name, role=caller.role, view="queue_page")
     return page(request, "queue.html", caller, items=items, reason=reason)

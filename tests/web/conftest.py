@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ class WebService:
     tokens: dict[str, str]
     operator: Operator
     log: Path
+    pid: int
 
     def audit(self, account_id: str) -> list[AuditEntryView]:
         """The account's audit log, read from the store."""
@@ -73,24 +75,32 @@ def web_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebService
         assert operator("load", str(portfolio)).returncode == 0
         started = operator("start", *(f"--account=W{n}" for n in range(1, 7)))
         assert started.returncode == 0, started.stderr
-        port = free_port()
-        log = tmp / "web.log"
-        with log.open("w") as out:
-            web = subprocess.Popen(
-                [sys.executable, "starter.py", "web", "--port", str(port)], cwd=ROOT, env=operator.env,
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until(lambda: _answers(url), what=f"the web service (log {log})")
-            yield WebService(url, tokens, operator, log)
-        finally:
-            web.terminate()
-            web.wait(30)
+        with serving_web(operator.env, tmp / "web.log") as (url, web):
+            yield WebService(url, tokens, operator, tmp / "web.log", web.pid)
+
+
+@contextmanager
+def serving_web(
+    env: dict[str, str], log: Path, *options: str, scheme: str = "http"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`starter.py web` as a process on a free port (its output in `log`), answering; stopped on the way out."""
+    port = free_port()
+    with log.open("w") as out:
+        web = subprocess.Popen(
+            [sys.executable, "starter.py", "web", "--port", str(port), *options], cwd=ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        url = f"{scheme}://127.0.0.1:{port}"
+        wait_until(lambda: _answers(url), what=f"the web service (log {log})")
+        yield url, web
+    finally:
+        web.terminate()
+        web.wait(30)
 
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/login", timeout=2).status_code == 200
+        return httpx.get(f"{url}/login", timeout=2, verify=False).status_code == 200
     except httpx.HTTPError:
         return False
