@@ -94,6 +94,14 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}•••@{domain}" if at else "•••"
 
 
+def mask_address(address: str) -> str:
+    """'77 Elm St, Springfield, IL 62701' -> 'Springfield, IL' (a contact point's postal address: city and state)."""
+    parts = [part.strip() for part in address.split(",")]
+    if len(parts) < 3 or not parts[-1]:
+        return WITHHELD
+    return f"{parts[-2]}, {parts[-1].split()[0]}"
+
+
 def creditor_name(creditor: str, language: str = "en") -> str:
     """'Contoso Health - Cardiology' -> 'Contoso Health': a medical creditor's billing name, no service.
 
@@ -145,10 +153,14 @@ def disclose_point(point: Mapping[str, Any], role: str) -> dict[str, Any] | None
     found = dict(point)
     if found.get("role") in THIRD_PARTY_ROLES and shown(role, Kind.THIRD_PARTY) == Shown.HIDDEN:
         return None
-    kind = {"phone": Kind.PHONE, "email": Kind.EMAIL}.get(str(found.get("kind")))
+    kind = _POINT_KINDS.get(str(found.get("kind")))
     if kind is not None and not _sees(role, kind):
-        found["value"] = (mask_phone if kind == Kind.PHONE else mask_email)(str(found.get("value") or ""))
+        found["value"] = _MASKERS[kind](str(found.get("value") or ""))
     return found
+
+
+_POINT_KINDS = {"phone": Kind.PHONE, "email": Kind.EMAIL, "address": Kind.ADDRESS}
+_MASKERS = {Kind.PHONE: mask_phone, Kind.EMAIL: mask_email, Kind.ADDRESS: mask_address}
 
 
 def disclose_points(points: Sequence[Mapping[str, Any]], role: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.contact import CHANNEL_POINT_KIND
+from domain.disclosure import disclose_point, disclose_status
 from domain.money import format_cents
 from domain.timezones import candidate_zones, zone_info
 from ops.views import local_time
@@ -337,17 +338,21 @@ def attempt_rows(attempts: Iterable[Any], zones: Mapping[tuple[str, int], str]) 
     return rows
 
 
-def point_rows(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+def point_rows(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]], role: str) -> list[dict[str, str]]:
+    """The contact points as `role` may see them (`domain.disclosure`); zones from the points as recorded."""
     rows = []
-    for point in points:
+    for recorded in points:
+        point = disclose_point(recorded, role)
+        if point is None:
+            continue
         flags = [flag for flag, on in (("bad", point.get("bad")), ("opted out", point.get("opted_out"))) if on]
         if point.get("opted_out_channels"):
             flags.append("opted out of " + ", ".join(words(c) for c in point["opted_out_channels"]))
         rows.append({
             "kind": words(point.get("kind")),
             "value": str(point.get("value") or ""),
-            "role": words(point.get("role")),
-            "zone": " or ".join(point_zones(account, point)),
+            "role": words(point.get("role")) + (f" ({point['label']})" if point.get("label") else ""),
+            "zone": " or ".join(point_zones(account, recorded)),
             "flags": ", ".join(flags),
         })  # fmt: skip
     return rows
@@ -412,11 +417,12 @@ def plan_rows(plans: Sequence[Mapping[str, Any]], currency: str = "USD") -> list
 
 
 def account_page(
-    picture: Mapping[str, Any], attempts: Iterable[Any], zones: Mapping[tuple[str, int], str], *, today: date
-) -> dict[str, Any]:
-    """What the account page shows, from `account_picture` and the account's store attempts."""
+    picture: Mapping[str, Any], attempts: Iterable[Any], zones: Mapping[tuple[str, int], str], *, today: date,
+    role: str,
+) -> dict[str, Any]:  # fmt: skip
+    """What the account page shows `role`, from `account_picture` (as recorded) and the account's store attempts."""
     account, points = picture["account"], picture["contact_points"]
-    status = picture["status"]
+    status = disclose_status(picture["status"], role)
     plans, promises, holds = picture.get("plans", []), picture.get("promises", []), picture.get("holds", [])
     return {
         "currency": status.get("currency") or account.get("currency") or "USD",
@@ -424,7 +430,7 @@ def account_page(
             status, account=account, points=points, plans=plans, promises=promises, holds=holds, today=today
         ),
         "attempt_rows": attempt_rows(attempts, zones),
-        "point_rows": point_rows(account, points),
+        "point_rows": point_rows(account, points, role),
         "plan_rows": plan_rows(plans, status.get("currency") or "USD"),
         "debtor_zone": debtor_zone(account, points),
     }

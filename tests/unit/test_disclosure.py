@@ -15,6 +15,7 @@ from domain.disclosure import (
     disclose_reminders,
     disclose_status,
     initials,
+    mask_address,
     mask_email,
     mask_phone,
     shown,
@@ -31,6 +32,7 @@ PICTURE: dict[str, Any] = {
     "contact_points": [
         {"kind": "phone", "value": "+12125550101", "role": "debtor", "label": None},
         {"kind": "email", "value": "pat@example.com", "role": "debtor", "label": None},
+        {"kind": "address", "value": "1 Main St, Springfield, IL 62701", "role": "debtor", "label": None},
         {"kind": "phone", "value": "+12125550199", "role": "attorney", "label": "Ann Counsel"},
         {"kind": "email", "value": "rep@example.com", "role": "representative", "label": "Rita Rep"},
     ],
@@ -44,7 +46,13 @@ def test_the_maskers() -> None:
     assert initials("Pat  van Doe") == "P. V. D."
     assert mask_phone("+12125550101") == "•••-•••-0101"
     assert mask_email("pat@example.com") == "p•••@example.com"
-    assert (initials(""), mask_phone("12"), mask_email("nobody")) == (WITHHELD, "•••", "•••")
+    assert mask_address("77 Elm St, Springfield, IL 62701") == "Springfield, IL"
+    assert (initials(""), mask_phone("12"), mask_email("nobody"), mask_address("77 Elm St")) == (
+        WITHHELD,
+        "•••",
+        "•••",
+        WITHHELD,
+    )
 
 
 def test_each_role_sees_what_it_needs() -> None:
@@ -66,7 +74,7 @@ def test_a_viewer_sees_no_identity_no_free_text_no_third_party_no_medical_servic
     assert seen["account"]["debtor_name"] == "P. D."
     assert (seen["account"]["city"], seen["account"]["state"]) == ("Springfield", "IL")
     assert seen["account"]["creditor"] == "Springfield"
-    assert [p["value"] for p in seen["contact_points"]] == ["•••-•••-0101", "p•••@example.com"]
+    assert [p["value"] for p in seen["contact_points"]] == ["•••-•••-0101", "p•••@example.com", "Springfield, IL"]
     assert seen["status"]["hold"] == f"dispute: {WITHHELD}"
     assert seen["holds"][0]["detail"] == {"date_of_death": "2026-01-02"}
     assert seen["account"]["balance_cents"] == 10700, "money stays"
@@ -75,7 +83,7 @@ def test_a_viewer_sees_no_identity_no_free_text_no_third_party_no_medical_servic
 def test_operations_sees_whom_to_contact_but_not_the_medical_service() -> None:
     seen = disclose_picture(PICTURE, "operations")
     assert seen["account"]["debtor_name"] == "Pat Doe"
-    assert len(seen["contact_points"]) == 4
+    assert len(seen["contact_points"]) == 5
     assert seen["status"]["hold"] == PICTURE["status"]["hold"]
     assert seen["account"]["creditor"] == "Springfield"
 
