@@ -6,6 +6,7 @@ on a real store; the web API's tests (tests/web/test_idempotency.py) drive the s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -202,3 +203,32 @@ async def test_the_longest_key_is_kept_and_replayed(sessions: Sessions) -> None:
     write = Recorder()
     await send(sessions, write, key=LONGEST_KEY)
     assert (await send(sessions, write, key=LONGEST_KEY)).replayed and write.calls == 1
+
+
+async def test_two_requests_at_once_with_one_key_apply_once_and_the_other_is_told_it_is_in_progress(
+    sessions: Sessions,
+) -> None:
+    await add_account(sessions, "A1")
+    release = asyncio.Event()
+    calls = 0
+
+    async def slow_write() -> Written:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return Written("payment sent")
+
+    async def request() -> Answer:
+        return await perform_write(
+            context(sessions), actor="oscar", role="operations", action="payment", account_id="A1",
+            body={"amount": "5.00"}, key="key-1", write=slow_write,
+        )  # fmt: skip
+
+    both = [asyncio.create_task(request()), asyncio.create_task(request())]
+    done, pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+    with pytest.raises(RequestConflict, match="still in progress; nothing changed"):
+        done.pop().result()
+    release.set()
+    [applied] = pending
+    assert (await applied).body["result"] == "payment sent" and calls == 1
+    assert [detail["result"] for _, detail in await requests_of(sessions)] == ["payment sent"]
