@@ -59,6 +59,7 @@ from ops.context import OpsContext
 from ops.requests import Written
 from ops.strategies import load_strategy
 from service.files import restrict_new_files
+from service.logging import configure_logging
 from store.db import migrate
 from store.failures import one_line
 from web.tokens import Caller, Permission
@@ -212,7 +213,8 @@ def _release(account_id: str, release: HoldReleaseInput) -> None:
     """A write-down beyond the caller's authority waits for a supervisor (ops.write_downs)."""
     detail = {"outcome": release.outcome.value, "kind": release.kind, "reference": release.reference}
     send = partial(write_downs.release_hold, account_id=account_id, release=release)
-    console.print(act(account_id, "release_hold", lambda ctx, who: send(ctx, requester=who), detail), highlight=False)
+    answer = act(account_id, "release_hold", lambda ctx, who: send(ctx, requester=who), detail)
+    console.print(answer, highlight=False, soft_wrap=True)
 
 
 @event_app.command("release-hold")
@@ -695,6 +697,7 @@ def main() -> None:
     """Run the CLI and leave without interpreter teardown, which the SDK's core runtime can abort
     after the work is done ("PyGILState_Release", exit 134; sdk-python#300), as worker.py does."""
     restrict_new_files()  # the store, exports, reports, the dev server it execs: their owner's only
+    configure_logging(log_format="console", level="warning")  # stdout is for the person; warnings on stderr
     code = 0
     try:
         app(prog_name="collections" if Path(sys.argv[0]).name == "collections" else "starter.py")

@@ -32,7 +32,9 @@ def operator_add(
         added = add_operator(path, user, name, role)
     except OpsError as err:
         fail(str(err))
-    console.print(f"OS user {user} acts as {added.name} ({added.role}) at the CLI ({path})", highlight=False)
+    console.print(
+        f"OS user {user} acts as {added.name} ({added.role}) at the CLI ({path})", highlight=False, soft_wrap=True
+    )
 
 
 @operator_app.command("list")
@@ -95,7 +97,8 @@ def write_downs_list(
 def write_downs_approve(number: Annotated[int, typer.Argument(metavar="N", min=1)]) -> None:
     """Approve write-down N (a supervisor other than the one who asked): the write-down is applied once."""
     who = caller(Permission.APPROVE)
-    console.print(run(with_context(lambda ctx: write_downs.decide(ctx, number, who, approve=True))), highlight=False)
+    decided = run(with_context(lambda ctx: write_downs.decide(ctx, number, who, approve=True)))
+    console.print(decided, highlight=False, soft_wrap=True)
 
 
 @write_downs_app.command("decline")
@@ -106,4 +109,4 @@ def write_downs_decline(
     """Decline write-down N: nothing is written down; the hold stays until it is released otherwise."""
     who = caller(Permission.APPROVE)
     decided = run(with_context(lambda ctx: write_downs.decide(ctx, number, who, approve=False, reason=reason)))
-    console.print(decided, highlight=False)
+    console.print(decided, highlight=False, soft_wrap=True)

@@ -61,7 +61,7 @@ class Operator:
 
     def acting_as(self, name: str, role: str) -> Operator:
         """The same engine, the CLI's OS user configured as `name` with `role` (a file of its own)."""
-        where = Path(self.env["OPERATORS_FILE"]).with_name(f"operators-{name}.toml")
+        where = Path(self.env["OPERATORS_FILE"]).with_name(f"operators-{name}-{role}.toml")
         return Operator({**self.env, "OPERATORS_FILE": str(operators_file(where, name, role))})
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
