@@ -61,15 +61,14 @@ def placements_export(
 
 def _say(done: Export, *, again: bool) -> None:
     if done.batch is None:
-        waiting = done.description.removeprefix("0 ")
-        console.print(f"nothing to export: no {waiting} waiting; no batch made, no file written", highlight=False)
+        line = f"nothing to export: no {done.description.removeprefix('0 ')} waiting; no batch made, no file written"
     elif not again:
-        console.print(f"batch {done.batch}: {done.description} written to {done.path}", highlight=False)
+        line = f"batch {done.batch}: {done.description} written to {done.path}"
     else:
         same = "identical to its first file" if done.same_as_first else (
             "NOT identical to its first file: the accounts' details have changed since")  # fmt: skip
-        console.print(f"batch {done.batch} written again: {done.description} to {done.path} ({same})",
-                      highlight=False)  # fmt: skip
+        line = f"batch {done.batch} written again: {done.description} to {done.path} ({same})"
+    console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @exports_app.command("list")
@@ -79,7 +78,7 @@ def exports_list(as_json: JsonOption = False) -> None:
     if as_json:
         return print_json([asdict(batch) for batch in batches])
     if not batches:
-        console.print("no exports yet", highlight=False)
+        console.print("no exports yet")
         return
     table = new_table(
         amount_column("batch"), "export", "made", free_column("by"), amount_column("rows"), "written",

@@ -1,13 +1,14 @@
 """Every CSV the engine writes, through one writer: formula cells neutralised, files whole or not at all.
 
 A cell a spreadsheet could run as a formula (one beginning with `=`, `+`, `-`, `@`, a tab or a carriage
-return: the OWASP rule) gets a leading `'`. A plain decimal number (`-12.50`, `42`) is not a formula and
-is written as it is, so credit balances stay numbers.
+return: the OWASP rule) gets a leading `'`. A plain signed number (`-12.50`, `+12125550100`) is not a
+formula that can do anything and is written as it is, so credit balances stay numbers and phones stay E.164.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 from ops.errors import OpsError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 
 def neutralise(value: object) -> str:
@@ -75,8 +76,8 @@ def _write(path: Path, content: bytes, *, replace: bool) -> None:
         if replace:
             os.replace(partial, path)
         else:
-            os.link(partial, path)  # fails if `path` exists: never overwrites
-            os.unlink(partial)
+            _link_new(partial, path)
+            Path(partial).unlink(missing_ok=True)
         partial = None
         _sync_directory(path.parent)
     except FileExistsError:
@@ -86,6 +87,18 @@ def _write(path: Path, content: bytes, *, replace: bool) -> None:
     finally:
         if partial is not None:
             Path(partial).unlink(missing_ok=True)
+
+
+def _link_new(partial: str, path: Path) -> None:
+    """`partial` also named `path`, failing if `path` exists. Where the file system has no hard links, the
+    name is taken first (O_EXCL), then the complete file renamed over that empty file of ours."""
+    try:
+        os.link(partial, path)
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(partial, path)
 
 
 def _sync_directory(directory: Path) -> None:

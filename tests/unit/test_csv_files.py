@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import re
 import stat
@@ -25,7 +26,8 @@ def test_a_cell_a_spreadsheet_would_run_gets_a_leading_quote(cell: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("-12.50", "-12.50"), ("42", "42"), (-7, "-7"), ("Pat O'Neil", "Pat O'Neil"), ("a=b", "a=b"), (None, ""),
+    [("-12.50", "-12.50"), ("+12125550100", "+12125550100"), ("42", "42"), (-7, "-7"),
+     ("Pat O'Neil", "Pat O'Neil"), ("a=b", "a=b"), (None, ""),
      (date(2026, 3, 1), "2026-03-01"), ("'quoted", "'quoted"), ("-1e5", "'-1e5"), ("-١٠", "'-١٠")],
 )  # fmt: skip
 def test_plain_numbers_and_ordinary_text_are_written_as_they_are(value: object, written: str) -> None:
@@ -70,3 +72,20 @@ def test_every_csv_the_engine_writes_goes_through_the_one_writer() -> None:
         if re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))
     ] + [name for name in ("starter.py", "worker.py") if "csv.writer" in (ROOT / name).read_text(encoding="utf-8")]
     assert writers == [os.path.join("ops", "csv_files.py")]
+
+
+def test_without_hard_links_a_new_file_still_never_replaces_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "taken.csv").write_text("kept\n")
+
+    write_new_csv(tmp_path / "new.csv", ["a"], [["1"]])
+    with pytest.raises(OpsError, match="already exists"):
+        write_new_csv(tmp_path / "taken.csv", ["a"], [["1"]])
+
+    assert (tmp_path / "new.csv").read_bytes() == b"a\r\n1\r\n" and (tmp_path / "taken.csv").read_text() == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv", "taken.csv"]
