@@ -185,3 +185,31 @@ def test_a_viewer_in_a_browser_reads_the_medical_account_masked(
     assert "P. M." in shown and "•••-•••-0177" in shown and "Springfield" in shown
     assert page.inner_text("#status-hold td").startswith("Dispute: (withheld)")
     shot(page, tmp_path, "viewer-account")
+
+
+def test_the_cli_shows_each_operator_what_their_configured_role_may_see_and_audits_it(loaded: Loaded) -> None:
+    web, out = loaded.web, loaded.tmp / "pack"
+    viewer, supervisor = web.operator.acting_as("val", "viewer"), web.operator.acting_as("sam", "supervisor")
+    before = len(web.audit("M1"))
+    seen = {command: viewer(command, "M1") for command in ("status", "show")} | {"queue": viewer("queue")}
+    assert [answer.returncode for answer in seen.values()] == [0, 0, 0], [a.stderr for a in seen.values()]
+    for command, answer in seen.items():
+        assert _leaks(answer.stdout) == [], command
+    assert "dispute: (withheld)" in seen["status"].stdout and "P. M." in seen["show"].stdout
+    full = supervisor("show", "M1")
+    assert (
+        full.returncode == 0 and "Pat Medical" in full.stdout and "cancer" in full.stdout and "Oncology" in full.stdout
+    )
+    refused = viewer("audit", "M1", "--out", str(out))
+    assert refused.returncode == 1 and refused.stderr.strip().startswith(
+        "error: val (viewer) may not write an audit pack"
+    )
+    assert not out.exists(), "nothing written"
+    assert supervisor("audit", "M1", "--out", str(out)).returncode == 0
+    views = [(e.actor, e.action, e.detail) for e in web.audit("M1")[before:]]
+    assert views == [
+        ("val", "view.cli_status", {"role": "viewer"}), ("val", "view.cli_show", {"role": "viewer"}),
+        ("sam", "view.cli_show", {"role": "supervisor"}), ("sam", "view.audit_pack", {"role": "supervisor"}),
+    ], "the queue showed the viewer no reminder text: no entry"  # fmt: skip
+    log = (out / "audit_log.csv").read_text()
+    assert "view.cli_status" in log and "val" in log, "the audit pack lists who viewed the account"
