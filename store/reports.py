@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Date, Select, Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -85,6 +85,25 @@ def _utc_date_sqlite(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str
     return f"date({compiler.process(element.clauses, **kw)})"  # stored as naive UTC text
 
 
+class money_sum(FunctionElement[int]):  # noqa: N801 - a SQL function, named like one
+    """SUM of cents that a bad row cannot make fail: SQLite's sum() raises "integer overflow" past 2^63,
+    its total() does not (exact below 2^53 cents, $90 trillion; larger sums are capped)."""
+
+    type = BigInteger()
+    name = "money_sum"
+    inherit_cache = True
+
+
+@compiles(money_sum)
+def _money_sum(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(money_sum, "sqlite")
+def _money_sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(total({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
 def end_of(day: date) -> datetime:
     """The instant day D ends: D+1 00:00 UTC."""
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
@@ -149,13 +168,13 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
     """The accounts open at the end of `day`, rebuilt from payments and the audit log (same columns)."""
     cutoff = end_of(day)
     paid_after = (
-        select(PaymentRow.account_id, func.sum(PaymentRow.amount_cents).label("cents"))
+        select(PaymentRow.account_id, money_sum(PaymentRow.amount_cents).label("cents"))
         .where(PaymentRow.received_on > day)
         .group_by(PaymentRow.account_id)
         .subquery("paid_after")
     )
     written_after = (
-        select(AuditEntryRow.account_id, func.sum(_write_down_cents()).label("cents"))
+        select(AuditEntryRow.account_id, money_sum(_write_down_cents()).label("cents"))
         .where(AuditEntryRow.action.in_(list(WRITE_DOWNS)), AuditEntryRow.at >= cutoff)
         .group_by(AuditEntryRow.account_id)
         .subquery("written_after")
@@ -213,7 +232,7 @@ async def aging_buckets(
     groups: list[ColumnElement[Any]] = [bucket] if by is None else [book.c[by], bucket]
     if by == "creditor":  # a medical creditor by its billing name (domain.disclosure): grouped again below
         groups.insert(1, book.c.medical)
-    query = select(*groups, func.count(), func.sum(book.c.balance_cents)).group_by(*groups).order_by(*groups)
+    query = select(*groups, func.count(), money_sum(book.c.balance_cents)).group_by(*groups).order_by(*groups)
     found = [(*keys, int(count), int(total)) for *keys, count, total in await session.execute(query)]
     return found if by != "creditor" else _by_shown_creditor(found)
 
@@ -230,7 +249,7 @@ def _by_shown_creditor(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 async def open_book(session: AsyncSession, accounts: Subquery) -> tuple[int, int]:
     """(accounts, balance cents) of a book of open accounts."""
     count, total = (
-        await session.execute(select(func.count(), func.coalesce(func.sum(accounts.c.balance_cents), 0)))
+        await session.execute(select(func.count(), func.coalesce(money_sum(accounts.c.balance_cents), 0)))
     ).one()
     return int(count), int(total)
 
@@ -269,7 +288,7 @@ async def collected(session: AsyncSession, period: Period) -> tuple[int, int]:
     """(payments, cents) received in the period."""
     count, total = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(PaymentRow.amount_cents), 0)).where(
+            select(func.count(), func.coalesce(money_sum(PaymentRow.amount_cents), 0)).where(
                 period.holds_day(PaymentRow.received_on)
             )
         )
@@ -281,7 +300,7 @@ async def loaded_in(session: AsyncSession, period: Period) -> tuple[int, int]:
     """(accounts, original balance cents) loaded in the period with a balance to collect."""
     count, total = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(AccountRow.original_balance_cents), 0)).where(
+            select(func.count(), func.coalesce(money_sum(AccountRow.original_balance_cents), 0)).where(
                 period.holds(AccountRow.created_at), AccountRow.original_balance_cents > 0
             )
         )
@@ -373,8 +392,8 @@ async def collections(session: AsyncSession, period: Period, *, by: Sequence[str
     query = select(
         *keys,
         func.count(),
-        func.coalesce(func.sum(payments.c.amount_cents), 0),
-        func.coalesce(func.sum(payments.c.commission_cents), 0),
+        func.coalesce(money_sum(payments.c.amount_cents), 0),
+        func.coalesce(money_sum(payments.c.commission_cents), 0),
     )
     if keys:
         query = query.group_by(*keys).order_by(*keys)
