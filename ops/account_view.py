@@ -1,6 +1,7 @@
 """One account's full picture for a supervisor: the store's records, the live status and the workflow's timeline.
 
-Nothing is masked here: this is the supervisor's view (the CLI's `show`, the dashboard's account page).
+Everything as recorded: `ops.disclosed.picture_for` hands it to a caller as their role may see it (the
+CLI's `show`, the dashboard's account page).
 """
 
 from __future__ import annotations
