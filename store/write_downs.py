@@ -62,6 +62,8 @@ async def pending_for_hold(session: AsyncSession, account_id: str, hold_referenc
 
 
 async def get_write_down(session: AsyncSession, number: int) -> WriteDownView | None:
+    if not 1 <= number < 2**63:  # no row has it, and the store would refuse to look (integer overflow)
+        return None
     row = await session.get(WriteDownRow, number)
     return None if row is None else _view(row)
 

@@ -22,7 +22,7 @@ from web.auth import COOKIE, check_token, require
 from web.charts import bar_chart
 from web.tokens import Caller, Permission
 
-router = APIRouter(default_response_class=HTMLResponse)
+router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)  # pages: not the API
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["money"] = presentation.money
 templates.env.filters["when"] = presentation.utc_time
