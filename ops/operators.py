@@ -40,6 +40,8 @@ def load_operators(path: Path) -> dict[str, Caller]:
         data = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise OpsError(f"{path}: not valid TOML: {err}") from None
+    except OSError as err:
+        raise OpsError(f"{path}: cannot be read ({err.strerror}): its administrator decides who uses the CLI") from None
     found: dict[str, Caller] = {}
     for number, entry in enumerate(data.get("operators", []), start=1):
         if not isinstance(entry, dict) or set(entry) != {"user", "name", "role"}:
