@@ -93,7 +93,7 @@ async def perform_write(
         if scope is not None:
             async with ctx.sessions() as session, session.begin():
                 await release_request(session, scope)
-        _logged(actor, role, action, account_id, f"refused: {type(err).__name__}", key=key)
+        _logged(actor, role, action, account_id, f"refused: {type(err).__name__}: {err}", key)
         raise
     default = {"account_id": account_id, "result": written.result, "by": actor}
     answer = Answer(200, default if written.answer is None else written.answer)
@@ -105,7 +105,7 @@ async def perform_write(
                 session, scope, status_code=answer.status_code, answer=answer.body, audited=audited, now=_now()
             )
         await _audit(session, audited, actor, action, detail)
-    _logged(actor, role, action, account_id, written.result, key=key)
+    _logged(actor, role, action, account_id, written.result, key)
     return answer
 
 
@@ -127,19 +127,12 @@ async def _claim(ctx: OpsContext, scope: RequestScope, role: str, print_: str) -
         return None
     where = f"by {scope.caller} on {scope.route}" + (f" for account {scope.account_id}" if scope.account_id else "")
     if earlier.fingerprint != print_:
-        _logged(
-            scope.caller,
-            role,
-            scope.route,
-            scope.account_id,
-            "refused: key used for a different request",
-            key=scope.key,
-        )
+        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key used for another request", scope.key)
         raise RequestConflict(
             f"Idempotency-Key {scope.key!r} was used for a different request {where}; nothing changed"
         )
     if earlier.state != DONE:
-        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key in progress", key=scope.key)
+        _logged(scope.caller, role, scope.route, scope.account_id, "refused: key in progress", scope.key)
         raise RequestConflict(
             f"a request with Idempotency-Key {scope.key!r} {where} is still in progress; nothing changed"
         )
@@ -151,7 +144,7 @@ async def _replay(ctx: OpsContext, scope: RequestScope, role: str, earlier: Requ
     detail = {"role": role, "replay": True, "key": scope.key, "result": body.get("result", "replayed")}
     async with ctx.sessions() as session, session.begin():
         await _audit(session, list(earlier.audited), scope.caller, scope.route, detail)
-    _logged(scope.caller, role, scope.route, scope.account_id, "replayed", key=scope.key)
+    _logged(scope.caller, role, scope.route, scope.account_id, "replayed", scope.key)
     return Answer(earlier.status_code or 200, body, replayed=True)
 
 
@@ -164,6 +157,7 @@ async def _audit(session: AsyncSession, accounts: list[str], actor: str, action:
 
 
 def _logged(actor: str, role: str, action: str, account_id: str, result: str, key: str | None = None) -> None:
+    """One line per write request in the process's log (the web log): who, what, which account, what came of it."""
     log.info("request", caller=actor, role=role, action=action, account_id=account_id, result=result, key=key)
 
 

@@ -83,6 +83,16 @@ def recorded(web: WebService, account_id: str, reference: str) -> Books:
     return books_when(web, account_id, lambda now: reference in now.payments, f"payment {reference} on {account_id}")
 
 
+def logged_requests(web: WebService) -> list[tuple[str, str, str, str, str]]:
+    """The web log's line per write request: (caller, role, action, account, result)."""
+    lines = [json.loads(line) for line in web.log.read_text().splitlines() if line.startswith("{")]
+    return [
+        (e["caller"], e["role"], e["action"], e["account_id"], e["result"])
+        for e in lines
+        if e.get("event") == "request"
+    ]
+
+
 def test_finding_1_a_key_used_on_another_account_still_applies_and_audits_each_write(web_service: WebService) -> None:
     with web_service.client("oscar") as operations:
         assert pay(operations, "W1", "10.00", "F1-W1", "K-1").status_code == 200
@@ -101,12 +111,10 @@ def test_finding_1_a_key_used_on_another_account_still_applies_and_audits_each_w
         ("oscar", "request.dispute_resolution", "operations", "K-1"),
     ]
     assert after.requests[1][2]["result"] == resolved.json()["result"]
-    logged = web_service.log.read_text()
-    lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
-    requests = [(e["caller"], e["role"], e["action"], e["result"]) for e in lines if e.get("event") == "request"]
-    assert ("oscar", "operations", "dispute", disputed.json()["result"]) in requests
-    assert ("oscar", "operations", "dispute_resolution", resolved.json()["result"]) in requests
-    assert not any(token in logged for token in web_service.tokens.values()), "a token in the web log"
+    logged = logged_requests(web_service)
+    assert ("oscar", "operations", "dispute", "W2", disputed.json()["result"]) in logged
+    assert ("oscar", "operations", "dispute_resolution", "W2", resolved.json()["result"]) in logged
+    assert not any(token in web_service.log.read_text() for token in web_service.tokens.values()), "a token logged"
 
 
 def test_the_same_key_for_a_different_body_is_refused_in_one_line_and_applies_nothing(web_service: WebService) -> None:
@@ -124,6 +132,9 @@ def test_the_same_key_for_a_different_body_is_refused_in_one_line_and_applies_no
     assert before.payments == ["F2-W3-A"] and after.payments == ["F2-W3-A", "F2-W3-SENTINEL"]
     assert after.balance_cents == before.balance_cents - 100 and after.holds == before.holds
     assert [detail.get("reference") for _, _, detail in after.requests] == ["F2-W3-A", "F2-W3-SENTINEL"]
+    assert ("oscar", "operations", "payment", "W3", "refused: key used for another request") in logged_requests(
+        web_service
+    )
 
 
 def test_a_replay_answers_the_first_answer_records_one_payment_and_two_audit_entries(web_service: WebService) -> None:
