@@ -33,6 +33,9 @@ REFUSED = [  # amount, received on, what the one line says
 ]
 
 
+MONEY_AND_HOLDS = ("payment.", "hold.", "promise.", "plan.")
+
+
 def payments(web: WebService, account_id: str) -> list[PaymentView]:
     async def read() -> list[PaymentView]:
         engine = make_engine(web.operator.env["DATABASE_URL"])
@@ -46,11 +49,12 @@ def payments(web: WebService, account_id: str) -> list[PaymentView]:
 
 
 def books(web: WebService, account_id: str) -> tuple[Any, ...]:
-    """What a refusal must leave alone: payments, the audit log's payment entries, the workflow's status (the
-    cadence may send a contact meanwhile, and reads and requests are audited too: those entries may come)."""
+    """What a refusal must leave alone: payments, the audit log's money and hold entries, the workflow's status
+    (the cadence may send a contact meanwhile, and reads and requests are audited too: those entries may come)."""
     status = web.operator.status(account_id)
-    audit = [(e.action, e.detail) for e in web.audit(account_id) if e.action.startswith("payment")]
-    money = (status["stage"], status["balance_cents"], status["payments_count"], status["collected_cents"])
+    audit = [(e.action, e.detail) for e in web.audit(account_id) if e.action.startswith(MONEY_AND_HOLDS)]
+    money = (status["stage"], status["balance_cents"], status["payments_count"], status["collected_cents"],
+             status["holds"], status["pending_approval"], status["plan"])  # fmt: skip
     return payments(web, account_id), audit, money
 
 
@@ -119,3 +123,29 @@ def test_a_month_closed_by_month_end_takes_no_more_payments(web_service: WebServ
     assert books(web_service, account_id) == before
     assert http_payment(web_service, account_id, "10.00", "OPEN-MONTH", TODAY.isoformat()).status_code == 200
     paid_once(web_service, account_id, "OPEN-MONTH", before)
+
+
+def test_other_amounts_and_dates_typed_in_are_bounded_too(web_service: WebService) -> None:
+    account_id, operator = "W3", web_service.operator
+    before = books(web_service, account_id)
+    over = "$1,000,000.01 is over the maximum for {}, $1,000,000.00 (MAX_PAYMENT_AMOUNT): nothing changed"
+    with web_service.client("oscar") as operations:
+        for route, body, says in (
+            ("disputes", {"reason": "not mine", "amount": "1000000.01"}, over.format("a disputed amount")),
+            ("disputes", {"reason": "not mine", "amount": "１٠"}, REFUSED[4][2]),
+            ("promises", {"amount": "1000000.01", "date": TODAY.isoformat()}, over.format("a promise")),
+            ("bankruptcy", {"chapter": "7", "case_number": "BK-OLD", "filed_on": "1899-12-31"},
+             "filed_on must be an ISO date not in the future and from 1900 on, got '1899-12-31': nothing changed"),
+            ("deceased", {"date_of_death": "0001-01-01"},
+             "date_of_death must be an ISO date not in the future and from 1900 on, got '0001-01-01': nothing changed"),
+        ):  # fmt: skip
+            answer = operations.post(f"/api/accounts/{account_id}/{route}", json=body)
+            assert answer.status_code == 422 and answer.json()["error"] == says, (route, answer.text)
+    settle = operator("propose", account_id, "--settle", "1000000.01")
+    assert settle.returncode == 1 and settle.stderr.strip() == f"error: {over.format('a settlement')}"
+    far = (TODAY + timedelta(days=11 * 366)).isoformat()
+    probate = operator("event", "probate", account_id, "--representative", "Sam Roe", "--claims-deadline", far,
+                       "--email", "sam@example.com")  # fmt: skip
+    assert probate.returncode == 1, probate.stdout
+    assert probate.stderr.strip() == f"error: the claims deadline {far} is too far in the future: nothing changed"
+    assert books(web_service, account_id) == before
