@@ -44,8 +44,8 @@ async def connect(settings: Settings, *, metrics_address: str | None = None, tri
 
     Each failed try that another follows logs one warning line `temporal.unreachable` (the address,
     error, attempt, seconds to the next try); after the last, TemporalUnavailable in one line.
-    Payloads are encrypted when PAYLOAD_ENCRYPTION_KEYS is set (service/payload_codec.py); a
-    malformed setting is a ConfigError before any try.
+    Payloads are encrypted unless PAYLOAD_ENCRYPTION=off (service/payload_codec.py: PAYLOAD_ENCRYPTION_KEYS,
+    else the key file made on first run); a malformed setting is a ConfigError before any try.
     """
     converter = data_converter()
     runtime = None

@@ -3,8 +3,8 @@
 The Temporal codec-server protocol: the body is a `Payloads` message as protobuf JSON
 (`{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}`), the answer the same
 with every payload encoded or decoded by the engine's payload codec (service/payload_codec.py, keys
-from PAYLOAD_ENCRYPTION_KEYS; without keys, payloads come back as they are). Bad JSON, or a payload
-that cannot be decrypted, is 400 with `{"error": ...}`.
+from PAYLOAD_ENCRYPTION_KEYS or the key file; with PAYLOAD_ENCRYPTION=off, payloads come back as they
+are). Bad JSON, or a payload that cannot be decrypted, is 400 with `{"error": ...}`.
 
 Reading payloads is reading personal data: a token with the `read` permission is required, as a
 bearer token (`Authorization: Bearer ...`, what `temporal --codec-auth` sends) or the dashboard's
