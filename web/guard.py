@@ -5,7 +5,7 @@
 - A POST from another site (Origin or Referer naming another host) is refused (403); the codec
   endpoints have their own CORS policy and are left to it.
 - Every answer carries the security headers (a CSP allowing nothing but the service's own stylesheet,
-  no framing, no sniffing, no referrer, no caching).
+  no framing, no sniffing, no referrer to other sites, no caching).
 - An exception no handler took is logged with an id and answered as one line naming only that id:
   never its message (SQL and its parameters), never a traceback.
 """
@@ -35,7 +35,7 @@ HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # nothing to other sites; our own POSTs keep their Origin (no-referrer: null)
     (b"cache-control", b"no-store"),
 ]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

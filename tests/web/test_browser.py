@@ -111,6 +111,11 @@ def test_a_supervisor_signs_in_clicks_from_the_dashboard_to_an_account_and_back(
     page.wait_for_url(f"{web_service.url}/")
     assert dashboard != account, "two different pages were shown"
 
+    page.click("header button:text('sign out')")  # a POST from the header's form
+    page.wait_for_url(f"{web_service.url}/login")
+    page.goto(f"{web_service.url}/")
+    assert page.url.endswith("/login"), "signed out: the dashboard asks for a token again"
+
 
 def _count(page: Page, selector: str) -> int:
     page.reload()

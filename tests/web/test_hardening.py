@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 HEADERS = {
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
 }
 MIB = 1024 * 1024
