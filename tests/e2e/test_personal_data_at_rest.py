@@ -5,8 +5,8 @@ The engine as a person runs it, in a fresh folder with nothing configured (no ke
 representative's name, email and phone and a dispute reason mentioning cancer go through the workflow:
 none of them is in Temporal's history as the server holds it, nor in its database files; the key file
 made on first run is 0600, and so is every file in `.data/` (0700), a month-end pack, a statement, an
-audit pack and an export. With PAYLOAD_ENCRYPTION=off the same words are in the history, and the worker
-and the CLI said so. Processes starting together on a fresh folder end with one key.
+audit pack and an export. With PAYLOAD_ENCRYPTION=off the same words are in the history, and the worker,
+the web service and the CLI said so. Processes starting together on a fresh folder end with one key.
 """
 
 from __future__ import annotations
@@ -216,18 +216,22 @@ def test_by_default_the_history_and_temporals_files_hold_no_personal_data_and_fi
     assert {mode(home.folder / "pack"), mode(home.folder / "pack" / "messages")} == {0o700}
 
 
-def test_with_encryption_off_the_words_are_in_the_history_and_the_worker_and_cli_warn(
+def test_with_encryption_off_the_words_are_in_the_history_and_the_worker_web_and_cli_warn(
     engine: Home, tmp_path: Path
 ) -> None:
     home = engine
     off = {"PAYLOAD_ENCRYPTION": "off", "COLLECTIONS_TASK_QUEUE": "clear"}
     worker = home.spawn(["worker.py"], tmp_path / "worker-off.log", **off)
+    web_log = tmp_path / "web-off.log"
+    web = home.spawn(["starter.py", "web", "--port", str(free_port())], web_log, **off)
     try:
         done = run_estate_and_dispute(home, "C1", **off)
         history = recorded(home, "C1")
+        wait_until(lambda: "web.starting" in web_log.read_text(), timeout=120, what="the web service to start")
     finally:
-        worker.kill()
-        worker.wait()
+        for process in (worker, web):
+            process.kill()
+            process.wait()
 
     assert set(leaked(raw_bytes(history))) >= {"Quexley", "r.quexley@example.org", "cancer"}
     warning = "warning: PAYLOAD_ENCRYPTION=off: workflow and activity payloads (personal data among them) reach"
@@ -237,6 +241,8 @@ def test_with_encryption_off_the_words_are_in_the_history_and_the_worker_and_cli
     lines = [json.loads(line) for line in (tmp_path / "worker-off.log").read_text().splitlines() if line[:1] == "{"]
     assert [line["level"] for line in lines if line["event"] == "payloads.clear_text"] == ["warning"]
     assert "payloads.encrypted" not in {line["event"] for line in lines}
+    web_lines = [json.loads(line) for line in web_log.read_text().splitlines() if line[:1] == "{"]
+    assert [line["level"] for line in web_lines if line["event"] == "payloads.clear_text"] == ["warning"]
 
 
 def test_processes_starting_together_on_a_fresh_folder_end_with_one_key(tmp_path: Path) -> None:
