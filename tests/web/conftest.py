@@ -52,8 +52,8 @@ class WebService:
         return asyncio.run(read())
 
     def requests(self, account_id: str) -> list[AuditEntryView]:
-        """The write requests recorded for the account (`request.*` entries)."""
-        return [e for e in self.audit(account_id) if e.action.startswith("request.")]
+        """The web callers' write requests recorded for the account (`request.*`; the fixture's CLI start left out)."""
+        return [e for e in self.audit(account_id) if e.action.startswith("request.") and e.actor in ROLES]
 
     def client(self, name: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[name]}"} if name else {}
