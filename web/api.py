@@ -89,7 +89,7 @@ class WriteDownDecision(BaseModel):
 
 
 class Start(BaseModel):
-    account_ids: list[str] = Field(min_length=1, max_length=10_000)
+    account_ids: list[str] = Field(min_length=1, max_length=1_000)  # a body is at most 64 KiB (web/guard.py)
 
 
 async def _perform(

@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import sqlite3
+import ssl
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -257,7 +258,7 @@ def test_beyond_loopback_the_sign_in_cookie_is_secure(web_service: WebService, t
     }
     with (
         serving_web(tls, tmp_path / "tls.log", "--host", "0.0.0.0", scheme="https") as (url, _web),
-        httpx.Client(base_url=url, verify=str(tmp_path / "ca.pem")) as client,
+        httpx.Client(base_url=url, verify=ssl.create_default_context(cafile=tmp_path / "ca.pem")) as client,
     ):
         signed_in = client.post("/login", data={"token": web_service.tokens["alice"]})
     assert url.startswith("https://")
