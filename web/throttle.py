@@ -31,11 +31,8 @@ class Throttle:
     def failed(self, address: str) -> None:
         self._failures[address] = self._recent(address)
         self._failures[address].append(self._clock())
-        if len(self._failures) > ADDRESSES:
-            for known in [a for a in self._failures if not self._recent(a)]:
-                del self._failures[known]
-            while len(self._failures) > ADDRESSES:
-                del self._failures[next(iter(self._failures))]
+        if len(self._failures) > ADDRESSES:  # forget the address that failed first
+            del self._failures[next(iter(self._failures))]
 
     def _recent(self, address: str) -> deque[float]:
         times = self._failures.get(address, deque(maxlen=self._limit))
