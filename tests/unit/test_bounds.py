@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
+from asyncpg import exceptions as asyncpg_errors
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -119,3 +120,15 @@ async def test_a_unique_key_race_and_a_locked_store_stay_retryable() -> None:
     assert not store_refused(race), "the retry finds the winner's row"
     locked = sqlite3.OperationalError("database is locked")
     assert store_unavailable(locked) and not store_refused(locked)
+
+
+def test_postgresql_data_and_constraint_errors_are_refused_but_a_unique_race_is_not() -> None:
+    for refused in (
+        asyncpg_errors.NumericValueOutOfRangeError("bigint out of range"),
+        asyncpg_errors.StringDataRightTruncationError("value too long for type character varying(128)"),
+        asyncpg_errors.CheckViolationError('new row violates check constraint "amount_positive"'),
+        asyncpg_errors.NotNullViolationError("null value in column"),
+    ):
+        assert store_refused(refused) and not store_unavailable(refused), refused
+    race = asyncpg_errors.UniqueViolationError("duplicate key value violates unique constraint")
+    assert not store_refused(race) and not store_unavailable(race)
