@@ -181,10 +181,9 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) 
 
 
 async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
-    disputed = hold.detail.get("disputed_cents", "0")
-    problem = holds.hold_problem(hold, datetime.now(UTC).date()) or bounds.amount_problem(
-        int(disputed), ctx.settings.max_payment_cents, "a disputed amount"
-    )
+    problem = holds.hold_problem(hold, datetime.now(UTC).date())
+    if problem is None and (disputed := hold.detail.get("disputed_cents")) is not None:
+        problem = bounds.amount_problem(int(disputed), ctx.settings.max_payment_cents, "a disputed amount")
     if problem:
         raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
