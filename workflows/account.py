@@ -292,8 +292,8 @@ class AccountCollectionsWorkflow:
                 ),
             )
         except ActivityError as err:
-            # Only business refusals end the retries (a reference owned by another account):
-            # the payment is not this account's, so it changes nothing here.
+            # Only refusals end the retries (a reference owned by another account, an amount past the
+            # store's ceiling, data the database refuses; audited `payment.refused`): nothing changes here.
             workflow.logger.error("payment %s refused by the store: %s", payment.reference, err.cause)
             return
         lifecycle.apply_recorded_payment(
