@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from domain.intake import ACCOUNT_COLUMNS
-from tests.e2e.test_operations_end_to_end import ROOT, Operator, engine_at, wait_until
+from tests.e2e.test_operations_end_to_end import ROOT, Operator, engine_at, operators_file, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(360)]  # the first test waits for the fifteen accounts
 
@@ -356,6 +356,7 @@ starter.main()
 
 def test_a_bug_is_one_line_not_a_traceback_unless_asked(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"}
+    env["OPERATORS_FILE"] = str(operators_file(tmp_path / "operators.toml", "e2e-supervisor", "supervisor"))
     env.pop("COLLECTIONS_DEBUG", None)
     done = subprocess.run([sys.executable, "-c", BUG], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (1, "")
