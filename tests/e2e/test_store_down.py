@@ -12,7 +12,7 @@ import pytest
 
 from domain.intake import ACCOUNT_COLUMNS
 from tests.e2e.test_bad_input import run
-from tests.e2e.test_operations_end_to_end import ROW
+from tests.e2e.test_operations_end_to_end import ROW, operators_file
 from tests.support.private_postgres import PrivatePostgres
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +22,11 @@ pytestmark = pytest.mark.e2e
 def env(tmp_path: Path, private_postgres: PrivatePostgres) -> dict[str, str]:
     from os import environ
 
-    return {**environ, "DATABASE_URL": private_postgres.url, "TEMPORAL_ADDRESS": "127.0.0.1:1", "LOG_FORMAT": "json"}
+    operators = str(operators_file(tmp_path / "operators.toml", "e2e-supervisor", "supervisor"))
+    return {
+        **environ, "DATABASE_URL": private_postgres.url, "TEMPORAL_ADDRESS": "127.0.0.1:1", "LOG_FORMAT": "json",
+        "OPERATORS_FILE": operators,
+    }  # fmt: skip
 
 
 def test_the_cli_and_the_worker_say_the_store_is_unavailable(
