@@ -8,8 +8,7 @@ leaves the batch in the store, to be written with `--batch N`; any batch can be 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ops.csv_files import refuse_existing, write_new_csv
 from ops.errors import OpsError
+from ops.reports import store_sessions
 from store import exports
-from store.db import ensure_schema, make_engine, make_session_factory
 from store.views import ExportBatchView
 
 
@@ -53,7 +52,7 @@ class Export:
 async def export_new(database_url: str, spec: ExportKind, scope: str, path: Path, *, now: datetime, by: str) -> Export:
     """A new batch of every row not yet exported for `scope`, written to `path` (a new file)."""
     refuse_existing(path)
-    async with _sessions(database_url) as sessions:
+    async with store_sessions(database_url) as sessions:
         async with sessions() as session, session.begin():
             number = await exports.open_batch(session, kind=spec.kind, scope=scope, created_by=by, now=now)
             rows = await spec.mark(session, scope, now, number)
@@ -74,7 +73,7 @@ async def write_batch(
 ) -> Export:
     """Batch `number` written again to `path` (a new file): the same rows in the same order."""
     refuse_existing(path)
-    async with _sessions(database_url) as sessions:
+    async with store_sessions(database_url) as sessions:
         async with sessions() as session:
             batch = await exports.get_batch(session, number)
             if batch.kind != spec.kind or scope not in (None, batch.scope):
@@ -85,7 +84,7 @@ async def write_batch(
 
 
 async def list_batches(database_url: str) -> list[ExportBatchView]:
-    async with _sessions(database_url) as sessions, sessions() as session:
+    async with store_sessions(database_url) as sessions, sessions() as session:
         return await exports.list_batches(session)
 
 
@@ -101,14 +100,3 @@ async def _write(
     async with sessions() as session, session.begin():
         digest = hashlib.sha256(content).hexdigest()
         return await exports.record_written(session, number, file=str(path.absolute()), sha256=digest, now=now)
-
-
-@asynccontextmanager
-async def _sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """The store's sessions for one command, its engine disposed after."""
-    await ensure_schema(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()

@@ -6,22 +6,24 @@ while payment signals arrive, as from a payment feed (the last one twice). Every
 engine's worker opens waits `SQLITE_BUSY_TIMEOUT_MS` (10 s, store/db.py) to write, well inside the
 store activities' 30 s start-to-close: so each `record_payment`'s first attempt fails with "database
 is locked", the worker logs one `store.unavailable` warning for it (the error, attempt 1, retrying,
-next try in 1 s), and the retry policy tries again. An operator's `status` meanwhile answers at
-once: reads never take the write lock.
+next try in 1 s), and the retry policy tries again. An operator's `status` meanwhile reads without
+the lock but waits for it to record the view (audited before shown), and answers once it is free.
 
-The drill holds the lock until every payment's activity is on its second attempt or later and the
-CLI has answered, then releases it and checks: each payment recorded once, on a later attempt,
-after the release; the end of an undisturbed run; no error line in the worker's log.
+The drill holds the lock until every payment's activity is on its second attempt or later, then
+releases it and checks: each payment recorded once, on a later attempt, after the release; the
+operator's answer and its view entry; the end of an undisturbed run; no error line in the worker's log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from store import repository
 from store.db import SQLITE_BUSY_TIMEOUT_MS
 from tests.reliability.conftest import (
     Engine,
@@ -52,10 +54,9 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
     try:
         lock.execute("BEGIN EXCLUSIVE")
         locked_at = utc_now()
-        # An operator looking meanwhile: a read takes no lock, so it answers while the writer holds it.
-        status = await engine.cli("status", payers[0])
-        assert status.returncode == 0, status.stderr
-        assert payers[0] in status.stdout and "contacting" in status.stdout
+        # An operator looking meanwhile: the read takes no lock, but the view is audited before the
+        # account is shown (no view of personal data goes unrecorded), so `status` waits for the lock.
+        looking = asyncio.create_task(engine.cli("status", payers[0], timeout=150))
         await pay_as_a_feed(engine, portfolio)
         await eventually(
             lambda: attempts_of(engine, payers, "record_payment"),
@@ -64,6 +65,7 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
             what="every payment's store activity to have failed once against the locked store",
         )
         assert lock.execute("SELECT count(*) FROM payments").fetchone() == (0,), "nothing got past the lock"
+        assert not looking.done(), "the operator's view waits to be recorded"
         released_at = utc_now()
     finally:
         if lock.in_transaction:
@@ -71,6 +73,13 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
         lock.close()
 
     assert (released_at - locked_at).total_seconds() > SQLITE_BUSY_TIMEOUT_MS / 1000
+    status = await looking
+    assert status.returncode == 0, status.stderr
+    assert payers[0] in status.stdout and "contacting" in status.stdout
+    async with engine.sessions() as session:
+        trail = await repository.audit_trail(session, payers[0])
+    views = [entry for entry in trail if entry.action == "view.cli_status"]
+    assert [entry.actor for entry in views] == ["drill-supervisor"], "the view was recorded once the lock was free"
 
     await wait_for_the_end_state(engine, portfolio)
     await assert_like_an_undisturbed_run(engine, portfolio, tmp_path / "letters.csv")
