@@ -199,8 +199,8 @@ async def run_demo(
         await ensure_schema(settings.database_url)  # before the processes that share the store start
         if first := ensure_first_operator(settings.operators_file):
             console.print(
-                f"{settings.operators_file}: OS user {os_user()} is {first.name} ({first.role}) at the CLI "
-                "(you set the engine up: you administer it; `collections operator add` for others)"
+                f"you set this engine up, so the CLI knows you (OS user {os_user()}) as {first.name}, a {first.role} "
+                f"({settings.operators_file}; add others with `collections operator add`)"
             )
         if not await _temporal_up(settings):
             port = settings.temporal_address.rpartition(":")[2]
