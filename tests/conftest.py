@@ -87,6 +87,19 @@ async def running_worker(client: Client, sessions: async_sessionmaker[AsyncSessi
         yield task_queue
 
 
+# The longest modules first: xdist hands modules out in collection order, and one that starts last
+# (the demo's 3 minutes, a module of processes) would leave the other workers idle at the end.
+SLOWEST_FIRST = ("e2e/test_demo.py", "e2e/", "web/", "reliability/", "observability/", "simulation/", "integration/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        where = item.path.relative_to(ROOT / "tests").as_posix()
+        return next((n for n, prefix in enumerate(SLOWEST_FIRST) if where.startswith(prefix)), len(SLOWEST_FIRST))
+
+    items.sort(key=rank)  # stable: within a rank, the collection order
+
+
 _exit_status = 0
 
 
