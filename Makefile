@@ -21,7 +21,7 @@ test: install  ## type check, then the whole suite: unit, workflow, store (SQLit
 	@.ci/start-postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n 4 --dist loadscope  # four workers on two cores: most tests wait on servers and timers; a module stays on one
+	$(PY) -m pytest -n 4 --dist loadscope --no-loadscope-reorder  # four workers on two cores: most tests wait on servers and timers; a module stays on one
 
 worker: install
 	$(PY) worker.py

@@ -60,6 +60,7 @@ from ops import account_workflows
 from ops.context import OpsContext, open_context
 from ops.demo import daytime_zones
 from ops.mail_sink import MailSink
+from ops.operators import add_operator, os_user
 from ops.synthetic import synthetic_portfolio_csv
 from service.config import load_settings
 from store import repository
@@ -101,6 +102,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def operators_file(folder: Path) -> Path:
+    return folder / "operators.toml"
+
+
 @asynccontextmanager
 async def _processes(
     store: Store, env: WorkflowEnvironment, folder: Path, queue: str
@@ -110,6 +115,7 @@ async def _processes(
     web_port = _free_port()
     tokens = folder / "tokens.toml"
     token = issue_token(tokens, "bench", Role.SUPERVISOR)
+    add_operator(operators_file(folder), os_user(), "bench", Role.SUPERVISOR)  # who `starter.py status` acts as
     common = {
         **os.environ,
         "DATABASE_URL": store.url,
@@ -117,6 +123,7 @@ async def _processes(
         "COLLECTIONS_TASK_QUEUE": queue,
         "COLLECTIONS_STRATEGY": "demo",
         "LOG_FORMAT": "json",
+        "OPERATORS_FILE": str(operators_file(folder)),
     }
     worker_env = {**common, "SMTP_HOST": mail.host, "SMTP_PORT": str(mail.port)}
     web_env = {**common, "WEB_PORT": str(web_port), "API_TOKENS_FILE": str(tokens)}
@@ -225,7 +232,8 @@ async def _measure(store: Store, env: WorkflowEnvironment, *, accounts: int, sec
 
         async def cli() -> None:
             cli_env = {**os.environ, "DATABASE_URL": store.url, "TEMPORAL_ADDRESS": settings.temporal_address,
-                       "COLLECTIONS_TASK_QUEUE": queue, "COLLECTIONS_STRATEGY": "demo"}  # fmt: skip
+                       "COLLECTIONS_TASK_QUEUE": queue, "COLLECTIONS_STRATEGY": "demo",
+                       "OPERATORS_FILE": str(operators_file(folder))}  # fmt: skip
             done = await asyncio.to_thread(
                 subprocess.run, [sys.executable, str(ROOT / "starter.py"), "status", rng.choice(ids)],
                 env=cli_env, capture_output=True, text=True, timeout=120,

@@ -87,8 +87,9 @@ async def running_worker(client: Client, sessions: async_sessionmaker[AsyncSessi
         yield task_queue
 
 
-# The longest modules first: xdist hands modules out in collection order, and one that starts last
-# (the demo's 3 minutes, a module of processes) would leave the other workers idle at the end.
+# The longest modules first: with --no-loadscope-reorder (the Makefile's) xdist hands modules out in
+# collection order; by default it sorts them by test count, so the demo's 3 minutes and the modules of
+# processes (few tests each) started last and left the other workers idle at the end.
 SLOWEST_FIRST = ("e2e/test_demo.py", "e2e/", "web/", "reliability/", "observability/", "simulation/", "integration/")
 
 
