@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -73,6 +74,7 @@ def web(
     """
     from domain.strategy import StrategyError
     from ops.strategies import load_strategy
+    from service.temporal import TemporalUnavailable, connect
     from web.server import serve
 
     given = (("web_host", host), ("web_port", port), ("web_behind_tls_proxy", behind_tls_proxy or None))
@@ -85,6 +87,10 @@ def web(
         load_strategy(settings().collections_strategy)  # a broken COLLECTIONS_STRATEGY stops it before it listens
     except StrategyError as err:
         fail(str(err))
+    try:
+        asyncio.run(connect(settings()))  # Temporal first: a person gets one line, not uvicorn's traceback
+    except TemporalUnavailable as err:
+        fail(f"{err}: start it (`collections dev-server`) or set TEMPORAL_ADDRESS")
     scheme = "https" if web_settings.tls else "http"
     where = f"{scheme}://{web_settings.web_host}:{web_settings.web_port}"
     console.print(f"dashboard: {where}/  API: /api (docs /api/docs, with a token)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 import uvicorn
 
-from service.config import Settings
+from service.config import ConfigError, Settings
 from service.logging import configure_logging
 from service.payload_codec import announce_payload_protection
 from web.app import create_app
@@ -27,4 +27,7 @@ def serve(settings: Settings, web: WebSettings) -> None:
         "web.starting", host=web.web_host, port=web.web_port, tokens_file=str(web.api_tokens_file), tls=web.tls,
         behind_tls_proxy=web.web_behind_tls_proxy,
     )  # fmt: skip
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise ConfigError("the web service did not start: see the lines above")

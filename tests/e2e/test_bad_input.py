@@ -78,6 +78,10 @@ def test_the_cli_says_so_when_temporal_is_unreachable(tmp_path: Path, env: dict[
     assert run("starter.py", "load", str(portfolio), env=env).returncode == 0
     refused = run("starter.py", "start", "--account", "E1", env=env)
     assert refused.returncode == 1 and "cannot reach Temporal at 127.0.0.1:1" in refused.stderr
+    web = run("starter.py", "web", "--port", "1", env=env)
+    assert web.returncode == 1, web.stderr
+    assert web.stderr.strip().startswith("error: cannot reach Temporal at 127.0.0.1:1"), web.stderr
+    assert len(web.stderr.strip().splitlines()) == 1 and "Traceback" not in web.stdout + web.stderr
 
 
 def test_a_broken_strategy_file_is_refused_with_the_field_named(tmp_path: Path, env: dict[str, str]) -> None:
