@@ -37,7 +37,7 @@ def create_app(settings: Settings, web: WebSettings) -> FastAPI:
     )
     app.state.tokens, app.state.throttle = Tokens(web.api_tokens_file), Throttle()
     app.state.secure_cookie = web.secure_cookie
-    app.add_middleware(Guard)  # limits, the API's token before its body, headers, internal errors
+    app.add_middleware(Guard, https=web.secure_cookie)  # limits, the token before the body, headers, errors
     app.include_router(api.router)
     app.include_router(api_docs.router)
     app.mount("/codec", codec.codec_app(app.state.tokens, app.state.throttle))  # the Temporal Web UI's codec server

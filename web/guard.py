@@ -54,9 +54,14 @@ def is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+"""Browsers come back over HTTPS only, for a year: sent wherever the service is reached over TLS."""
+
+
 class Guard:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.headers = [*HEADERS, HSTS] if https else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,7 +74,7 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 names = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in names)]
+                message["headers"] = [*message.get("headers", []), *(h for h in self.headers if h[0] not in names)]
             await send(message)
 
         try:

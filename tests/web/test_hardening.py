@@ -114,6 +114,7 @@ def test_every_page_and_api_answer_carries_the_security_headers(web_service: Web
         assert answer.status_code < 500, (name, answer.status_code)
         for header, value in HEADERS.items():
             assert answer.headers.get(header) == value, (name, header, answer.headers.get(header))
+        assert "strict-transport-security" not in answer.headers, (name, "HSTS only over TLS")
         policy = answer.headers["content-security-policy"]
         assert "default-src 'none'" in policy and "style-src 'self'" in policy, (name, policy)
         assert "frame-ancestors 'none'" in policy and "script-src" not in policy, (name, policy)
@@ -246,6 +247,7 @@ def test_beyond_loopback_the_sign_in_cookie_is_secure(web_service: WebService, t
     ):
         signed_in = httpx.post(f"{url}/login", data={"token": web_service.tokens["alice"]})
     assert signed_in.status_code == 303 and "; secure" in signed_in.headers["set-cookie"].lower()
+    assert signed_in.headers["strict-transport-security"] == "max-age=31536000", "browsers keep to HTTPS"
 
     authority = trustme.CA()
     cert = authority.issue_cert("127.0.0.1")
@@ -263,3 +265,4 @@ def test_beyond_loopback_the_sign_in_cookie_is_secure(web_service: WebService, t
         signed_in = client.post("/login", data={"token": web_service.tokens["alice"]})
     assert url.startswith("https://")
     assert signed_in.status_code == 303 and "; secure" in signed_in.headers["set-cookie"].lower()
+    assert signed_in.headers["strict-transport-security"] == "max-age=31536000"
