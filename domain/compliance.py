@@ -45,6 +45,10 @@ class ComplianceProfile:
     latest_local: time = time(21, 0)
     """Contact must happen before this local time."""
     validation_notice_first: bool = True
+    texts_count_as_calls: bool = False
+    """Texts count toward `max_calls_per_7_days` (e.g. Massachusetts, 940 CMR 7.04(1)(f))."""
+    max_communications_per_7_days: int | None = None
+    """A cap on calls, texts and emails together in any 7 days (a state or city rule); None for none."""
     name: str = "reg-f"
 
     def __post_init__(self) -> None:
@@ -59,6 +63,23 @@ class ComplianceProfile:
 
 
 REG_F = ComplianceProfile()
+
+
+def most_restrictive(first: ComplianceProfile, *others: ComplianceProfile) -> ComplianceProfile:
+    """The profile that obeys every one given: the lowest limits, the longest quiet period, the
+    narrowest hours. A strategy's profile combined with the rule packs that apply can only tighten them."""
+    profiles = (first, *others)
+    caps = [p.max_communications_per_7_days for p in profiles if p.max_communications_per_7_days is not None]
+    return ComplianceProfile(
+        max_calls_per_7_days=min(p.max_calls_per_7_days for p in profiles),
+        quiet_days_after_conversation=max(p.quiet_days_after_conversation for p in profiles),
+        earliest_local=max(p.earliest_local for p in profiles),
+        latest_local=min(p.latest_local for p in profiles),
+        validation_notice_first=any(p.validation_notice_first for p in profiles),
+        texts_count_as_calls=any(p.texts_count_as_calls for p in profiles),
+        max_communications_per_7_days=min(caps) if caps else None,
+        name="+".join(dict.fromkeys(p.name for p in profiles)),
+    )
 
 
 @dataclass

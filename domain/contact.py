@@ -30,10 +30,36 @@ class Outcome(StrEnum):
     RIGHT_PARTY_CONTACT = "right_party_contact"
     REFUSED = "refused"
     PROMISE_TO_PAY = "promise_to_pay"
+    BUSY = "busy"
+    NOT_IN_SERVICE = "not_in_service"
 
 
 CONVERSATION_OUTCOMES = frozenset({Outcome.RIGHT_PARTY_CONTACT, Outcome.REFUSED, Outcome.PROMISE_TO_PAY})
 """Outcomes that mean a telephone conversation with the person about the debt took place."""
+
+NOT_CONNECTED_OUTCOMES = frozenset({Outcome.BUSY, Outcome.NOT_IN_SERVICE})
+"""A call that did not connect is not a placed call: it does not count toward the seven (1006.14(b)(3)(ii))."""
+
+
+class Purpose(StrEnum):
+    """Why a contact is sent, where the regulation allows it despite a standing instruction."""
+
+    COLLECTION = "collection"
+    CEASE_COLLECTION_STOPS = "cease_collection_stops"
+    """After a cease request: that collection efforts are being terminated (1006.6(c)(2)(i))."""
+    CEASE_REMEDY_MAY_BE_INVOKED = "cease_remedy_may_be_invoked"
+    """After a cease request: that a remedy ordinarily invoked may be invoked (1006.6(c)(2)(ii))."""
+    CEASE_REMEDY_WILL_BE_INVOKED = "cease_remedy_will_be_invoked"
+    """After a cease request: that a specified remedy will be invoked (1006.6(c)(2)(iii))."""
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+    """One reply confirming an opt-out, with no other content (1006.14(h)(2))."""
+    REPLY_TO_CONSUMER = "reply_to_consumer"
+    """One reply, in the same medium, to a consumer who wrote or called at an inconvenient time (comment 6(b)(1)-2)."""
+
+
+CEASE_EXEMPT_PURPOSES = frozenset(
+    {Purpose.CEASE_COLLECTION_STOPS, Purpose.CEASE_REMEDY_MAY_BE_INVOKED, Purpose.CEASE_REMEDY_WILL_BE_INVOKED}
+)
 
 
 class Rule(StrEnum):
@@ -65,7 +91,7 @@ class ContactPoint:
 
 @dataclass
 class ContactRecord:
-    """One attempt as the gate and the cadence see it (sent or blocked)."""
+    """One contact as the gate and the cadence see it: an attempt (sent or blocked) or an inbound contact."""
 
     attempt_no: int
     channel: Channel
@@ -76,3 +102,6 @@ class ContactRecord:
     outcome: Outcome | None = None
     validation_notice: bool = False
     inbound: bool = False
+    consent_to_calls: bool = False
+    """The consumer gave prior consent to calls directly to the collector (1006.14(b)(3)(i)): for 7 days."""
+    purpose: Purpose = Purpose.COLLECTION
