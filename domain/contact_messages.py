@@ -52,6 +52,9 @@ class ContactSnapshot:
     attorney_point_ids: list[int] = field(default_factory=list)
     language: str = "en"
     medical: bool = False
+    attorney_allows_direct_contact: bool = False
+    """The consumer's attorney consented to direct contact, or did not respond within a reasonable
+    time (1006.6(b)(2)): recorded by staff (`event attorney-allows-contact`)."""
 
 
 @dataclass
