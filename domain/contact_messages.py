@@ -26,6 +26,8 @@ class AttemptStatus(StrEnum):
     BLOCKED = "blocked"
     UNCONFIRMED = "unconfirmed"
     """The activity died between handing an email to SMTP and recording it: not sent again."""
+    RECEIVED = "received"
+    """An inbound contact: the consumer called, texted, emailed or wrote (never sent by the engine)."""
 
 
 class ContactPreference(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.contact import Channel, Outcome, Rule
 from domain.contact_messages import AttemptStatus, attempt_key
 from store.audit import append_audit
-from store.contacts import local_iso, point_zones
+from store.contacts import local_iso, point_zones, zones_of_point
 from store.errors import UnknownAccount, UnknownAttempt, UnknownContactPoint
 from store.models import AccountRow, ContactAttemptRow, ContactPointRow
 from store.views import AttemptBegun, AttemptView, in_chunks
@@ -90,6 +91,49 @@ async def record_blocked_attempt(
         at=at,
         now=now,
         actor=actor,
+    )
+
+
+def inbound_key(account_id: str, inbound_id: str) -> str:
+    """The idempotency key of an inbound contact: the id the operation chose when it was reported."""
+    return f"inbound:{account_id}:{inbound_id}"
+
+
+async def record_inbound_contact(
+    session: AsyncSession,
+    *,
+    account_id: str,
+    attempt_no: int,
+    inbound_id: str,
+    channel: Channel,
+    contact_point_id: int | None,
+    outcome: Outcome,
+    consent_to_calls: bool,
+    at: datetime,
+    now: datetime,
+    actor: str = "workflow",
+) -> AttemptBegun:
+    """Record a contact the consumer started (status 'received', direction 'inbound') under the
+    workflow's next number; the same `inbound_id` again changes nothing (`created=False`)."""
+    return await _insert_once(
+        session,
+        account_id=account_id,
+        attempt_no=attempt_no,
+        values={
+            "channel": Channel(channel).value,
+            "contact_point_id": contact_point_id,
+            "status": AttemptStatus.RECEIVED.value,
+            "outcome": Outcome(outcome).value,
+            "outcome_at": at,
+            "direction": "inbound",
+            "consent_to_calls": consent_to_calls,
+            "validation_notice": False,
+            "detail": {},
+        },
+        at=at,
+        now=now,
+        actor=actor,
+        key=inbound_key(account_id, inbound_id),
     )
 
 
@@ -200,6 +244,8 @@ def attempt_view(row: ContactAttemptRow) -> AttemptView:
         local_at=row.local_at,
         template=row.template,
         validation_notice=row.validation_notice,
+        inbound=row.direction == "inbound",
+        consent_to_calls=row.consent_to_calls,
     )
 
 
@@ -212,22 +258,26 @@ async def _insert_once(
     at: datetime,
     now: datetime,
     actor: str,
+    key: str | None = None,
 ) -> AttemptBegun:
-    """Insert under a SAVEPOINT: in a race the unique key decides and the loser gets the winner's row."""
-    recorded = await _by_number(session, account_id, attempt_no)
+    """Insert under a SAVEPOINT: in a race the unique key decides and the loser gets the winner's row.
+
+    The row is known by its number, or by `key` when given (an inbound contact's)."""
+    find = partial(_by_number, session, account_id, attempt_no) if key is None else partial(_by_key, session, key)
+    recorded = await find()
     if recorded is not None:
         return AttemptBegun(created=False, attempt=attempt_view(recorded))
     account = await session.get(AccountRow, account_id)
     if account is None:
         raise UnknownAccount(f"unknown account {account_id}")
     point = await _point_of(session, account_id, values["contact_point_id"])
-    key = attempt_key(account_id, attempt_no)
+    key = key or attempt_key(account_id, attempt_no)
     row = ContactAttemptRow(
         account_id=account_id,
         attempt_no=attempt_no,
         idempotency_key=key,
         at=at,
-        local_at=local_iso(at, point_zones(account, point)),
+        local_at=local_iso(at, await zones_of_point(session, account, point)),
         created_at=now,
         **values,
     )
@@ -239,7 +289,11 @@ async def _insert_once(
                 "attempt_no": attempt_no,
                 "channel": row.channel,
                 "point_id": row.contact_point_id,
-                **{name: values[name] for name in ("template", "rule", "validation_notice") if values.get(name)},
+                **{
+                    name: values[name]
+                    for name in ("template", "rule", "validation_notice", "outcome", "direction", "consent_to_calls")
+                    if values.get(name)
+                },
             }
             await append_audit(
                 session,
@@ -251,7 +305,7 @@ async def _insert_once(
                 idempotency_key=f"{key}:{row.status}",
             )
     except IntegrityError:
-        recorded = await _by_number(session, account_id, attempt_no)
+        recorded = await find()
         if recorded is None:
             raise
         return AttemptBegun(created=False, attempt=attempt_view(recorded))
@@ -273,6 +327,10 @@ async def _by_number(session: AsyncSession, account_id: str, attempt_no: int) ->
             ContactAttemptRow.account_id == account_id, ContactAttemptRow.attempt_no == attempt_no
         )
     )
+
+
+async def _by_key(session: AsyncSession, key: str) -> ContactAttemptRow | None:
+    return await session.scalar(select(ContactAttemptRow).where(ContactAttemptRow.idempotency_key == key))
 
 
 async def _locked(session: AsyncSession, account_id: str, attempt_no: int) -> ContactAttemptRow:
@@ -297,13 +355,16 @@ async def attempt_zones(session: AsyncSession, attempts: Sequence[AttemptView]) 
             for row in await session.scalars(select(AccountRow).where(AccountRow.account_id.in_(ids)))
         )
     points: dict[int, ContactPointRow] = {}
-    for point_ids in in_chunks(sorted({a.contact_point_id for a in attempts if a.contact_point_id is not None})):
-        query = select(ContactPointRow).where(ContactPointRow.id.in_(point_ids))
-        points.update((row.id, row) for row in await session.scalars(query))
+    of_account: dict[str, list[ContactPointRow]] = {}
+    for ids in in_chunks(sorted(accounts)):
+        query = select(ContactPointRow).where(ContactPointRow.account_id.in_(ids)).order_by(ContactPointRow.id)
+        for row in await session.scalars(query):
+            points[row.id] = row
+            of_account.setdefault(row.account_id, []).append(row)
     zones = {}
     for attempt in attempts:
         account = accounts.get(attempt.account_id)
         point = points.get(attempt.contact_point_id) if attempt.contact_point_id is not None else None
-        candidates = point_zones(account, point) if account is not None else ()
+        candidates = point_zones(account, point, of_account.get(account.account_id, [])) if account is not None else ()
         zones[(attempt.account_id, attempt.attempt_no)] = candidates[0] if candidates else "UTC"
     return zones

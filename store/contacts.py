@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, select
@@ -9,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contact import Channel, ContactPoint
 from domain.intake import normalize_phone
-from domain.timezones import candidate_zones, zone_info
+from domain.timezones import KnownPoint, zone_info
+from domain.timezones import point_zones as zones_of
 from store.audit import append_audit
 from store.errors import UnknownAccount, UnknownContactPoint
 from store.models import AccountRow, ContactPointRow
@@ -21,15 +23,34 @@ REPRESENTATIVE = "representative"
 """A deceased debtor's personal representative: like an attorney, the only person to contact."""
 
 
-def point_zones(account: AccountRow, point: ContactPointRow | None) -> tuple[str, ...]:
-    """Where the person reached at `point` may be (the account's address alone without a point)."""
-    phone = point.value if point is not None and point.kind == "phone" else None
-    return candidate_zones(
-        point_zone=point.timezone if point is not None else None,
+def point_zones(
+    account: AccountRow, point: ContactPointRow | None, points: Sequence[ContactPointRow]
+) -> tuple[str, ...]:
+    """Where the person reached at `point` may be (the debtor, without a point), from the account's address and
+    all its `points`: `domain.timezones.point_zones` (1006.6(b)(1)(i), comment 6(b)(1)(i)-1)."""
+    return zones_of(
+        None if point is None else known_point(point),
+        points=[known_point(row) for row in points],
         address_zone=account.timezone,
         state=account.state,
-        phone=phone,
     )
+
+
+def known_point(row: ContactPointRow) -> KnownPoint:
+    return KnownPoint(kind=row.kind, value=row.value, role=row.role, zone=row.timezone, bad=row.bad)
+
+
+async def zones_of_point(session: AsyncSession, account: AccountRow, point: ContactPointRow | None) -> tuple[str, ...]:
+    """`point_zones` with the account's points read from the store."""
+    return point_zones(account, point, list(await session.scalars(_points_of(account.account_id))))
+
+
+async def debtor_zones(session: AsyncSession, account_id: str) -> tuple[str, ...]:
+    """Where the debtor of `account_id` may be (every zone), for people to read (`collections status`)."""
+    account = await session.get(AccountRow, account_id)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    return await zones_of_point(session, account, None)
 
 
 def local_iso(at: datetime, zones: tuple[str, ...]) -> str:
@@ -48,7 +69,7 @@ async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSna
             point_id=row.id,
             kind=row.kind,
             role=row.role,
-            zones=list(point_zones(account, row)),
+            zones=list(point_zones(account, row, rows)),
             opted_out=row.opted_out,
             opted_out_channels=list(row.opted_out_channels),
             consent_autodialer=row.consent_autodialer,
@@ -64,6 +85,7 @@ async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSna
         attorney_point_ids=[row.id for row in rows if row.role in (ATTORNEY, REPRESENTATIVE)],
         language=account.language,
         medical=account.medical,
+        attorney_allows_direct_contact=account.attorney_allows_contact_at is not None,
     )
 
 
@@ -155,6 +177,37 @@ async def set_cease_communication(
         actor=actor,
         now=now,
         idempotency_key=f"cease:{account_id}",
+    )
+    await session.flush()
+    return True
+
+
+ATTORNEY_ALLOWS_CONTACT_REASONS = ("consent", "no_response")
+"""1006.6(b)(2): the attorney consents to direct contact, or does not respond within a reasonable time."""
+
+
+async def set_attorney_allows_contact(
+    session: AsyncSession, account_id: str, *, reason: str, now: datetime, actor: str
+) -> bool:
+    """Record that the consumer's attorney allows direct contact with the consumer (1006.6(b)(2)):
+    consent, or no response within a reasonable time. False (nothing changed) if already recorded."""
+    if reason not in ATTORNEY_ALLOWS_CONTACT_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(ATTORNEY_ALLOWS_CONTACT_REASONS)}, got {reason!r}")
+    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    if account.attorney_allows_contact_at is not None:
+        return False
+    account.attorney_allows_contact_at, account.attorney_allows_contact_reason = now, reason
+    account.updated_at = now
+    await append_audit(
+        session,
+        account_id=account_id,
+        action="contact.attorney_allows_contact",
+        detail={"reason": reason},
+        actor=actor,
+        now=now,
+        idempotency_key=f"attorney-allows-contact:{account_id}",
     )
     await session.flush()
     return True

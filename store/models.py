@@ -38,7 +38,8 @@ RowId = BigInteger().with_variant(Integer(), "sqlite")
 Document = JSON().with_variant(JSONB(), "postgresql")
 CONTACT_KINDS = ("phone", "email", "address")
 CHANNELS = ("letter", "email", "sms", "call")
-ATTEMPT_STATUSES = ("sending", "sent", "blocked", "unconfirmed")
+ATTEMPT_STATUSES = ("sending", "sent", "blocked", "unconfirmed", "received")
+DIRECTIONS = ("outbound", "inbound")
 PLAN_KINDS = ("pay_in_full", "installments", "settlement")
 PLAN_STATUSES = ("active", "completed", "broken", "cancelled")
 INSTALLMENT_STATUSES = ("scheduled", "paid", "missed")
@@ -94,6 +95,9 @@ class AccountRow(Base):
     stage: Mapped[str | None] = mapped_column(String(32), index=True)
     stage_changed_at: Mapped[datetime | None]
     cease_communication_at: Mapped[datetime | None]
+    attorney_allows_contact_at: Mapped[datetime | None]
+    """The attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2))."""
+    attorney_allows_contact_reason: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     forgiven_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     """Written off by settlements (the balance went down by as much)."""
@@ -166,11 +170,13 @@ class ContactAttemptRow(Base):
         UniqueConstraint("account_id", "attempt_no"),
         CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
         CheckConstraint(f"status IN {ATTEMPT_STATUSES!r}", name="status"),
+        CheckConstraint(f"direction IN {DIRECTIONS!r}", name="direction"),
     )
 
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"))
     attempt_no: Mapped[int] = mapped_column(Integer)
+    """The workflow's numbering, shared by outbound attempts and inbound contacts: never two alike."""
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     contact_point_id: Mapped[int | None] = mapped_column(RowId, ForeignKey("contact_points.id"))
@@ -180,6 +186,10 @@ class ContactAttemptRow(Base):
     outcome_at: Mapped[datetime | None]
     template: Mapped[str | None] = mapped_column(String(64))
     validation_notice: Mapped[bool] = mapped_column(default=False, server_default=false())
+    direction: Mapped[str] = mapped_column(String(8), default="outbound", server_default="outbound")
+    """'inbound': the consumer called, texted, wrote or emailed (status 'received')."""
+    consent_to_calls: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """The consumer gave prior consent to calls directly to the collector (1006.14(b)(3)(i))."""
     at: Mapped[datetime]
     local_at: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(Document)
@@ -209,6 +219,8 @@ class OutboxRow(Base):
     """The batch's name before numbered batches (0009); kept for the rows exported then."""
     export_batch_no: Mapped[int | None] = mapped_column(Integer, index=True)
     """The numbered export batch (export_batches) that took this message."""
+    letter: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    """A letter's printed facts, frozen when queued (channels/letters.py; 0012): its PDF is drawn from them."""
 
 
 class PlanRow(Base):

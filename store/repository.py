@@ -24,6 +24,7 @@ from store.attempts import (
     finish_attempt,
     get_attempt,
     record_blocked_attempt,
+    record_inbound_contact,
     set_attempt_outcome,
 )
 from store.audit import append_audit, audit_trail
@@ -32,6 +33,7 @@ from store.contacts import (
     contact_snapshot,
     find_contact_point,
     get_contact_point,
+    set_attorney_allows_contact,
     set_cease_communication,
     set_point_flags,
 )
@@ -115,11 +117,13 @@ __all__ = [
     "recall_placement",
     "reminders_due",
     "record_blocked_attempt",
+    "record_inbound_contact",
     "record_installments",
     "record_payment",
     "record_promise",
     "resolve_promise",
     "set_attempt_outcome",
+    "set_attorney_allows_contact",
     "set_cease_communication",
     "set_point_flags",
     "set_stage",

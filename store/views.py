@@ -81,6 +81,7 @@ class ContactSnapshotView:
     attorney_point_ids: list[int]
     language: str
     medical: bool
+    attorney_allows_direct_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class AttemptView:
     local_at: str
     template: str | None
     validation_notice: bool
+    inbound: bool = False
+    """A contact the consumer started (status 'received'): never counted as an attempt."""
+    consent_to_calls: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class OutboxView:
     export_batch: str | None
     """The batch's name before numbered batches."""
     export_batch_no: int | None = None
+    letter: dict[str, Any] | None = None
+    """A letter's printed facts (channels/letters.py); None for other channels and older letters."""
 
 
 @dataclass(frozen=True)
