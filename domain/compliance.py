@@ -17,11 +17,32 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.contact import CONVERSATION_OUTCOMES, Channel, ContactPoint, ContactRecord, Rule
+from domain.business_days import add_business_days
+from domain.contact import (
+    CEASE_EXEMPT_PURPOSES,
+    CONVERSATION_OUTCOMES,
+    NOT_CONNECTED_OUTCOMES,
+    Channel,
+    ContactPoint,
+    ContactRecord,
+    Purpose,
+    Rule,
+)
 from domain.timezones import ALL_US_ZONES, valid_zones
 
 WINDOW_DAYS = 7
 """Call frequency is counted over any 7 consecutive days (1006.14(b)(2)(i))."""
+CONSENT_DAYS = 7
+"""Calls placed within 7 days of the consumer's prior consent given directly to the collector are
+outside the frequency presumptions (1006.14(b)(3)(i))."""
+REPLY_WINDOW = timedelta(hours=1)
+"""A reply to a consumer who wrote or called at an inconvenient time goes out "at that time": within
+this long of the consumer's contact, once, in the same medium (comment 6(b)(1)-2)."""
+NOTICE_BUSINESS_DAYS = 5
+"""The validation notice follows a first communication that was not the notice within five days,
+excluding legal public holidays, Saturdays and Sundays (1006.34(a)(1)(i)(B))."""
+WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL})
+"""The media of the notices still allowed after a written cease request (1006.6(c)(2))."""
 HOURS_SEARCH_DAYS = 14
 """How far ahead the hours rule looks for an instant inside the window in every zone."""
 HOURS_CHANNELS = frozenset({Channel.CALL, Channel.SMS, Channel.EMAIL})
@@ -90,6 +111,8 @@ class AccountContactFacts:
     attorney_known: bool = False
     attorney_point_ids: frozenset[int] = frozenset()
     """Contact points that belong to the debtor's attorney; any of them means an attorney is known."""
+    attorney_allows_direct_contact: bool = False
+    """The attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2))."""
     validation_notice_sent_at: datetime | None = None
     history: list[ContactRecord] = field(default_factory=list)
     """Sent and blocked attempts, and inbound contacts (inbound=True)."""
@@ -101,6 +124,9 @@ class AccountContactFacts:
     def is_attorney_point(self, point: ContactPoint) -> bool:
         return point.role == "attorney" or point.point_id in self.attorney_point_ids
 
+    def is_attorney_point_id(self, point_id: int) -> bool:
+        return point_id in self.attorney_point_ids
+
 
 @dataclass(frozen=True)
 class ContactRequest:
@@ -109,6 +135,8 @@ class ContactRequest:
     autodialed: bool = False
     validation_notice: bool = False
     """This contact is the validation notice itself."""
+    purpose: Purpose = Purpose.COLLECTION
+    """A purpose some standing instructions allow (a notice after a cease, one opt-out confirmation)."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +153,14 @@ class GateDecision:
 
 
 def counts_as_call_attempt(record: ContactRecord) -> bool:
-    """Placed calls, voicemails and limited-content messages count; blocked and inbound ones do not."""
-    return record.channel == Channel.CALL and record.sent and not record.inbound
+    """Placed calls, voicemails and limited-content messages count; blocked and inbound ones do not,
+    nor calls that did not connect (busy, number not in service: 1006.14(b)(3)(ii))."""
+    return (
+        record.channel == Channel.CALL
+        and record.sent
+        and not record.inbound
+        and record.outcome not in NOT_CONNECTED_OUTCOMES
+    )
 
 
 def is_conversation(record: ContactRecord) -> bool:
@@ -147,20 +181,53 @@ def earliest_allowed(
 
 def refusal(request: ContactRequest, facts: AccountContactFacts, profile: ComplianceProfile) -> Rule | None:
     """The first rule that forbids the contact whatever the time, or None."""
+    standing = standing_refusal(request, facts)
+    if standing is not None:
+        return standing
+    if _notice_required(request, profile) and facts.validation_notice_sent_at is None:
+        return Rule.VALIDATION_NOTICE_FIRST  # 1006.34(a)(1)(i)(A)/(B), 1006.42(a): the notice goes first
+    return None
+
+
+def standing_refusal(request: ContactRequest, facts: AccountContactFacts) -> Rule | None:
+    """The standing instructions and the point's state that forbid the contact, or None: what the
+    workflow asks before deciding and the send activity asks again at the moment of sending."""
     point = request.point
-    if facts.cease_communication:
-        return Rule.CEASE_COMMUNICATION
-    if facts.represented_by_attorney and not facts.is_attorney_point(point):
-        return Rule.ATTORNEY_REPRESENTED
+    if facts.cease_communication and not _allowed_after_cease(request):
+        return Rule.CEASE_COMMUNICATION  # 1006.6(c)(1)
+    if (
+        facts.represented_by_attorney
+        and not facts.is_attorney_point(point)
+        and not facts.attorney_allows_direct_contact
+    ):
+        return Rule.ATTORNEY_REPRESENTED  # 1006.6(b)(2)
     if point.bad:
         return Rule.BAD_CONTACT_POINT
-    if point.opted_out:
-        return Rule.OPTED_OUT
+    if opted_out(request.channel, point) and not _confirms_opt_out(request, facts):
+        return Rule.OPTED_OUT  # 1006.6(e) (electronic), 1006.14(h)(1) (any medium, "stop calling")
     if not _consented(request):
         return Rule.NO_CONSENT
-    if _notice_required(request, profile) and facts.validation_notice_sent_at is None:
-        return Rule.VALIDATION_NOTICE_FIRST
     return None
+
+
+def opted_out(channel: Channel, point: ContactPoint) -> bool:
+    """The person asked not to be reached at this point, or not through this channel there."""
+    return point.opted_out or channel.value in point.opted_out_channels
+
+
+def _allowed_after_cease(request: ContactRequest) -> bool:
+    """After a cease request, only a written notice that collection stops or that a remedy may or will
+    be invoked (1006.6(c)(2)(i)-(iii))."""
+    return request.purpose in CEASE_EXEMPT_PURPOSES and request.channel in WRITTEN_CHANNELS
+
+
+def _confirms_opt_out(request: ContactRequest, facts: AccountContactFacts) -> bool:
+    """One reply confirming the opt-out, on the opted-out channel and point, and only one (1006.14(h)(2))."""
+    return request.purpose == Purpose.OPT_OUT_CONFIRMATION and not any(
+        r.sent and r.purpose == Purpose.OPT_OUT_CONFIRMATION and r.point_id == request.point.point_id
+        and r.channel == request.channel
+        for r in facts.history
+    )  # fmt: skip
 
 
 def point_zones(point: ContactPoint) -> tuple[ZoneInfo, ...]:
@@ -177,7 +244,7 @@ def _consented(request: ContactRequest) -> bool:
 
 
 def _notice_required(request: ContactRequest, profile: ComplianceProfile) -> bool:
-    return profile.validation_notice_first and not request.validation_notice
+    return profile.validation_notice_first and not request.validation_notice and request.purpose == Purpose.COLLECTION
 
 
 def _time_checks(
@@ -187,16 +254,73 @@ def _time_checks(
     checks: list[tuple[Rule, TimeCheck]] = []
     if _notice_required(request, profile) and facts.validation_notice_sent_at is not None:
         checks.append((Rule.VALIDATION_NOTICE_FIRST, partial(_not_before, _utc(facts.validation_notice_sent_at))))
-    if request.channel == Channel.CALL:
-        calls = [_utc(r.at) for r in facts.history if counts_as_call_attempt(r)]
-        conversations = [_utc(r.at) for r in facts.history if is_conversation(r)]
+    consents = [_utc(r.at) for r in facts.history if r.consent_to_calls]
+    same_party = [
+        r for r in facts.history if facts.is_attorney_point_id(r.point_id) == facts.is_attorney_point(request.point)
+    ]
+    if _call_limited(request.channel, profile):
+        # Counted: calls placed to this party (calls to the consumer's attorney are not the consumer's,
+        # 1006.14(b)(3)(iii)) outside a consent's 7 days (1006.14(b)(3)(i)); texts too where a rule pack says so.
+        counted = [
+            _utc(r.at) for r in same_party
+            if (counts_as_call_attempt(r) or (profile.texts_count_as_calls and _sent_text(r)))
+            and not _consented_at(consents, _utc(r.at))
+        ]  # fmt: skip
+        conversations = [_utc(r.at) for r in same_party if is_conversation(r)]
         under_limit = partial(_first_day_under_limit, limit=profile.max_calls_per_7_days)
         after_quiet = partial(_first_day_after_quiet, quiet_days=profile.quiet_days_after_conversation)
-        checks.append((Rule.CALL_FREQUENCY, _day_rule(zones, calls, under_limit)))
-        checks.append((Rule.CONVERSATION_QUIET_PERIOD, _day_rule(zones, conversations, after_quiet)))
+        checks.append((Rule.CALL_FREQUENCY, _unless_consented(consents, _day_rule(zones, counted, under_limit))))
+        if request.channel == Channel.CALL:  # 1006.14(b)(2)(i)(B)
+            quiet = _day_rule(zones, conversations, after_quiet)
+            checks.append((Rule.CONVERSATION_QUIET_PERIOD, _unless_consented(consents, quiet)))
+    if profile.max_communications_per_7_days is not None and request.channel in HOURS_CHANNELS:
+        sent = [_utc(r.at) for r in same_party if _counts_as_communication(r)]
+        cap = partial(_first_day_under_limit, limit=profile.max_communications_per_7_days)
+        checks.append((Rule.COMMUNICATION_FREQUENCY, _day_rule(zones, sent, cap)))
     if request.channel in HOURS_CHANNELS:
-        checks.append((Rule.CALLING_HOURS, partial(_inside_hours, zones, profile.earliest_local, profile.latest_local)))
+        hours = partial(_inside_hours, zones, profile.earliest_local, profile.latest_local)
+        checks.append((Rule.CALLING_HOURS, _unless_replying(request, facts, hours)))
     return checks
+
+
+def _call_limited(channel: Channel, profile: ComplianceProfile) -> bool:
+    return channel == Channel.CALL or (channel == Channel.SMS and profile.texts_count_as_calls)
+
+
+def _sent_text(record: ContactRecord) -> bool:
+    return record.channel == Channel.SMS and record.sent and not record.inbound
+
+
+def _counts_as_communication(record: ContactRecord) -> bool:
+    """Outbound calls, texts and emails that went out (a rule pack's cap across media)."""
+    if record.channel == Channel.CALL:
+        return counts_as_call_attempt(record)
+    return record.channel in HOURS_CHANNELS and record.sent and not record.inbound
+
+
+def _consented_at(consents: list[datetime], at: datetime) -> bool:
+    return any(given <= at < given + timedelta(days=CONSENT_DAYS) for given in consents)
+
+
+def _unless_consented(consents: list[datetime], check: TimeCheck) -> TimeCheck:
+    """A frequency rule that calls within a consent's 7 days are free of (1006.14(b)(3)(i))."""
+    return lambda at: at if _consented_at(consents, at) else check(at)
+
+
+def _unless_replying(request: ContactRequest, facts: AccountContactFacts, hours: TimeCheck) -> TimeCheck:
+    """The hours rule, except for one reply, at once and in the same medium, to a consumer who contacted
+    the collector at an inconvenient time (comment 6(b)(1)-2)."""
+    if request.purpose != Purpose.REPLY_TO_CONSUMER:
+        return hours
+    inbound = [r for r in facts.history if r.inbound and r.channel == request.channel]
+    replies = [_utc(r.at) for r in facts.history if r.sent and r.purpose == Purpose.REPLY_TO_CONSUMER]
+    if not inbound:
+        return hours
+    last = max(inbound, key=lambda r: _utc(r.at))
+    contacted_at = _utc(last.at)
+    if any(reply >= contacted_at for reply in replies) or hours(contacted_at) == contacted_at:
+        return hours  # replied already, or the consumer's contact was at a convenient time
+    return lambda at: at if contacted_at <= at < contacted_at + REPLY_WINDOW else hours(at)
 
 
 def _settle(now: datetime, checks: list[tuple[Rule, TimeCheck]]) -> GateDecision:
@@ -297,25 +421,38 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def assumed_receipt_date(sent_at: datetime, *, business_days: int = 5, holidays: frozenset[date] = frozenset()) -> date:
-    """The day a mailed notice is assumed received: `business_days` weekdays that are not holidays
-    after the (UTC) day it was sent (1006.34(b)(5))."""
-    day = _utc(sent_at).date()
-    remaining = business_days
-    while remaining > 0:
-        day += _ONE_DAY
-        if day.weekday() < 5 and day not in holidays:
-            remaining -= 1
-    return day
+def assumed_receipt_date(sent_at: datetime, *, business_days: int = 5) -> date:
+    """The day a mailed notice is assumed received: `business_days` days after the (UTC) day it was
+    sent, excluding legal public holidays, Saturdays and Sundays (1006.34(b)(5))."""
+    return add_business_days(_utc(sent_at).date(), business_days)
 
 
-def validation_period_end(
-    sent_at: datetime,
-    *,
-    receipt_business_days: int = 5,
-    period_days: int = 30,
-    holidays: frozenset[date] = frozenset(),
-) -> date:
-    """The last day of the validation period: `period_days` after the assumed receipt of the notice."""
-    received = assumed_receipt_date(sent_at, business_days=receipt_business_days, holidays=holidays)
+def validation_period_end(sent_at: datetime, *, receipt_business_days: int = 5, period_days: int = 30) -> date:
+    """The last day of the validation period: `period_days` after the assumed receipt of the notice
+    (1006.34(b)(5)); a notice sent Wed 2026-11-25 (Thanksgiving the day after) ends on 2027-01-02."""
+    received = assumed_receipt_date(sent_at, business_days=receipt_business_days)
     return received + timedelta(days=period_days)
+
+
+def first_communication_at(facts: AccountContactFacts) -> datetime | None:
+    """The first communication with the consumer that was not the validation notice: a contact that
+    went out to the consumer, or a conversation the consumer started."""
+    instants = [
+        _utc(r.at) for r in facts.history
+        if not r.validation_notice and not facts.is_attorney_point_id(r.point_id)
+        and (_went_out(r) or (r.inbound and r.outcome in CONVERSATION_OUTCOMES))
+    ]  # fmt: skip
+    return min(instants, default=None)
+
+
+def _went_out(record: ContactRecord) -> bool:
+    return record.sent and not record.inbound and record.outcome not in NOT_CONNECTED_OUTCOMES
+
+
+def validation_notice_due(facts: AccountContactFacts) -> date | None:
+    """The last day the validation notice may go out when another communication came first: five
+    business days after it (1006.34(a)(1)(i)(B)); None when the notice went out or nothing came first."""
+    if facts.validation_notice_sent_at is not None:
+        return None
+    first = first_communication_at(facts)
+    return None if first is None else add_business_days(first.date(), NOTICE_BUSINESS_DAYS)

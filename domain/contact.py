@@ -72,6 +72,7 @@ class Rule(StrEnum):
     BAD_CONTACT_POINT = "bad_contact_point"
     VALIDATION_NOTICE_FIRST = "validation_notice_first"
     CALL_FREQUENCY = "call_frequency"
+    COMMUNICATION_FREQUENCY = "communication_frequency"
     CONVERSATION_QUIET_PERIOD = "conversation_quiet_period"
     CALLING_HOURS = "calling_hours"
 

@@ -274,9 +274,21 @@ def test_the_validation_period_ends_thirty_days_after_receipt_five_business_days
     assert validation_period_end(thursday) == date(2026, 7, 11)
     saturday = datetime(2026, 6, 6, 15, tzinfo=UTC)
     assert validation_period_end(saturday) == date(2026, 7, 12)
-    assert validation_period_end(thursday, holidays=frozenset({date(2026, 6, 8)})) == date(2026, 7, 12)
     friday_evening_eastern = et(2026, 6, 5, 21)  # already Saturday in UTC
     assert validation_period_end(friday_evening_eastern) == date(2026, 7, 12)
+
+
+def test_1006_34_b_5_legal_public_holidays_are_not_business_days_in_the_validation_period() -> None:
+    """1006.34(b)(5): receipt is assumed five days after sending, excluding legal public holidays,
+    Saturdays and Sundays. Before, a notice sent the day before Thanksgiving printed 2027-01-01."""
+    before_thanksgiving = datetime(2026, 11, 25, 15, tzinfo=UTC)  # Wed; Thu 26 is Thanksgiving
+    assert assumed_receipt_date(before_thanksgiving) == date(2026, 12, 3)  # Fri, Mon, Tue, Wed, Thu
+    assert validation_period_end(before_thanksgiving) == date(2027, 1, 2)
+    # Independence Day 2026 is a Saturday, observed on Friday July 3: that Friday is not a business day.
+    assert assumed_receipt_date(datetime(2026, 6, 30, 15, tzinfo=UTC)) == date(2026, 7, 8)
+    # Christmas and New Year's Day, both Fridays: Thu 24, Mon 28, Tue 29, Wed 30, Thu 31; then Tue 5.
+    assert assumed_receipt_date(datetime(2026, 12, 23, 15, tzinfo=UTC)) == date(2026, 12, 31)
+    assert assumed_receipt_date(datetime(2026, 12, 28, 15, tzinfo=UTC)) == date(2027, 1, 5)
 
 
 # Inputs

@@ -1,0 +1,35 @@
+"""Business days: weekdays that are not legal public holidays (5 U.S.C. 6103), from the `holidays`
+package's US federal calendar, with the days a holiday is observed on (a Saturday's holiday is
+observed on the Friday before, a Sunday's on the Monday after).
+
+Regulation F counts business days this way wherever it counts them: the assumed receipt of the
+validation notice (1006.34(b)(5)) and the notice's deadline after a first other communication
+(1006.34(a)(1)(i)(B)).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+from holidays.countries.united_states import UnitedStates  # imported here, never lazily inside a workflow
+
+
+@cache
+def legal_public_holidays(year: int) -> frozenset[date]:
+    """The legal public holidays of `year`, observed days included."""
+    return frozenset(UnitedStates(years=year, observed=True))
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in legal_public_holidays(day.year)
+
+
+def add_business_days(day: date, count: int) -> date:
+    """The `count`th business day after `day` (`day` itself is not counted)."""
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            remaining -= 1
+    return day
