@@ -6,11 +6,12 @@ Temporal history, and log lines carry ids, channels and statuses only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,7 +20,10 @@ from temporalio.exceptions import ApplicationError
 
 from activities.support import bound_logger, refusal, store_activity
 from channels.email import NotDelivered, SmtpSender
+from channels.letters import letter_facts
 from channels.render import TEMPLATES, TemplateError, message_context, render_message, template_language
+from domain import cadence
+from domain.compliance import ContactRequest, standing_refusal
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome, Rule
 from domain.contact_messages import (
     MAX_DISPATCH_DELAY_SECONDS,
@@ -34,11 +38,14 @@ from domain.contact_messages import (
     SendContactResult,
     attempt_key,
 )
+from domain.inbound import RecordInboundInput
+from domain.rule_packs import licence_lines
 from service import metrics
 from service.config import DEFAULT_COMPANY_CONTACT
 from store import repository
+from store.contacts import jurisdictions_of_account
 from store.errors import StoreError, UnknownAccount, UnknownContactPoint
-from store.views import AttemptView
+from store.views import AttemptView, ContactSnapshotView
 
 
 def _result(attempt: AttemptView) -> SendContactResult:
@@ -56,6 +63,8 @@ class _Outgoing:
     to: str
     subject: str
     body: str
+    letter: dict[str, Any] | None = None
+    """A letter's printed facts (channels/letters.py), frozen in its outbox row for its PDF."""
 
 
 def _refuse_stale_clearance(request: SendContactInput) -> None:
@@ -72,6 +81,20 @@ def _refuse_stale_clearance(request: SendContactInput) -> None:
         )
 
 
+def snapshot_of(view: ContactSnapshotView) -> ContactSnapshot:
+    """What the workflow and the send-time check see of the store's contact snapshot."""
+    return ContactSnapshot(
+        account_id=view.account_id,
+        points=list(view.points),
+        cease_communication=view.cease_communication,
+        attorney_point_ids=list(view.attorney_point_ids),
+        language=view.language,
+        medical=view.medical,
+        jurisdictions=list(view.jurisdictions),
+        attorney_allows_direct_contact=view.attorney_allows_direct_contact,
+    )
+
+
 class ContactActivities:
     def __init__(
         self,
@@ -80,10 +103,13 @@ class ContactActivities:
         *,
         company_contact: str = DEFAULT_COMPANY_CONTACT,
         templates: Path = TEMPLATES,
+        licences: Mapping[str, str] | None = None,
     ) -> None:
         self._sessions = sessions
         self._email = email
         self._company_contact = company_contact
+        self._licences: Mapping[str, str] = dict(licences or {})
+        """The collector's licence numbers by rule pack ('US-CA' -> '10059-99'): COLLECTOR_LICENSES."""
         self._templates = templates
 
     @activity.defn
@@ -94,14 +120,7 @@ class ContactActivities:
                 view = await repository.contact_snapshot(session, request.account_id)
         except UnknownAccount as err:
             raise refusal(err) from err
-        return ContactSnapshot(
-            account_id=view.account_id,
-            points=list(view.points),
-            cease_communication=view.cease_communication,
-            attorney_point_ids=list(view.attorney_point_ids),
-            language=view.language,
-            medical=view.medical,
-        )
+        return snapshot_of(view)
 
     @activity.defn
     @store_activity
@@ -199,6 +218,7 @@ class ContactActivities:
             subject=outgoing.subject or None,
             body=outgoing.body,
             now=now,
+            letter=outgoing.letter,
         )
         logger.info("contact.queued", template=request.template, language=language)
         return _result(begun.attempt), None, partial(metrics.contact_sent, request.channel.value)
@@ -221,22 +241,35 @@ class ContactActivities:
             period_end = date.fromisoformat(request.validation_period_end) if request.validation_period_end else None
         except ValueError:
             raise TemplateError(f"validation_period_end {request.validation_period_end!r} is not an ISO date") from None
+        jurisdictions = await jurisdictions_of_account(session, request.account_id)
+        licences = licence_lines(jurisdictions, request.channel, self._licences, language)
         context = message_context(
-            account, language=language, company_contact=self._company_contact, validation_period_end=period_end
+            account,
+            language=language,
+            company_contact=self._company_contact,
+            validation_period_end=period_end,
+            license_lines=licences.lines,
         )
         message = render_message(request.channel, request.template, language, context, root=self._templates)
-        recipient = point.value
+        recipient, letter = point.value, None
         if request.channel == Channel.LETTER:
             recipient = f"{point.label or account.debtor_name}\n{point.value}"
-        outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body)
-        rule = None
-        if account.cease_communication_at is not None:
-            rule = Rule.CEASE_COMMUNICATION
-        elif point.opted_out or request.channel.value in point.opted_out_channels:
-            rule = Rule.OPTED_OUT
-        elif point.bad:
-            rule = Rule.BAD_CONTACT_POINT
-        return rule, outgoing, language
+            payments = await repository.payments_for(session, account.account_id)
+            letter = letter_facts(
+                account, template=request.template, language=language, creditor=context.creditor,
+                company_contact=self._company_contact, payments_cents=sum(p.amount_cents for p in payments),
+                sent_on=(request.at or datetime.now(UTC)).date(), validation_period_end=period_end,
+                disclosures=getattr(context, "license_line", ""),
+            ).as_document()  # fmt: skip
+        outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body, letter=letter)
+        # The gate's standing rules asked again at the moment of sending, on the store's latest facts.
+        snapshot = snapshot_of(await repository.contact_snapshot(session, request.account_id))
+        seen = next(p for p in snapshot.points if p.point_id == request.point_id)
+        asked = ContactRequest(request.channel, seen, validation_notice=request.validation_notice)
+        refused = standing_refusal(asked, cadence.standing_facts(snapshot))
+        if refused is None and licences.missing:
+            refused = Rule.LICENSE_NUMBER_MISSING  # Civ. Code 1788.11(f): no written message without the number
+        return refused, outgoing, language
 
     async def _send_email(
         self, smtp: SmtpSender, request: SendContactInput, outgoing: _Outgoing, logger: structlog.stdlib.BoundLogger
@@ -323,6 +356,33 @@ class ContactActivities:
 
     @activity.defn
     @store_activity
+    async def record_inbound_contact(self, request: RecordInboundInput) -> None:
+        """A contact the consumer started, stored once per inbound id (a repeat changes nothing)."""
+        contact = request.contact
+        try:
+            async with self._sessions() as session, session.begin():
+                recorded = await repository.record_inbound_contact(
+                    session,
+                    account_id=request.account_id,
+                    attempt_no=request.attempt_no,
+                    inbound_id=contact.inbound_id,
+                    channel=contact.channel,
+                    contact_point_id=contact.point_id,
+                    outcome=contact.outcome,
+                    consent_to_calls=contact.consent_to_calls,
+                    at=contact.at,
+                    now=datetime.now(UTC),
+                )
+        except StoreError as err:
+            raise refusal(err) from err
+        bound_logger(request.account_id, attempt_no=request.attempt_no).info(
+            "contact.inbound" if recorded.created else "contact.inbound_already_recorded",
+            channel=contact.channel.value,
+            outcome=contact.outcome.value,
+        )
+
+    @activity.defn
+    @store_activity
     async def apply_contact_preference(self, request: ContactPreferenceInput) -> None:
         """Opt-out (of one channel, or of the point), cease communication, or a bad contact point."""
         now = datetime.now(UTC)
@@ -359,5 +419,6 @@ class ContactActivities:
             self.send_contact,
             self.record_blocked_attempt,
             self.record_contact_outcome,
+            self.record_inbound_contact,
             self.apply_contact_preference,
         ]

@@ -6,6 +6,7 @@ A row goes in with its attempt, in the same transaction; an export hands each ro
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +28,11 @@ async def enqueue_outbox(
     subject: str | None,
     body: str,
     now: datetime,
+    letter: dict[str, Any] | None = None,
 ) -> bool:
-    """Queue one message under its attempt's key; False (nothing queued) if the key is already there."""
+    """Queue one message under its attempt's key; False (nothing queued) if the key is already there.
+
+    A letter carries `letter`, the facts its PDF prints (channels/letters.py), frozen now."""
     if await _by_key(session, attempt_key) is not None:
         return False
     row = OutboxRow(
@@ -40,6 +44,7 @@ async def enqueue_outbox(
         subject=subject,
         body=body,
         created_at=now,
+        letter=letter,
     )
     try:
         async with session.begin_nested():

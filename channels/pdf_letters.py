@@ -1,0 +1,409 @@
+"""Letters as print-ready PDFs (reportlab): the validation notice as Model Form B-1, the others as letters.
+
+US Letter, Helvetica (the PDF standard fonts: nothing to embed, every printer has them; Latin-1 covers
+the Spanish form). The validation notice follows the CFPB's Model Form B-1 (12 CFR part 1006, appendix
+B; its use is a safe harbour, 1006.34(d)(2)) in English, or its Spanish version for a debtor whose
+language is "es" (a complete Spanish translation, 1006.34(e)): the header with the collector's and the
+consumer's names and addresses, the statement that this is a debt collector, "Our information shows:"
+with the itemization table, "How can you dispute the debt?", "What else can you do?", and the tear-off
+response form under a dashed line. Reminders, verification letters and plan reminders print their text
+under the same header.
+
+Output is deterministic (reportlab's `invariant`: no creation time, a fixed document id): the same
+letters give the same bytes, so a batch written again is identical.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import Color, black
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Frame, Paragraph, Spacer
+
+from channels.letters import Collector, LetterFacts, collector_of, mailing_lines
+from channels.render import format_date
+from domain.money import format_cents
+from store.views import OutboxView
+
+WIDTH, HEIGHT = LETTER
+MARGIN = 42.0
+VALIDATION_NOTICE = "validation_notice"
+CFPB_WEBSITE = "www.cfpb.gov/debt-collection"
+GREY = Color(0.93, 0.93, 0.93)
+FONT, BOLD, OBLIQUE = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
+_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=9, leading=11.5)
+_BULLET = ParagraphStyle("bullet", parent=_BODY, leftIndent=10, bulletIndent=0, spaceAfter=4)
+_INTRO = ParagraphStyle("intro", parent=_BODY, fontSize=12, leading=15.5)
+_HEADING = ParagraphStyle("heading", parent=_BODY, fontName=BOLD, fontSize=11.5, leading=14)
+_AMOUNT = ParagraphStyle("amount", parent=_SMALL, alignment=TA_RIGHT)
+_LETTER = ParagraphStyle("letter", parent=_BODY, fontSize=10.5, leading=14, spaceAfter=7)
+
+# The words of Model Form B-1 (English) and its Spanish version, with the blanks as {fields}.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "to": "To:",
+        "reference": "Reference:",
+        "intro": "<b>{collector} is a debt collector.</b> We are trying to collect a debt that you owe to "
+        "{creditor}. We will use any information you give us to help collect the debt.",
+        "shows": "Our information shows:",
+        "account": "You have an account with {creditor} with account number {account}.",
+        "owed": "As of {date}, you owed:",
+        "between": "Between {date} and today:",
+        "interest": "You were charged this amount in interest:",
+        "fees": "You were charged this amount in fees:",
+        "payments": "You paid this amount toward the debt:",
+        "credits": "You were credited this amount toward the debt:",
+        "total": "Total amount of the debt now:",
+        "dispute": "How can you dispute the debt?",
+        "dispute_1": "<b>Call or write to us by {end}, to dispute all or part of the debt.</b> If you do not, "
+        "we will assume that our information is correct.",
+        "dispute_2": "<b>If you write to us by {end},</b> we must stop collection on any amount you dispute until "
+        "we send you information that shows you owe the debt. You may use the form below or write to us "
+        "without the form. You may also include supporting documents.",
+        "else": "What else can you do?",
+        "else_1": "<b>Write to ask for the name and address of the original creditor, if different from the "
+        "current creditor.</b> If you write by {end}, we must stop collection until we send you that "
+        "information. You may use the form below or write to us without the form.",
+        "else_2": "<b>Go to " + CFPB_WEBSITE + " to learn more about your rights under federal law.</b> For "
+        "instance, you have the right to stop or limit how we contact you.",
+        "else_3": "Contact us about your payment options.",
+        "spanish": "Póngase en contacto con nosotros para solicitar una copia de este formulario en español.",
+        "mail_to": "Mail this form to:",
+        "respond": "How do you want to respond?",
+        "check": "Check all that apply:",
+        "because": "I want to dispute the debt because I think:",
+        "not_mine": "This is not my debt.",
+        "wrong": "The amount is wrong.",
+        "other": "Other (please describe on reverse or attach additional information).",
+        "original": "I want you to send me the name and address of the original creditor.",
+        "enclosed": "I enclosed this amount:",
+        "payable": "Make your check payable to <i>{collector}</i>. Include the reference number {reference}.",
+        "quiero": "Quiero este formulario en español.",
+        "phone": "Phone: {phone}",
+    },
+    "es": {
+        "to": "Para:",
+        "reference": "Referencia:",
+        "intro": "<b>{collector} es un cobrador de deudas.</b> Estamos tratando de cobrar una deuda que usted "
+        "tiene con {creditor}. Usaremos cualquier información que nos brinde para ayudar a cobrar la deuda.",
+        "shows": "Nuestra información muestra lo siguiente:",
+        "account": "Usted tiene una cuenta con {creditor} con el número de cuenta {account}.",
+        "owed": "Hasta el {date}, usted debía:",
+        "between": "Entre el {date} y hoy:",
+        "interest": "Se le cobró esta cantidad en interés:",
+        "fees": "Se le cobró esta cantidad en cargos:",
+        "payments": "Pagó esta cantidad a la deuda:",
+        "credits": "Se le abonó esta cantidad a la deuda:",
+        "total": "Monto total de la deuda ahora:",
+        "dispute": "¿Cómo puede disputar la deuda?",
+        "dispute_1": "<b>Llámenos o escríbanos antes del {end} para disputar la totalidad o parte de la "
+        "deuda.</b> Si no lo hace, supondremos que nuestra información es correcta.",
+        "dispute_2": "<b>Si nos escribe antes del {end},</b> debemos detener el cobro de cualquier cantidad que "
+        "dispute hasta que le enviemos información que demuestre que debe la deuda. Puede utilizar el "
+        "formulario a continuación o escribirnos sin el formulario. También puede incluir documentos que "
+        "respalden su disputa.",
+        "else": "¿Qué más puede hacer?",
+        "else_1": "<b>Escriba para solicitar el nombre y la dirección del acreedor original, si es diferente "
+        "del acreedor actual.</b> Si escribe antes del {end}, debemos detener el cobro hasta que le enviemos "
+        "esa información. Puede utilizar el formulario a continuación o escribirnos sin el formulario.",
+        "else_2": "<b>Visite " + CFPB_WEBSITE + " para obtener más información sobre sus derechos según la ley "
+        "federal.</b> Por ejemplo, tiene derecho a detener o limitar la forma en que lo(a) contactemos.",
+        "else_3": "Contáctenos acerca de sus opciones de pago.",
+        "spanish": "",
+        "mail_to": "Envíe este formulario a:",
+        "respond": "¿Cómo desea responder?",
+        "check": "Marque todo lo que corresponda:",
+        "because": "Quiero disputar la deuda porque pienso que:",
+        "not_mine": "Esta no es mi deuda.",
+        "wrong": "La cantidad es incorrecta.",
+        "other": "Otro (por favor describa al reverso o adjunte información adicional).",
+        "original": "Quiero que me envíe el nombre y la dirección del acreedor original.",
+        "enclosed": "Adjunto esta cantidad:",
+        "payable": "Haga su cheque a nombre de <i>{collector}</i>. Incluya el número de referencia {reference}.",
+        "quiero": "",
+        "phone": "Teléfono: {phone}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One queued letter: its recipient and text as queued, and the facts it prints (None: queued before
+    letters kept their facts; it prints as a plain letter from its text)."""
+
+    recipient: str
+    subject: str | None
+    body: str
+    facts: LetterFacts | None = None
+
+
+def letter_of(row: OutboxView) -> Letter:
+    facts = None if row.letter is None else LetterFacts.from_document(row.letter)
+    return Letter(recipient=row.recipient, subject=row.subject, body=row.body, facts=facts)
+
+
+def render_letters(letters: Sequence[Letter]) -> tuple[bytes, list[int]]:
+    """One PDF holding `letters` in order, and how many pages each took (a letter starts on a new page)."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=LETTER, invariant=1, pageCompression=1)
+    canvas.setTitle("Letters")
+    canvas.setAuthor("collections engine")
+    canvas.setCreator("collections engine")
+    pages = []
+    for letter in letters:
+        pages.append(_draw(canvas, letter))
+    canvas.save()
+    return out.getvalue(), pages
+
+
+def render_letter(letter: Letter) -> tuple[bytes, int]:
+    """One letter as its own PDF, and its page count."""
+    content, pages = render_letters([letter])
+    return content, pages[0]
+
+
+def _draw(canvas: Canvas, letter: Letter) -> int:
+    if letter.facts is not None and letter.facts.template == VALIDATION_NOTICE:
+        _validation_notice(canvas, letter, letter.facts)
+        canvas.showPage()
+        return 1
+    return _plain_letter(canvas, letter)
+
+
+def _text(value: str) -> str:
+    """Data (names, addresses, creditors) as paragraph text: never markup."""
+    return escape(value)
+
+
+def _words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float) -> float:
+    """Draw `text` wrapped to `width` with its top at `top` (from the page's top); the height used."""
+    paragraph = Paragraph(text, style)
+    _, height = paragraph.wrap(width, HEIGHT)
+    paragraph.drawOn(canvas, x, HEIGHT - top - height)
+    return float(height)
+
+
+def _lines(canvas: Canvas, lines: Sequence[str], x: float, top: float, *, size: float = 9.5, leading: float = 12.5,
+           font: str = FONT) -> float:  # fmt: skip
+    canvas.setFont(font, size)
+    for n, line in enumerate(lines):
+        canvas.drawString(x, HEIGHT - top - size - n * leading, line)
+    return len(lines) * leading
+
+
+def _header(canvas: Canvas, collector: Collector, recipient: str, reference: str, words: dict[str, str]) -> float:
+    """The collector (left), the consumer with 'To:' and the reference (right): 1006.34(c)(2)(i)-(ii)."""
+    own = [collector.name, *collector.address] + ([collector.phone] if collector.phone else [])
+    left = _lines(canvas, own, MARGIN, 40)
+    name, address = mailing_lines(recipient)
+    x = 370.0
+    canvas.setFont(FONT, 9.5)
+    canvas.drawString(x, HEIGHT - 40 - 9.5, words["to"])
+    right = _lines(canvas, [name, *address], x + 32, 40)
+    canvas.setFont(BOLD, 9.5)
+    canvas.drawString(x, HEIGHT - 40 - right - 6 - 9.5, f"{words['reference']} {reference}")
+    return 40 + max(left, right + 6 + 12.5) + 16
+
+
+def _validation_notice(canvas: Canvas, letter: Letter, facts: LetterFacts) -> None:
+    """Model Form B-1: 1006.34(c)(1)-(5), laid out as the CFPB's form (English or Spanish)."""
+    words = _words(facts.language)
+    collector = collector_of(facts.company_contact)
+    top = _header(canvas, collector, letter.recipient, facts.account_number, words)
+    creditor = _text(facts.creditor)
+    # 1006.34(c)(1): the statement that the communication is from a debt collector; (c)(2)(v): the creditor now.
+    top += _paragraph(
+        canvas, words["intro"].format(collector=_text(collector.name), creditor=creditor), _INTRO, MARGIN, top,
+        WIDTH - 2 * MARGIN,
+    ) + 14  # fmt: skip
+    column = (WIDTH - 2 * MARGIN - 24) / 2
+    left_x, right_x = MARGIN, MARGIN + column + 24
+    _itemization_column(canvas, facts, words, left_x, top, column)
+    _rights_column(canvas, facts, words, right_x, top, column)
+    if facts.disclosures:  # where the model form says "Notice: See reverse side": a state's required lines
+        canvas.setFont(FONT, 8.5)
+        bottom = TEAR_OFF_TOP - 12 - 11 * (len(facts.disclosures) - 1)
+        for n, line in enumerate(facts.disclosures):
+            canvas.drawString(left_x, HEIGHT - bottom - 11 * n, line)
+    _tear_off(canvas, letter, facts, collector, words)
+
+
+def _section(canvas: Canvas, title: str, x: float, top: float, width: float) -> float:
+    used = _paragraph(canvas, title, _HEADING, x, top, width)
+    canvas.setLineWidth(0.8)
+    canvas.line(x, HEIGHT - top - used - 3, x + width, HEIGHT - top - used - 3)
+    return used + 9
+
+
+def _itemization_column(
+    canvas: Canvas, facts: LetterFacts, words: dict[str, str], x: float, top: float, width: float
+) -> float:
+    """1006.34(c)(2)(iii)-(ix): the creditor and account number, the itemization date, the amount then,
+    interest, fees, payments and credits since, and the current amount."""
+    start = top
+    top += _section(canvas, words["shows"], x, top, width)
+    account = words["account"].format(creditor=_text(facts.creditor), account=_text(facts.account_number))
+    top += _paragraph(canvas, account, _SMALL, x, top, width) + 10
+    items = facts.itemization
+    when = format_date(items.itemization_date, facts.language)
+
+    def money(cents: int) -> str:
+        return format_cents(cents, facts.currency)
+
+    rows: list[tuple[str, str, str, int]] = [
+        (words["owed"].format(date=when), "", money(items.amount_on_itemization_date_cents), 0),
+        (words["between"].format(date=when), "", "", 0),
+        (words["interest"], "+", money(items.interest_cents), 10),
+        (words["fees"], "+", money(items.fees_cents), 10),
+        (words["payments"], "\u2013", money(items.payments_cents), 10),
+        (words["credits"], "\u2013", money(items.credits_cents), 10),
+    ]
+    canvas.setLineWidth(0.5)
+    canvas.line(x, HEIGHT - top, x + width, HEIGHT - top)
+    label_width = width - 82
+    for label, sign, amount, indent in rows:
+        paragraph = Paragraph(label, _SMALL)
+        _, height = paragraph.wrap(label_width - indent, HEIGHT)
+        row_height = height + 8
+        paragraph.drawOn(canvas, x + 4 + indent, HEIGHT - top - 4 - height)
+        canvas.setFont(FONT, 9)
+        if sign:
+            canvas.drawString(x + label_width + 2, HEIGHT - top - 4 - 9, sign)
+        if amount:
+            canvas.drawRightString(x + width - 4, HEIGHT - top - 4 - 9, amount)
+        top += row_height
+        canvas.setStrokeColor(GREY if indent else black)
+        canvas.line(x + indent, HEIGHT - top, x + width, HEIGHT - top)
+        canvas.setStrokeColor(black)
+    canvas.setFillColor(GREY)
+    canvas.rect(x, HEIGHT - top - 20, width, 20, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    canvas.setFont(BOLD, 9.5)
+    canvas.drawString(x + 4, HEIGHT - top - 14, words["total"])
+    canvas.drawRightString(x + width - 4, HEIGHT - top - 14, money(items.current_cents))
+    canvas.line(x, HEIGHT - top - 20, x + width, HEIGHT - top - 20)
+    return top + 20 - start
+
+
+def _rights_column(
+    canvas: Canvas, facts: LetterFacts, words: dict[str, str], x: float, top: float, width: float
+) -> None:
+    """1006.34(c)(3)(i)-(iii): the validation period's end, the dispute and original-creditor rights;
+    (c)(3)(iv): the CFPB website; (d)(3)(vi): the Spanish-language option (on the English form)."""
+    end = "" if facts.validation_period_end is None else format_date(facts.validation_period_end, facts.language)
+    top += _section(canvas, words["dispute"], x, top, width)
+    for key in ("dispute_1", "dispute_2"):
+        top += _bullet(canvas, words[key].format(end=end), x, top, width)
+    top += 6
+    top += _section(canvas, words["else"], x, top, width)
+    for key in ("else_1", "else_2", "else_3", "spanish"):
+        if words[key]:
+            top += _bullet(canvas, words[key].format(end=end), x, top, width)
+
+
+def _bullet(canvas: Canvas, text: str, x: float, top: float, width: float) -> float:
+    paragraph = Paragraph(text, _BULLET, bulletText="\u2022")
+    _, height = paragraph.wrap(width, HEIGHT)
+    paragraph.drawOn(canvas, x, HEIGHT - top - height)
+    return float(height) + 4
+
+
+TEAR_OFF_TOP = 530.0
+
+
+def _tear_off(canvas: Canvas, letter: Letter, facts: LetterFacts, collector: Collector, words: dict[str, str]) -> None:
+    """The consumer-response form under a dashed line (1006.34(c)(4)): the collector's return address and
+    the consumer's address (for a window envelope) on the left, the dispute prompts (c)(4)(i), the
+    original-creditor prompt (c)(4)(ii) and the Spanish request (d)(3)(vi) as check boxes on the right."""
+    y = HEIGHT - TEAR_OFF_TOP
+    canvas.saveState()
+    canvas.setDash(4, 3)
+    canvas.setLineWidth(0.8)
+    canvas.line(0, y, WIDTH, y)
+    canvas.restoreState()
+    canvas.setFont("ZapfDingbats", 14)
+    canvas.drawString(MARGIN - 8, y - 15, "\u2702")  # scissors, in ZapfDingbats
+    top = TEAR_OFF_TOP + 34
+    canvas.setFont(BOLD, 9.5)
+    canvas.drawString(MARGIN + 54, HEIGHT - top - 9.5, words["mail_to"])
+    _lines(canvas, [collector.name, *collector.address], MARGIN + 54, top + 13)
+    name, address = mailing_lines(letter.recipient)
+    _lines(canvas, [name, *address], MARGIN + 54, top + 110)
+    x, width = 330.0, WIDTH - 330.0 - MARGIN
+    top = TEAR_OFF_TOP + 22
+    top += _paragraph(canvas, words["respond"], _HEADING, x, top, width) + 4
+    top += _paragraph(canvas, f"<i>{words['check']}</i>", _SMALL, x, top, width) + 6
+    top += _box(canvas, f"<b>{words['because']}</b>", x, top, width)
+    for key in ("not_mine", "wrong", "other"):
+        top += _box(canvas, words[key], x + 16, top, width - 16)
+    top += _box(canvas, f"<b>{words['original']}</b>", x, top, width)
+    enclosed = Paragraph(f"<b>{words['enclosed']}</b>", _SMALL)
+    label_width, height = enclosed.wrap(width - 16 - 80, HEIGHT)
+    _check(canvas, x, top)
+    enclosed.drawOn(canvas, x + 16, HEIGHT - top - height)
+    canvas.rect(x + width - 78, HEIGHT - top - 14, 78, 16, stroke=1, fill=0)
+    canvas.setFont(FONT, 9)
+    canvas.drawString(x + width - 74, HEIGHT - top - 9.5, "$")
+    top += max(height, 16) + 8
+    payable = words["payable"].format(collector=_text(collector.name), reference=_text(facts.account_number))
+    top += _paragraph(canvas, payable, _SMALL, x, top, width) + 6
+    if words["quiero"]:
+        _box(canvas, f"<b>{words['quiero']}</b>", x, top, width)
+
+
+def _check(canvas: Canvas, x: float, top: float) -> None:
+    canvas.setLineWidth(0.8)
+    canvas.rect(x, HEIGHT - top - 9, 8, 8, stroke=1, fill=0)
+
+
+def _box(canvas: Canvas, text: str, x: float, top: float, width: float) -> float:
+    """A check box (an empty square) and its label; the height used."""
+    _check(canvas, x, top)
+    return _paragraph(canvas, text, _SMALL, x + 16, top, width - 16) + 5
+
+
+def _plain_letter(canvas: Canvas, letter: Letter) -> int:
+    """A reminder, verification or plan reminder (or a letter queued before letters kept their facts): the
+    header, the subject, the text as queued; onto more pages if it is long. The page count."""
+    facts = letter.facts
+    if facts is not None:
+        words = _words(facts.language)
+        collector = collector_of(facts.company_contact)
+        top = _header(canvas, collector, letter.recipient, facts.account_number, words)
+        body = _drop_first_line(letter.body, facts.company_contact)
+    else:
+        name, address = mailing_lines(letter.recipient)
+        top = 40 + _lines(canvas, [name, *address], MARGIN, 40) + 24
+        body = letter.body
+    story: list[Paragraph | Spacer] = []
+    if letter.subject:
+        story += [Paragraph(f"<b>{_text(letter.subject)}</b>", _INTRO), Spacer(0, 8)]
+    for block in body.strip("\n").split("\n\n"):
+        story.append(Paragraph("<br/>".join(_text(line) for line in block.split("\n")), _LETTER))
+    pages = 1
+    while True:
+        frame = Frame(MARGIN, MARGIN, WIDTH - 2 * MARGIN, HEIGHT - top - MARGIN, 0, 0, 0, 0)
+        frame.addFromList(story, canvas)
+        canvas.showPage()
+        if not story:
+            return pages
+        pages, top = pages + 1, MARGIN
+
+
+def _drop_first_line(body: str, company_contact: str) -> str:
+    """The text templates open with the collector's contact line, which the PDF's header already shows."""
+    first, _, rest = body.partition("\n")
+    return rest if first.strip() == company_contact.strip() else body
