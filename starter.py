@@ -29,6 +29,8 @@ from cli.common import (
     warn_if_clear_text,
     with_context,
 )  # fmt: skip
+from cli.contact_audit import audit_contacts
+from cli.contacts import attorney_allows_contact, inbound
 from cli.exports import exports_app, outbox_export, placements_export
 from cli.identity import act, caller, perform
 from cli.output import (
@@ -81,8 +83,11 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(write_downs_app, name="write-downs")
 app.add_typer(exports_app, name="exports")
 outbox_app.command("export")(outbox_export)
+event_app.command("inbound")(inbound)
+event_app.command("attorney-allows-contact")(attorney_allows_contact)
 placements_app.command("export")(placements_export)
 app.command()(statement)
+app.command("audit-contacts")(audit_contacts)
 for supervision_command in (supervision.queue, supervision.show, supervision.note, supervision.audit):
     app.command()(supervision_command)
 app.command()(web)
@@ -550,7 +555,8 @@ def attempts(
     )  # fmt: skip
     for row in rows:
         cells = [
-            str(row["attempt"]), words(row["channel"]), words(row["template"]),
+            str(row["attempt"]), ("inbound " if row.get("direction") == "inbound" else "") + words(row["channel"]),
+            words(row["template"]),
             views.local_time(row["local_at"], row.get("zone")), attempt_result(row),
         ]  # fmt: skip
         table.add_row(*([row["account_id"]] if all_accounts else []), *cells)
@@ -636,10 +642,15 @@ def simulate(
     bankruptcy: Annotated[float, typer.Option(min=0, max=1, help="Files for bankruptcy.")] = 0.02,
     death: Annotated[float, typer.Option(min=0, max=1, help="Dies.")] = 0.005,
     wrong_number: Annotated[float, typer.Option(min=0, max=1, help="A call reaches a wrong number.")] = 0.05,
+    attempts_file: Annotated[
+        Path | None, typer.Option("--attempts", help="Also write every attempt to this new CSV (for audit-contacts).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a synthetic portfolio through the real workflows on the time-skipping server; report outcomes."""
     from domain.debtor_model import BehaviourRates
+    from ops.csv_files import refuse_existing
+    from ops.errors import OpsError
     from ops.simulation import simulate as run_simulation
     from ops.simulation_view import report_table
     from service.logging import configure_logging
@@ -656,19 +667,34 @@ def simulate(
             load_strategy(name)
         except StrategyError as err:
             fail(str(err))
+    if attempts_file is not None:
+        try:
+            refuse_existing(attempts_file)  # before the run, not after it
+        except OpsError as err:
+            fail(str(err))
     configure_logging(log_format="console", level="warning")
-    config, reports = settings(), []
+    config, reports, attempts = settings(), [], None if attempts_file is None else list[list[object]]()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=as_json) as bar:  # fmt: skip
         for name in strategies:
             task = bar.add_task(f"simulating {name}: days", total=days)
             reports.append(run(run_simulation(
                 config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
-                on_day=partial(bar.advance, task),
+                on_day=partial(bar.advance, task), attempts=attempts,
             )))  # fmt: skip
+    if attempts_file is not None and attempts is not None:
+        from ops.simulation_view import write_attempts
+
+        try:
+            write_attempts(attempts_file, attempts)
+        except OpsError as err:
+            fail(str(err))
     if as_json:
         return print_json([dataclasses.asdict(r) for r in reports])
     console.print(report_table(reports))
+    if attempts_file is not None and attempts is not None:
+        console.print(f"{len(attempts)} attempts written to {attempts_file}; check them with: "
+                      f"collections audit-contacts {attempts_file}", highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @app.command()

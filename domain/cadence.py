@@ -10,7 +10,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from domain.compliance import AccountContactFacts, ComplianceProfile, ContactRequest, earliest_allowed
+from domain.compliance import (
+    AccountContactFacts,
+    ComplianceProfile,
+    ContactRequest,
+    earliest_allowed,
+    validation_notice_due,
+)
 from domain.contact import (
     CHANNEL_POINT_KIND,
     CONVERSATION_OUTCOMES,
@@ -21,10 +27,14 @@ from domain.contact import (
     Rule,
 )
 from domain.contact_messages import ContactSnapshot
+from domain.rule_packs import account_profile
 from domain.stages import Stage
 from domain.strategy import CadenceStep, ComplianceSettings, ContactPlan
 
 PLAN_REMINDER_TEMPLATE = "plan_reminder"
+VALIDATION_NOTICE_STEP = CadenceStep(
+    channel=Channel.LETTER, template="validation_notice", after_seconds=0, validation_notice=True
+)
 HISTORY_KEPT = 200
 """Contact records kept in workflow state (the gate needs 7 days; the store keeps them all)."""
 
@@ -53,6 +63,8 @@ class ContactProgress:
     blocked_marker: str | None = None
     held_days: int = 0
     """Days the account spent on hold: not counted toward the days-past-due referral threshold."""
+    inbound_ids: list[str] = field(default_factory=list)
+    """The latest inbound contacts' ids (record_inbound): one delivered twice is recorded once."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +109,16 @@ def step_due_at(
     return anchors[step.anchor] + timedelta(seconds=step.after_seconds)
 
 
+def standing_facts(snapshot: ContactSnapshot) -> AccountContactFacts:
+    """The account's standing instructions, without its history (what the send-time check needs)."""
+    return contact_facts(snapshot, ContactProgress())
+
+
 def contact_facts(snapshot: ContactSnapshot, progress: ContactProgress) -> AccountContactFacts:
     return AccountContactFacts(
         cease_communication=snapshot.cease_communication,
         attorney_point_ids=frozenset(snapshot.attorney_point_ids),
+        attorney_allows_direct_contact=snapshot.attorney_allows_direct_contact,
         validation_notice_sent_at=progress.validation_notice_sent_at,
         history=progress.history,
     )
@@ -122,9 +140,29 @@ def decide_contact(
     if due_at is None:
         return ContactDecision(DecisionKind.DONE)
     step = plan.cadence[progress.step_index]
+    notice = overdue_notice(plan, progress, snapshot)
+    if notice is not None and notice != step:
+        out_of_turn = clear_step(plan, progress, snapshot, notice, now)
+        if out_of_turn.kind != DecisionKind.SKIP or not _refused_before(progress, out_of_turn):
+            return out_of_turn
     if now < due_at:
         return ContactDecision(DecisionKind.WAIT, step=step, at=due_at)
     return clear_step(plan, progress, snapshot, step, now)
+
+
+def _refused_before(progress: ContactProgress, decision: ContactDecision) -> bool:
+    """A notice the gate refused for this reason once: recorded once, the cadence goes on meanwhile."""
+    return any(not r.sent and r.validation_notice and r.rule == decision.rule for r in progress.history)
+
+
+def overdue_notice(plan: ContactPlan, progress: ContactProgress, snapshot: ContactSnapshot) -> CadenceStep | None:
+    """The validation notice, now, when another communication with the consumer came first (a call
+    the strategy placed first, a conversation the consumer started): it must follow within five
+    business days (1006.34(a)(1)(i)(B)). The cadence's own notice step, else a plain notice letter."""
+    if validation_notice_due(contact_facts(snapshot, progress)) is None:
+        return None
+    ahead = plan.cadence[progress.step_index :]
+    return next((s for s in ahead if s.validation_notice), None) or VALIDATION_NOTICE_STEP
 
 
 def pass_sent_notice(plan: ContactPlan, progress: ContactProgress) -> None:
@@ -143,11 +181,11 @@ def clear_step(
 ) -> ContactDecision:
     """Ask the gate about each point of the step's channel: send on the first it allows, else wait or skip."""
     kind = CHANNEL_POINT_KIND[step.channel]
-    points = [_as_seen_by(step.channel, p) for p in snapshot.points if p.kind == kind]
+    points = [p for p in snapshot.points if p.kind == kind]
     if not points:
         return ContactDecision(DecisionKind.SKIP, step=step, rule=Rule.BAD_CONTACT_POINT)
     facts = contact_facts(snapshot, progress)
-    profile = compliance_profile(plan.compliance)
+    profile = account_profile(compliance_profile(plan.compliance), snapshot.jurisdictions)  # the rule packs tighten
     answers = [
         (
             point,
@@ -168,13 +206,6 @@ def clear_step(
     return ContactDecision(DecisionKind.SKIP, step=step, point=point, rule=answer.rule)
 
 
-def _as_seen_by(channel: Channel, point: ContactPoint) -> ContactPoint:
-    """A phone opted out of texts is still callable: the opt-out is per channel and per number."""
-    if channel.value in point.opted_out_channels and not point.opted_out:
-        return replace(point, opted_out=True)
-    return point
-
-
 def next_attempt_no(progress: ContactProgress) -> int:
     progress.attempt_seq += 1
     return progress.attempt_seq
@@ -185,8 +216,11 @@ def _remember(progress: ContactProgress, record: ContactRecord) -> None:
     del progress.history[:-HISTORY_KEPT]
 
 
-def _advance(plan: ContactPlan, progress: ContactProgress, at: datetime) -> None:
+def _advance(plan: ContactPlan, progress: ContactProgress, at: datetime, done: CadenceStep) -> None:
+    """Count `done` as one more of the current step; a step sent out of turn (an overdue notice) is not."""
     step = plan.cadence[progress.step_index]
+    if done != step:
+        return
     progress.repeats_done += 1
     progress.last_step_at = at
     if progress.repeats_done >= step.repeat:
@@ -199,7 +233,8 @@ def record_sent(
 ) -> None:
     remember_sent(progress, decision, attempt_no=attempt_no, at=at)
     progress.attempts_without_contact += 1
-    _advance(plan, progress, at)
+    assert decision.step is not None
+    _advance(plan, progress, at, decision.step)
 
 
 def remember_sent(progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime) -> None:
@@ -223,13 +258,20 @@ def record_blocked(
     """A step the gate delayed (recorded once) or refused (the step is skipped)."""
     remember_blocked(progress, decision, attempt_no=attempt_no, at=at)
     if decision.kind == DecisionKind.SKIP:
-        _advance(plan, progress, at)
+        assert decision.step is not None
+        _advance(plan, progress, at, decision.step)
 
 
 def remember_blocked(progress: ContactProgress, decision: ContactDecision, *, attempt_no: int, at: datetime) -> None:
     assert decision.step is not None
     point_id = decision.point.point_id if decision.point else 0
-    _remember(progress, ContactRecord(attempt_no, decision.step.channel, point_id, at, sent=False, rule=decision.rule))
+    _remember(
+        progress,
+        ContactRecord(
+            attempt_no, decision.step.channel, point_id, at, sent=False, rule=decision.rule,
+            validation_notice=decision.step.validation_notice,
+        ),
+    )  # fmt: skip
     progress.blocked_marker = decision.marker
 
 
@@ -285,6 +327,37 @@ def apply_outcome(
         for point in snapshot.points:
             if point.point_id == record.point_id:
                 point.bad = True
+    return record
+
+
+def record_inbound(
+    progress: ContactProgress,
+    *,
+    inbound_id: str,
+    channel: Channel,
+    outcome: Outcome,
+    at: datetime,
+    point_id: int | None = None,
+    consent_to_calls: bool = False,
+) -> ContactRecord | None:
+    """A contact the consumer started, remembered under the next attempt number; None if `inbound_id`
+    was recorded already. A telephone conversation starts the quiet period like one the collector
+    placed (1006.14(b)(2)(i)(B): whoever placed the call); consent to calls lifts the call limits for
+    7 days (1006.14(b)(3)(i)); a conversation resets the attempts without contact and a right-party
+    contact moves the account on, as `apply_outcome` does for an attempt."""
+    if inbound_id in progress.inbound_ids:
+        return None
+    progress.inbound_ids.append(inbound_id)
+    del progress.inbound_ids[:-HISTORY_KEPT]
+    record = ContactRecord(
+        next_attempt_no(progress), channel, point_id or 0, at, sent=False, outcome=outcome, inbound=True,
+        consent_to_calls=consent_to_calls,
+    )  # fmt: skip
+    _remember(progress, record)
+    if outcome in (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY) and progress.right_party_contact_at is None:
+        progress.right_party_contact_at = at
+    if outcome in CONVERSATION_OUTCOMES:
+        progress.attempts_without_contact = 0
     return record
 
 

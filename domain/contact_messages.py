@@ -39,6 +39,9 @@ class ContactPreference(StrEnum):
     """Wrong number or bounced address."""
     ATTORNEY = "attorney"
     """The debtor is represented: only the attorney's contact points may be used (1006.6(b)(2))."""
+    ATTORNEY_ALLOWS_CONTACT = "attorney_allows_contact"
+    """The attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2)):
+    recorded in the store first; the workflow reloads its contact snapshot."""
 
 
 def attempt_key(account_id: str, attempt_no: int) -> str:
@@ -57,6 +60,9 @@ class ContactSnapshot:
     attorney_allows_direct_contact: bool = False
     """The consumer's attorney consented to direct contact, or did not respond within a reasonable
     time (1006.6(b)(2)): recorded by staff (`event attorney-allows-contact`)."""
+    jurisdictions: list[str] = field(default_factory=list)
+    """Where the debtor is, for the rule packs (domain.rule_packs.jurisdictions_of): 'US', 'US-MA'...
+    Empty in snapshots recorded before the packs: no pack, as those workflows decided then."""
 
 
 @dataclass

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import bounds, holds, lifecycle, referral
+from domain import bounds, holds, inbound, lifecycle, referral
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
+from domain.inbound import InboundContactInput
 from domain.messages import (
     AccountSnapshot,
     AccountWorkflowInput,
@@ -286,3 +289,61 @@ async def send_attorney(ctx: OpsContext, account_id: str, *, name: str, phone: s
     await _signal_with_start(ctx, account, "contact_preference", ContactPreferenceChange(ContactPreference.ATTORNEY))
     recorded = f"attorney recorded for account {account_id} ({len(point_ids)} contact point(s))"
     return f"{recorded}: only the attorney is contacted"
+
+
+async def send_inbound(
+    ctx: OpsContext,
+    account_id: str,
+    *,
+    channel: Channel,
+    outcome: Outcome,
+    at: datetime | None = None,
+    consent_to_calls: bool = False,
+    point: str | None = None,
+) -> str:
+    """Record a contact the consumer started (signal-with-start `inbound_contact`); checked first by
+    domain.inbound.inbound_problem, the workflow's own check. A telephone conversation starts the
+    quiet period (1006.14(b)(2)(i)(B)); consent to calls lasts 7 days (1006.14(b)(3)(i))."""
+    account = await require_open_account(ctx, account_id)
+    point_id = None
+    async with ctx.sessions() as session:
+        if point is not None:
+            found = await repository.find_contact_point(session, account_id, CHANNEL_POINT_KIND[channel], point)
+            if found is None:
+                kind = CHANNEL_POINT_KIND[channel]
+                raise OpsError(f"account {account_id} has no {kind} {point!r}: nothing changed")
+            point_id = found.contact_point_id
+        snapshot = await repository.contact_snapshot(session, account_id)
+    now = datetime.now(UTC)
+    contact = InboundContactInput(uuid4().hex, channel, outcome, at or now, consent_to_calls, point_id)
+    if problem := inbound.inbound_problem(contact, now=now, account_since=account.created_at):
+        raise OpsError(f"{problem}: nothing changed")
+    await _signal_with_start(ctx, account, "inbound_contact", contact)
+    phones = [p for p in snapshot.points if p.kind == "phone" and (point_id is None or p.point_id == point_id)]
+    zones: list[tzinfo] = [ZoneInfo(z) for z in dict.fromkeys(z for p in phones or snapshot.points for z in p.zones)]
+    local_day = max(contact.at.astimezone(zone).date() for zone in zones or [UTC])  # the gate: days in every zone
+    quiet_days = ctx.plan_for(segment=account.segment, state=account.state).compliance.quiet_days_after_conversation
+    return inbound.describe_inbound(account_id, contact, local_day=local_day, quiet_days=quiet_days)
+
+
+async def send_attorney_allows_contact(ctx: OpsContext, account_id: str, *, reason: str, actor: str) -> str:
+    """The consumer's attorney consented to direct contact, or did not respond within a reasonable time
+    (1006.6(b)(2)): recorded in the store (flag and audit), then the workflow reloads its contact facts."""
+    if reason not in inbound.ATTORNEY_ALLOWS_CONTACT_REASONS:
+        choices = " or ".join(inbound.ATTORNEY_ALLOWS_CONTACT_REASONS)
+        raise OpsError(f"--reason must be {choices}, got {reason!r}: nothing changed")
+    account = await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        snapshot = await repository.contact_snapshot(session, account_id)
+    if not snapshot.attorney_point_ids:
+        raise OpsError(f"account {account_id} has no attorney on record (`event attorney` first): nothing changed")
+    async with ctx.sessions() as session, session.begin():
+        changed = await repository.set_attorney_allows_contact(
+            session, account_id, reason=reason, now=datetime.now(UTC), actor=actor
+        )
+    if not changed:
+        return f"already recorded: the attorney allows direct contact on account {account_id}; nothing changed"
+    change = ContactPreferenceChange(ContactPreference.ATTORNEY_ALLOWS_CONTACT)
+    await _signal_with_start(ctx, account, "contact_preference", change)
+    why = "consented to direct contact" if reason == "consent" else "did not respond within a reasonable time"
+    return f"attorney on account {account_id} {why}: the consumer may be contacted directly (1006.6(b)(2))"

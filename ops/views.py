@@ -29,7 +29,15 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 async def account_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:
-    """The live workflow's answer while it runs; the store's record once it has ended or before it starts."""
+    """The live workflow's answer while it runs; the store's record once it has ended or before it starts; with
+    `debtor_zones`, every zone the debtor may be in (`store.contacts.debtor_zones`, 1006.6(b)(1)(i))."""
+    status = await _live_or_stored_status(ctx, account_id)
+    async with ctx.sessions() as session:
+        status["debtor_zones"] = list(await repository.debtor_zones(session, account_id))
+    return status
+
+
+async def _live_or_stored_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:
     account = await require_account(ctx, account_id)
     handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
     try:
@@ -143,7 +151,9 @@ async def contact_attempts(ctx: OpsContext, account_id: str | None) -> list[dict
             "at": a.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "local_at": a.local_at,
             "zone": zones[(a.account_id, a.attempt_no)],
-            "status": "blocked" if a.status == "blocked" else "sent",
+            "status": a.status.value if a.status in ("blocked", "received") else "sent",
+            "direction": "inbound" if a.inbound else "outbound",
+            "consent_to_calls": a.consent_to_calls,
             "delivery": a.status,
             "outcome": a.outcome,
             "reason": a.rule,
@@ -179,6 +189,6 @@ async def contact_summary(ctx: OpsContext) -> list[str]:
     async with ctx.sessions() as session:
         attempts = await repository.attempts_for(session, None)
     counts: dict[str, Counter[str]] = {}
-    for attempt in attempts:
+    for attempt in (a for a in attempts if not a.inbound):  # the consumer's own contacts are not attempts
         counts.setdefault(attempt.channel, Counter())["blocked" if attempt.status == "blocked" else "sent"] += 1
     return [f"{channel}: {c['sent']} sent, {c['blocked']} blocked by the gate" for channel, c in sorted(counts.items())]

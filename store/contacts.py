@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import phonenumbers
+from phonenumbers.geocoder import description_for_number
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contact import Channel, ContactPoint
+from domain.inbound import ATTORNEY_ALLOWS_CONTACT_REASONS
 from domain.intake import normalize_phone
-from domain.timezones import KnownPoint, zone_info
+from domain.rule_packs import jurisdictions_of, state_of_region
+from domain.timezones import KnownPoint, area_code, zone_info
 from domain.timezones import point_zones as zones_of
 from store.audit import append_audit
 from store.errors import UnknownAccount, UnknownContactPoint
@@ -86,7 +90,32 @@ async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSna
         language=account.language,
         medical=account.medical,
         attorney_allows_direct_contact=account.attorney_allows_contact_at is not None,
+        jurisdictions=account_jurisdictions(account, rows),
     )
+
+
+def account_jurisdictions(account: AccountRow, points: Sequence[ContactPointRow]) -> list[str]:
+    """Where the debtor is, for the rule packs (domain.rule_packs.jurisdictions_of): the address's state and
+    city; where the address names no US state, every state the debtor's own good phones point to."""
+    phones = [phone_region(row.value) for row in points if row.kind == "phone" and row.role == DEBTOR and not row.bad]
+    return jurisdictions_of(state=account.state, city=account.city, postal_code=account.postal_code, phones=phones)
+
+
+def phone_region(value: str) -> tuple[str | None, str | None]:
+    """(state code, area code) of a North American number, from phonenumbers' geocoder (kept upstream)."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return None, area_code(value)
+    return state_of_region(description_for_number(number, "en")), area_code(value)
+
+
+async def jurisdictions_of_account(session: AsyncSession, account_id: str) -> list[str]:
+    """`account_jurisdictions` read from the store."""
+    account = await session.get(AccountRow, account_id)
+    if account is None:
+        raise UnknownAccount(f"unknown account {account_id}")
+    return account_jurisdictions(account, list(await session.scalars(_points_of(account_id))))
 
 
 def normalize_point_value(kind: str, value: str) -> str | None:
@@ -180,10 +209,6 @@ async def set_cease_communication(
     )
     await session.flush()
     return True
-
-
-ATTORNEY_ALLOWS_CONTACT_REASONS = ("consent", "no_response")
-"""1006.6(b)(2): the attorney consents to direct contact, or does not respond within a reasonable time."""
 
 
 async def set_attorney_allows_contact(

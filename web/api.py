@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from domain import holds
-from domain.contact import Outcome
+from domain.contact import Channel, Outcome
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
@@ -52,6 +52,18 @@ class Payment(BaseModel):
 class ContactOutcome(BaseModel):
     attempt: int = Field(ge=1)
     outcome: Outcome
+
+
+class Inbound(BaseModel):
+    channel: Channel = Field(description="How the consumer reached us: call, sms, email or letter")
+    outcome: Outcome = Field(description="right_party_contact, promise_to_pay, refused (voicemail for a call)")
+    at: datetime | None = Field(default=None, description="ISO 8601 with its UTC offset; default now")
+    consent_to_calls: bool = Field(default=False, description="Prior consent to calls for 7 days (1006.14(b)(3)(i))")
+    point: str | None = Field(default=None, max_length=200, description="The account's phone or email it came from")
+
+
+class AttorneyAllowsContact(BaseModel):
+    reason: Literal["consent", "no_response"] = Field(description="1006.6(b)(2)")
 
 
 class PromiseToPay(BaseModel):
@@ -128,6 +140,38 @@ async def contact_outcome(
         return Written(result, {"attempt": body.attempt, "outcome": body.outcome.value})
 
     return await _perform(request, caller, "contact_outcome", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/inbound")
+async def inbound_contact(
+    request: Request, account_id: str, body: Inbound, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A contact the consumer started (1006.14(b)(2)(i)(B): a conversation starts the quiet period)."""
+
+    async def write() -> Written:
+        result = await account_workflows.send_inbound(
+            context(request), account_id, channel=body.channel, outcome=body.outcome, at=body.at,
+            consent_to_calls=body.consent_to_calls, point=body.point,
+        )  # fmt: skip
+        return Written(result, {"channel": body.channel.value, "outcome": body.outcome.value})
+
+    return await _perform(request, caller, "inbound", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/attorney-allows-contact")
+async def attorney_allows_contact(
+    request: Request, account_id: str, body: AttorneyAllowsContact, caller: Operator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    """The consumer's attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2))."""
+
+    async def write() -> Written:
+        result = await account_workflows.send_attorney_allows_contact(
+            context(request), account_id, reason=body.reason, actor=caller.name
+        )
+        return Written(result, {"reason": body.reason})
+
+    return await _perform(request, caller, "attorney_allows_contact", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/promises")

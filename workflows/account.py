@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.contact import ContactActivities
     from activities.negotiation import NegotiationActivities
     from activities.referral import ReferralActivities
-    from domain import cadence, holds, lifecycle, negotiation, referral
+    from domain import cadence, holds, inbound, lifecycle, negotiation, referral
     from domain.attention import needs_attention
     from domain.contact_messages import (
         ContactPreference,
@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         LoadContactSnapshotInput,
         RecordOutcomeInput,
     )
+    from domain.inbound import InboundContactInput, RecordInboundInput
     from domain.messages import (
         AccountSnapshot,
         AccountState,
@@ -384,10 +385,35 @@ class AccountCollectionsWorkflow:
         )
 
     @workflow.signal
+    async def inbound_contact(self, contact: InboundContactInput) -> None:
+        """A contact the consumer started, in any stage: the gate reads it from the contact history at once
+        (a telephone conversation starts the quiet period, 1006.14(b)(2)(i)(B); consent to calls,
+        1006.14(b)(3)(i)); stored once per inbound id."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        if problem := inbound.inbound_problem(contact, now=workflow.now()):
+            workflow.logger.warning("inbound contact ignored: %s", problem)
+            return
+        if self.state.stage.is_terminal:
+            return
+        record = cadence.record_inbound(
+            self.state.contact, inbound_id=contact.inbound_id, channel=contact.channel, outcome=contact.outcome,
+            at=contact.at, point_id=contact.point_id, consent_to_calls=contact.consent_to_calls,
+        )  # fmt: skip
+        if record is None:
+            workflow.logger.info("inbound contact %s already recorded", contact.inbound_id)
+            return
+        self._event_count += 1
+        await self._store(
+            ContactActivities.record_inbound_contact,
+            RecordInboundInput(self.state.account_id, record.attempt_no, contact),
+        )
+
+    @workflow.signal
     async def contact_preference(self, change: ContactPreferenceChange) -> None:
         """Effective at once: the cadence re-asks the gate before anything else is sent."""
         await workflow.wait_condition(lambda: self._state is not None)
-        if change.kind == ContactPreference.ATTORNEY or self.state.contacts is None:
+        reloads = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_ALLOWS_CONTACT)  # recorded in the store
+        if change.kind in reloads or self.state.contacts is None:
             self.state.contacts = await self._store(
                 ContactActivities.load_contact_snapshot, LoadContactSnapshotInput(self.state.account_id)
             )
@@ -398,7 +424,7 @@ class AccountCollectionsWorkflow:
         elif change.kind == ContactPreference.OPT_OUT:
             lifecycle.opt_out(contacts, point_id=change.point_id, channel=change.channel)
         self._event_count += 1
-        if change.kind != ContactPreference.ATTORNEY:
+        if change.kind not in reloads:
             await self._store(
                 ContactActivities.apply_contact_preference,
                 ContactPreferenceInput(self.state.account_id, change.kind.value, change.point_id, change.channel),
