@@ -48,6 +48,10 @@ class MessageContext:
     account_reference: str
     company_contact: str
     validation_period_end: str | None = None
+    license_line: str = ""
+    """The collector's licence number(s) for the debtor's jurisdiction ('California Debt Collector License
+    No. 10059-99'), one per line; empty where none applies. A template places it with $license_line; one
+    that does not gets it appended, so no written message can leave it out (Civ. Code 1788.11(f))."""
 
 
 PLACEHOLDERS = frozenset(f.name for f in fields(MessageContext))
@@ -125,7 +129,10 @@ def render_message(
     if missing:
         raise TemplateError(f"template {path.name} needs {', '.join(missing)}")
     subject = None if loaded.subject is None else loaded.subject.substitute(values)
-    return RenderedMessage(subject=subject, body=loaded.body.substitute(values))
+    body = loaded.body.substitute(values)
+    if context.license_line and "license_line" not in loaded.placeholders:
+        body = f"{body.rstrip(chr(10))}\n\n{context.license_line}\n"
+    return RenderedMessage(subject=subject, body=body)
 
 
 def check_templates(root: Path = TEMPLATES) -> list[Path]:
@@ -142,7 +149,12 @@ def check_templates(root: Path = TEMPLATES) -> list[Path]:
 
 
 def message_context(
-    account: AccountView, *, language: str, company_contact: str, validation_period_end: date | None = None
+    account: AccountView,
+    *,
+    language: str,
+    company_contact: str,
+    validation_period_end: date | None = None,
+    license_lines: tuple[str, ...] = (),
 ) -> MessageContext:
     """The fields of a message for `account`; a medical account shows its creditor's name only."""
     return MessageContext(
@@ -153,6 +165,7 @@ def message_context(
         account_reference=account.account_id,
         company_contact=company_contact,
         validation_period_end=None if validation_period_end is None else format_date(validation_period_end, language),
+        license_line="\n".join(license_lines),
     )
 
 

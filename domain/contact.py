@@ -75,6 +75,9 @@ class Rule(StrEnum):
     COMMUNICATION_FREQUENCY = "communication_frequency"
     CONVERSATION_QUIET_PERIOD = "conversation_quiet_period"
     CALLING_HOURS = "calling_hours"
+    LICENSE_NUMBER_MISSING = "license_number_missing"
+    """A written or digital message to a debtor whose jurisdiction requires the collector's licence number
+    (California, Civ. Code 1788.11(f)) when none is configured (COLLECTOR_LICENSES): not sent."""
 
 
 @dataclass

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import time
 from typing import Any
 
+from domain.compliance import REG_F, ComplianceProfile
 from domain.contact import Channel
 from domain.money import InvalidAmount, format_cents, parse_amount
 from domain.negotiation import NegotiationPolicy
 from domain.referral import INTERNAL_DESK, Agency, ReferralPolicy
+from domain.rule_packs import floor_for, loosened_fields
 from domain.stages import Stage
 
 ANCHORS = ("start", "previous", "due_date")
@@ -59,6 +62,16 @@ class ComplianceSettings:
     earliest_minute: int = 8 * 60
     latest_minute: int = 21 * 60
     validation_notice_first: bool = True
+
+    def as_profile(self) -> ComplianceProfile:
+        return ComplianceProfile(
+            max_calls_per_7_days=self.max_calls_per_7_days,
+            quiet_days_after_conversation=self.quiet_days_after_conversation,
+            earliest_local=time(self.earliest_minute // 60, self.earliest_minute % 60),
+            latest_local=time(self.latest_minute // 60, self.latest_minute % 60),
+            validation_notice_first=self.validation_notice_first,
+            name=self.name,
+        )
 
 
 @dataclass(frozen=True)
@@ -326,13 +339,13 @@ def _channels(names: list[object], where: str) -> tuple[str, ...]:
     return tuple(str(n) for n in names)
 
 
-def _profile(name: str, table: object, where: str) -> ComplianceSettings:
+def _profile(name: str, table: object, where: str, *, overlay: bool = False) -> ComplianceSettings:
     read = _Reader(table, where, _PROFILE_FIELDS)
     earliest = _hour_minute(read.get("earliest", str, "08:00"), f"{where}.earliest")
     latest = _hour_minute(read.get("latest", str, "21:00"), f"{where}.latest")
     if earliest >= latest:
         raise StrategyError(f"{where}: earliest must be before latest")
-    return ComplianceSettings(
+    settings = ComplianceSettings(
         name=name,
         max_calls_per_7_days=read.get("max_calls_per_7_days", int, 7, minimum=0),
         quiet_days_after_conversation=read.get("quiet_days_after_conversation", int, 7, minimum=0),
@@ -340,13 +353,44 @@ def _profile(name: str, table: object, where: str) -> ComplianceSettings:
         latest_minute=latest,
         validation_notice_first=read.get("validation_notice_first", bool, True),
     )
+    if not overlay:
+        _only_tightens(settings, read.table, where, "Regulation F", REG_F)
+    return settings
+
+
+_PROFILE_FIELD = {"earliest": "earliest_local", "latest": "latest_local"}
+_LOOSER = {
+    "max_calls_per_7_days": "at most {value} calls in 7 days",
+    "quiet_days_after_conversation": "{value} quiet days after a conversation",
+    "earliest_local": "no contact before {value}",
+    "latest_local": "no contact from {value}",
+    "validation_notice_first": "the validation notice first",
+}
+
+
+def _only_tightens(
+    settings: ComplianceSettings, table: dict[str, Any], where: str, floor_name: str, floor: ComplianceProfile
+) -> None:
+    """A strategy can only tighten Regulation F and the rule packs (domain.rule_packs): the most restrictive
+    rule applies anyway, so a looser number would only mislead whoever reads the file."""
+    keys = {_PROFILE_FIELD.get(str(key), str(key)): str(key) for key in table}
+    for field_name in loosened_fields(settings.as_profile(), floor, keys):
+        value = getattr(floor, field_name)
+        shown = value.strftime("%H:%M") if isinstance(value, time) else value
+        given = table[keys[field_name]]
+        given = str(given).lower() if isinstance(given, bool) else repr(given)
+        raise StrategyError(
+            f"{where}.{keys[field_name]}: {given} would loosen {floor_name}: "
+            f"{_LOOSER[field_name].format(value=shown)}; a strategy can only tighten it"
+        )
 
 
 def _overlay(state: str, table: object, where: str) -> dict[str, Any]:
     if not re.fullmatch(r"[A-Z]{2}", state):
         raise StrategyError(f"{where}: state overlays are keyed by two-letter state codes, got {state!r}")
-    base = _profile("overlay", table, where)
+    base = _profile("overlay", table, where, overlay=True)
     read = _Reader(table, where, _PROFILE_FIELDS)
+    _only_tightens(base, read.table, where, *floor_for(state))
     renamed = {"earliest": "earliest_minute", "latest": "latest_minute"}
     names = [renamed.get(str(key), str(key)) for key in read.table]
     return {name: getattr(base, name) for name in names}

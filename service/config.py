@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import CEILING_CENTS, DEFAULT_MAX_AMOUNT
 from domain.money import format_cents, parse_amount
+from domain.rule_packs import parse_licences
 from store.db import DEFAULT_DATABASE_URL
 
 DEFAULT_COMPANY_CONTACT = "Example Collections, PO Box 1000, Springfield, IL 62701, 1-800-555-0100"
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     company_contact: str = DEFAULT_COMPANY_CONTACT
     """How debtors reach the collector: printed in every message (COMPANY_CONTACT)."""
+    collector_licenses: str = ""
+    """The collector's licence numbers by jurisdiction, printed on written messages where a rule pack asks
+    (COLLECTOR_LICENSES="CA=10059-99,NY-NYC=2071234-DCA"); a California debtor's letter, email or text
+    without one is not sent (Civ. Code 1788.11(f), domain/rule_packs.py)."""
     collections_strategy: str = "default"
     max_payment_amount: str = DEFAULT_MAX_AMOUNT
     """The largest payment, promise, disputed or settlement amount anyone may type in, in dollars."""
@@ -109,6 +114,16 @@ class Settings(BaseSettings):
         if not host or not port.isdigit():
             raise ValueError(f"expected host:port, got {value!r}")
         return value
+
+    @field_validator("collector_licenses")
+    @classmethod
+    def _licences(cls, value: str) -> str:
+        parse_licences(value)
+        return value
+
+    @property
+    def licences(self) -> dict[str, str]:
+        return parse_licences(self.collector_licenses)
 
     @field_validator("max_payment_amount")
     @classmethod

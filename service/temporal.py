@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -98,11 +98,12 @@ def all_activities(
     email: SmtpSender | None,
     *,
     company_contact: str = DEFAULT_COMPANY_CONTACT,
+    licences: Mapping[str, str] | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the account workflow calls: the worker and the tests register this one list."""
     return [
         *AccountStoreActivities(sessions).all(),
-        *ContactActivities(sessions, email, company_contact=company_contact).all(),
+        *ContactActivities(sessions, email, company_contact=company_contact, licences=licences).all(),
         *NegotiationActivities(sessions).all(),
         *ReferralActivities(sessions).all(),
         *HoldActivities(sessions).all(),
@@ -115,7 +116,12 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         task_queue=settings.collections_task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=all_activities(sessions, sender_from_settings(settings), company_contact=settings.company_contact),
+        activities=all_activities(
+            sessions,
+            sender_from_settings(settings),
+            company_contact=settings.company_contact,
+            licences=settings.licences,
+        ),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_concurrent_activity_task_polls=settings.max_concurrent_activity_polls,

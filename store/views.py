@@ -82,6 +82,8 @@ class ContactSnapshotView:
     language: str
     medical: bool
     attorney_allows_direct_contact: bool = False
+    jurisdictions: list[str] = field(default_factory=list)
+    """Where the debtor is, for the rule packs (domain.rule_packs)."""
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_a_template_with_an_unknown_placeholder_fails_at_load(tmp_path: Path) ->
 def test_messages_have_no_field_for_medical_details() -> None:
     assert {f.name for f in fields(MessageContext)} == {
         "debtor_name", "creditor", "balance", "itemization_date", "account_reference", "company_contact",
-        "validation_period_end",
+        "validation_period_end", "license_line",
     }  # fmt: skip
 
 
