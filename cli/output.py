@@ -17,6 +17,7 @@ from rich.table import Column, Table
 
 from domain.money import format_cents
 from domain.stages import TERMINAL_STAGES
+from domain.timezones import zone_info
 
 FREE_TEXT_WIDTH = 12
 """On a terminal too narrow for a table, free-text columns wrap, down to about this width; nothing else wraps."""
@@ -182,6 +183,8 @@ def status_rows(status: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("next action", in_dollars(str(status["next_action"]), currency)))
     if status.get("next_action_at"):
         rows.append(("next action at", when(status["next_action_at"])))
+    if status.get("debtor_zones"):
+        rows.append(("debtor's local time", local_times(status["debtor_zones"], datetime.now(UTC))))
     if status.get("plan"):
         rows.append(("plan", str(status["plan"])))
     if status.get("next_installment_cents") is not None or status.get("next_installment_due"):
@@ -205,6 +208,13 @@ def status_rows(status: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("strategy", str(status["strategy"])))
     rows.append(("workflow", _workflow(status)))
     return rows
+
+
+def local_times(zones: Iterable[str], now: datetime) -> str:
+    """`now` in every zone the debtor may be in: 'Mon 20:30 America/Los_Angeles, Mon 23:30 America/New_York'.
+    Calls, texts and emails wait until it is 08:00-21:00 in each (1006.6(b)(1)(i))."""
+    shown = [(zone, found) for zone in zones if (found := zone_info(zone)) is not None]
+    return ", ".join(f"{now.astimezone(found):%a %H:%M} {zone}" for zone, found in shown)
 
 
 def _workflow(status: Mapping[str, Any]) -> str:

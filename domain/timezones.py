@@ -1,13 +1,20 @@
-"""Where a debtor may be: the IANA time zones of US states and area codes, and which source wins.
+"""Where a debtor may be: the IANA time zones of US states and territories and of phone numbers.
 
-When the location is uncertain every plausible zone is kept: the gate then requires each of them
-to be inside the calling hours (Regulation F, 1006.6(b)(1)(i)).
+Regulation F 1006.6(b)(1)(i) and comment 6(b)(1)(i)-1: a time is convenient only if it is convenient
+in every location the collector's information points to. So the zones of a contact point are the
+UNION of what is known (`point_zones`), and the gate requires each of them to be inside the calling
+hours. A phone's zones come from `phonenumbers`' data (maintained upstream), not a hand-kept table.
+
+`phonenumbers` is imported on first use only: the workflow sandbox imports this module (through
+`domain.compliance`, for `ALL_US_ZONES` and `valid_zones`) and stays standard-library only; the store
+and the web, which compute the zones, are the callers of `phone_zones`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,8 +32,29 @@ INDIANAPOLIS = "America/Indiana/Indianapolis"
 LOUISVILLE = "America/Kentucky/Louisville"
 ALEUTIAN = "America/Adak"
 
-ALL_US_ZONES: tuple[str, ...] = (EASTERN, CENTRAL, MOUNTAIN, ARIZONA, PACIFIC, ALASKA, HAWAII)
-"""The contiguous US plus Alaska and Hawaii: the answer when nothing is known about the location."""
+PUERTO_RICO = "America/Puerto_Rico"
+VIRGIN_ISLANDS = "America/St_Thomas"
+GUAM = "Pacific/Guam"
+NORTHERN_MARIANAS = "Pacific/Saipan"
+AMERICAN_SAMOA = "Pacific/Pago_Pago"
+TERRITORY_ZONES: dict[str, tuple[str, ...]] = {
+    "PR": (PUERTO_RICO,),
+    "VI": (VIRGIN_ISLANDS,),
+    "GU": (GUAM,),
+    "MP": (NORTHERN_MARIANAS,),
+    "AS": (AMERICAN_SAMOA,),
+}
+"""The territories, by their postal (and phonenumbers region) codes. "State" in the FDCPA includes
+every territory and possession (FDCPA 803(8), 15 U.S.C. 1692a(8)): a debtor there is protected alike."""
+
+ALL_US_ZONES: tuple[str, ...] = (
+    EASTERN, CENTRAL, MOUNTAIN, ARIZONA, PACIFIC, ALASKA, HAWAII,
+    PUERTO_RICO, VIRGIN_ISLANDS, GUAM, NORTHERN_MARIANAS, AMERICAN_SAMOA,
+)  # fmt: skip
+"""Every US zone, the territories included (15 U.S.C. 1692a(8)): the answer when nothing is known about
+the location (1006.6(b)(1)(i)). The 08:00-21:00 windows of all of them still overlap every day, from
+22:00 to 01:00 UTC (08:00-11:00 in Guam, 18:00-21:00 in Puerto Rico, 11:00-14:00 in American Samoa), so
+the gate never blocks such a contact forever (tests/unit/test_timezones.py)."""
 
 _E, _C, _M, _P = (EASTERN,), (CENTRAL,), (MOUNTAIN,), (PACIFIC,)
 
@@ -82,61 +110,17 @@ US_STATE_ZONES: dict[str, tuple[str, ...]] = {
     "WV": _E,
     "WI": _C,
     "WY": _M,
-    "PR": ("America/Puerto_Rico",),
-    "VI": ("America/St_Thomas",),
-    "GU": ("Pacific/Guam",),
-    "MP": ("Pacific/Saipan",),
-    "AS": ("Pacific/Pago_Pago",),
+    **TERRITORY_ZONES,
 }
-
-_AREA_CODES_BY_ZONES: dict[tuple[str, ...], tuple[str, ...]] = {
-    _E: (
-        "201", "202", "203", "212", "215", "216", "239", "240", "267", "301", "302", "304", "305", "321", "330",
-        "332", "347", "352", "404", "407", "410", "412", "413", "434", "440", "443", "445", "470", "475", "484",
-        "508", "513", "516", "518", "540", "551", "561", "585", "603", "607", "609", "610", "614", "617", "631",
-        "646", "667", "678", "704", "716", "718", "727", "732", "757", "770", "772", "774", "781", "786", "802",
-        "803", "804", "813", "828", "843", "845", "848", "856", "857", "860", "862", "863", "864", "904", "908",
-        "910", "914", "917", "919", "929", "937", "941", "954", "973", "978", "980", "984", "207", "401",
-    ),
-    _C: (
-        "205", "210", "214", "217", "219", "224", "225", "251", "254", "262", "281", "309", "312", "314", "316",
-        "318", "319", "320", "331", "334", "337", "346", "361", "402", "405", "409", "414", "417", "430", "469",
-        "479", "501", "504", "507", "512", "515", "563", "573", "601", "608", "612", "615", "618", "629", "630",
-        "636", "641", "651", "662", "682", "708", "712", "713", "715", "726", "737", "763", "773", "779", "815",
-        "816", "817", "830", "832", "847", "870", "872", "901", "903", "913", "918", "920", "936", "940", "952",
-        "956", "972", "979", "985",
-    ),
-    _M: ("303", "307", "385", "406", "435", "505", "575", "719", "720", "801", "915", "970"),
-    (ARIZONA,): ("480", "520", "602", "623"),
-    _P: (
-        "206", "209", "213", "253", "279", "310", "323", "341", "360", "408", "415", "424", "425", "442", "503",
-        "509", "510", "530", "559", "562", "564", "619", "626", "628", "650", "657", "661", "669", "702", "707",
-        "714", "725", "747", "760", "805", "818", "820", "831", "858", "909", "916", "925", "949", "951", "971",
-    ),
-    (ALASKA, ALEUTIAN): ("907",),
-    (HAWAII,): ("808",),
-    (INDIANAPOLIS,): ("317", "463", "765"),
-    (INDIANAPOLIS, CENTRAL): ("574", "812", "930"),
-    (DETROIT,): ("248", "269", "313", "517", "586", "616", "734", "810", "947", "989"),
-    (DETROIT, MENOMINEE): ("906",),
-    (LOUISVILLE,): ("502", "606", "859"),
-    (LOUISVILLE, CENTRAL): ("270", "364"),
-    (EASTERN, CENTRAL): ("423", "850", "931"),
-    (CENTRAL, MOUNTAIN): ("308", "432", "605", "620", "701", "785"),
-    (BOISE, PACIFIC): ("208", "986"),
-    (PACIFIC, BOISE): ("458", "541"),
-    (PACIFIC, MOUNTAIN): ("775",),
-    (ARIZONA, MOUNTAIN): ("928",),
-    ("America/Puerto_Rico",): ("787", "939"),
-}  # fmt: skip
-
-AREA_CODE_ZONES: dict[str, tuple[str, ...]] = {
-    code: zones for zones, codes in _AREA_CODES_BY_ZONES.items() for code in codes
-}
-"""North American area code -> the zones its numbers may be in (a number may have moved: a hint only)."""
 
 _NANP_NUMBER = re.compile(r"\+1(\d{3})\d{7}")
 _NUMBER_PUNCTUATION = str.maketrans("", "", " -.()")
+_UNKNOWN_ZONE = "Etc/Unknown"
+"""What phonenumbers answers for a number it cannot place."""
+DEBTOR = "debtor"
+THIRD_PARTY_ROLES = ("attorney", "representative")
+"""Points that reach someone else than the debtor: the debtor's attorney (1006.6(b)(2)) or a deceased
+debtor's personal representative (1006.6(a)(4)); where the debtor may be says nothing of where they are."""
 
 
 @cache
@@ -159,20 +143,92 @@ def area_code(phone: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def candidate_zones(
-    *, point_zone: str | None, address_zone: str | None, state: str | None, phone: str | None
-) -> tuple[str, ...]:
-    """Where the person may be, from the most to the least specific source that gives a valid zone:
-    the contact point, the address's zone, the address's state, the phone's area code, else all of the US.
+@cache
+def phone_zones(phone: str | None) -> tuple[str, ...]:
+    """Every zone a phone number points to (1006.6(b)(1)(i), comment 6(b)(1)(i)-1), from phonenumbers' data;
+    () for a number it cannot place.
+
+    A North American number whose exchange the data does not list (the 555 numbers of examples and tests,
+    a new exchange) points to its whole area code: every zone the data gives any part of it (270, western
+    Kentucky: Eastern and Central). A territory's number phonenumbers cannot time-zone (+1 684 555 0100 is
+    American Samoa but not a valid number) gets its territory's zone from its region (TERRITORY_ZONES).
     """
-    sources = (
-        (point_zone,),
-        (address_zone,),
-        US_STATE_ZONES.get((state or "").strip().upper(), ()),
-        AREA_CODE_ZONES.get(area_code(phone) or "", ()),
-    )
-    for names in sources:
-        zones = valid_zones(names)
-        if zones:
-            return zones
-    return ALL_US_ZONES
+    import phonenumbers  # noqa: PLC0415 (first use only: see the module's docstring)
+    from phonenumbers.timezone import time_zones_for_number  # noqa: PLC0415
+
+    try:
+        number = phonenumbers.parse((phone or "").strip(), None)
+    except phonenumbers.NumberParseException:
+        return ()
+    zones = [zone for zone in time_zones_for_number(number) if zone != _UNKNOWN_ZONE]
+    if number.country_code == 1:
+        digits = "1" + phonenumbers.national_significant_number(number)
+        if not _exchange_listed(digits):
+            zones += _area_code_zones(digits[:4])
+    if not zones:
+        zones += TERRITORY_ZONES.get(phonenumbers.region_code_for_number(number) or "", ())
+    return valid_zones(zones)
+
+
+def _exchange_listed(digits: str) -> bool:
+    """phonenumbers' data places this North American number more precisely than by its area code."""
+    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX  # noqa: PLC0415
+
+    return any(digits[:size] in TIMEZONE_DATA for size in range(5, min(len(digits), TIMEZONE_LONGEST_PREFIX) + 1))
+
+
+@cache
+def _area_code_zones(prefix: str) -> tuple[str, ...]:
+    """Every zone phonenumbers gives any number under `prefix` ('1' and the area code): its default first."""
+    from phonenumbers.tzdata import TIMEZONE_DATA  # noqa: PLC0415
+
+    found = list(TIMEZONE_DATA.get(prefix, ()))
+    for key in sorted(key for key in TIMEZONE_DATA if key.startswith(prefix) and key != prefix):
+        found += TIMEZONE_DATA[key]
+    return tuple(dict.fromkeys(zone for zone in found if zone != _UNKNOWN_ZONE))
+
+
+@dataclass(frozen=True)
+class KnownPoint:
+    """What the zones rule needs of a contact point (a store row or a web page's mapping)."""
+
+    kind: str
+    value: str
+    role: str = DEBTOR
+    zone: str | None = None
+    """The zone staff recorded for the point, if any."""
+    bad: bool = False
+    """A wrong number: it says nothing of where the debtor is."""
+
+
+def point_zones(
+    point: KnownPoint | None, *, points: Sequence[KnownPoint], address_zone: str | None, state: str | None
+) -> tuple[str, ...]:
+    """Where the person reached at `point` may be (the debtor, for no point): the one rule the store, the
+    gate's snapshot, the attempts listing, the CLI and the web all call.
+
+    1006.6(b)(1)(i) and comment 6(b)(1)(i)-1 (convenient in every location the information points to):
+    for the debtor, the UNION of the point's recorded zone, the address's (its recorded zone, else its
+    state's or territory's zones), every zone staff recorded on another of the debtor's points, and the
+    zones of every phone of the debtor on the account (not only this point's; a wrong number is not the
+    debtor's). For an attorney's or personal representative's point (1006.6(b)(2), 1006.6(a)(4)): that
+    point's recorded zone and phone only. With nothing known: every US zone, the territories included.
+    The order is for display (`local_iso` shows the first): the point's own zone, the address, the rest.
+    """
+    if point is not None and point.role in THIRD_PARTY_ROLES:
+        sources: list[Iterable[str | None]] = [(point.zone,), _phone_of(point)]
+    else:
+        debtors = [p for p in points if p.role not in THIRD_PARTY_ROLES and not p.bad]
+        address = valid_zones((address_zone,)) or US_STATE_ZONES.get((state or "").strip().upper(), ())
+        sources = [
+            (point.zone if point is not None else None,),
+            address,
+            (p.zone for p in debtors),
+            _phone_of(point) if point is not None and not point.bad else (),
+            *(_phone_of(p) for p in debtors),
+        ]
+    return valid_zones(zone for names in sources for zone in names) or ALL_US_ZONES
+
+
+def _phone_of(point: KnownPoint) -> tuple[str, ...]:
+    return phone_zones(point.value) if point.kind == "phone" else ()

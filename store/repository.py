@@ -31,6 +31,7 @@ from store.audit import append_audit, audit_trail
 from store.contacts import (
     add_attorney,
     contact_snapshot,
+    debtor_zones,
     find_contact_point,
     get_contact_point,
     set_attorney_allows_contact,
@@ -89,6 +90,7 @@ __all__ = [
     "close_hold",
     "contact_points_for",
     "contact_snapshot",
+    "debtor_zones",
     "create_plan",
     "end_plan",
     "enqueue_outbox",

@@ -15,7 +15,8 @@ from typing import Any
 from domain.contact import CHANNEL_POINT_KIND
 from domain.disclosure import disclose_point, disclose_status
 from domain.money import format_cents
-from domain.timezones import candidate_zones, zone_info
+from domain.timezones import KnownPoint, zone_info
+from domain.timezones import point_zones as zones_of
 from ops.views import local_time
 
 WORDS: dict[str, str] = {
@@ -157,15 +158,26 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 # ---- where the debtor is ----
 
 
-def point_zones(account: Mapping[str, Any], point: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """Where the person reached at `point` may be: the same sources, in the same order, as the gate's
-    (`store.contacts.point_zones`): the point's zone, the address's zone, its state, the phone's area code."""
-    phone = point["value"] if point is not None and point.get("kind") == "phone" else None
-    return candidate_zones(
-        point_zone=point.get("timezone") if point is not None else None,
+def point_zones(
+    account: Mapping[str, Any], point: Mapping[str, Any] | None, points: Sequence[Mapping[str, Any]]
+) -> tuple[str, ...]:
+    """Where the person reached at `point` may be (the debtor, without a point): the gate's own rule,
+    `domain.timezones.point_zones`, over the account's address and all its `points` as recorded (1006.6(b)(1)(i))."""
+    return zones_of(
+        None if point is None else _known_point(point),
+        points=[_known_point(p) for p in points],
         address_zone=account.get("timezone"),
         state=account.get("state"),
-        phone=phone,
+    )
+
+
+def _known_point(point: Mapping[str, Any]) -> KnownPoint:
+    return KnownPoint(
+        kind=str(point.get("kind") or ""),
+        value=str(point.get("value") or ""),
+        role=str(point.get("role") or "debtor"),
+        zone=point.get("timezone"),
+        bad=bool(point.get("bad")),
     )
 
 
@@ -174,7 +186,7 @@ def debtor_zone(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]],
     kind = {str(c): k for c, k in CHANNEL_POINT_KIND.items()}.get(channel or "")
     usable = [p for p in points if p.get("role") == "debtor" and not p.get("bad") and not p.get("opted_out")]
     point = next((p for p in usable if p.get("kind") == kind), None) if kind else None
-    return point_zones(account, point)[0]
+    return point_zones(account, point, points)[0]
 
 
 # ---- the account page ----
@@ -352,7 +364,7 @@ def point_rows(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]], 
             "kind": words(point.get("kind")),
             "value": str(point.get("value") or ""),
             "role": words(point.get("role")) + (f" ({point['label']})" if point.get("label") else ""),
-            "zone": " or ".join(point_zones(account, recorded)),
+            "zone": " or ".join(point_zones(account, recorded, points)),
             "flags": ", ".join(flags),
         })  # fmt: skip
     return rows

@@ -74,7 +74,8 @@ async def test_the_snapshot_carries_ids_flags_and_zones_but_no_values(sessions: 
     assert not any(value in shown for value in ("2125550100", "pat@example.com", "Main St", "Pat Example"))
 
 
-async def test_without_a_known_zone_the_state_and_the_area_code_decide(sessions: Sessions) -> None:
+async def test_without_a_known_zone_the_state_and_the_area_code_both_count(sessions: Sessions) -> None:
+    """1006.6(b)(1)(i), comment 6(b)(1)(i)-1: a Texas address and a 212 number: Texas's zones and New York's."""
     await add_account(sessions, "A1")
     async with sessions() as session, session.begin():
         await session.execute(update(AccountRow).values(timezone=None, state="TX"))
@@ -83,7 +84,8 @@ async def test_without_a_known_zone_the_state_and_the_area_code_decide(sessions:
     async with sessions() as session:
         snapshot = await repository.contact_snapshot(session, "A1")
 
-    assert {p.kind: p.zones for p in snapshot.points}["phone"] == ["America/Chicago", "America/Denver"]
+    zones = ["America/Chicago", "America/Denver", "America/New_York"]
+    assert {p.kind: p.zones for p in snapshot.points} == {"phone": zones, "email": zones, "address": zones}
 
 
 async def test_a_snapshot_of_an_unknown_account_is_refused(sessions: Sessions) -> None:

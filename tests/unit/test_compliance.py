@@ -186,12 +186,17 @@ def test_a_point_in_new_york_or_los_angeles_may_only_be_reached_from_11_to_21_ea
     assert gate(et(2026, 6, 10, 21), point=both).allowed_at == et(2026, 6, 11, 11)
 
 
-def test_a_point_with_no_known_zone_must_be_inside_the_hours_from_hawaii_to_new_york() -> None:
+def test_a_point_with_no_known_zone_must_be_inside_the_hours_from_guam_to_puerto_rico() -> None:
+    """1006.6(b)(1)(i), with "State" including the territories (15 U.S.C. 1692a(8)): nothing known means
+    every US zone, Guam to American Samoa; their windows overlap 08:00-11:00 Guam (18:00-21:00 Eastern in June)."""
     unknown = phone(zones=())
-    assert gate(et(2026, 6, 10, 12), point=unknown).allowed_at == local("Pacific/Honolulu", 2026, 6, 10, 8)
-    assert gate(et(2026, 6, 10, 14), point=unknown).allowed_now
-    assert gate(et(2026, 6, 10, 14), point=phone(zones=("Not/AZone",))).allowed_now
-    assert gate(et(2026, 6, 10, 13, 59), point=phone(zones=("Not/AZone",))).allowed_at == et(2026, 6, 10, 14)
+    assert gate(et(2026, 6, 10, 12), point=unknown).allowed_at == local("Pacific/Guam", 2026, 6, 11, 8)
+    assert local("Pacific/Guam", 2026, 6, 11, 8) == et(2026, 6, 10, 18)
+    assert gate(et(2026, 6, 10, 18), point=unknown).allowed_now
+    assert gate(et(2026, 6, 10, 20, 59), point=unknown).allowed_now
+    assert gate(et(2026, 6, 10, 21), point=unknown).allowed_at == et(2026, 6, 11, 18)
+    assert gate(et(2026, 6, 10, 18), point=phone(zones=("Not/AZone",))).allowed_now
+    assert gate(et(2026, 6, 10, 17, 59), point=phone(zones=("Not/AZone",))).allowed_at == et(2026, 6, 10, 18)
 
 
 def test_spring_forward_day_opens_at_8am_daylight_time() -> None:
