@@ -12,13 +12,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-from holidays.countries.united_states import UnitedStates  # imported here, never lazily inside a workflow
+from holidays.countries.united_states import UnitedStates
+
+CALENDAR_YEARS = range(1990, 2101)
+_HOLIDAYS = frozenset(UnitedStates(years=CALENDAR_YEARS, observed=True))
+"""Computed once at import: the package reads its translation files, which a workflow may not do."""
 
 
 @cache
 def legal_public_holidays(year: int) -> frozenset[date]:
     """The legal public holidays of `year`, observed days included."""
-    return frozenset(UnitedStates(years=year, observed=True))
+    if year not in CALENDAR_YEARS:
+        raise ValueError(f"no holiday calendar for {year}: business days are counted for {CALENDAR_YEARS.start}-2100")
+    return frozenset(day for day in _HOLIDAYS if day.year == year)
 
 
 def is_business_day(day: date) -> bool:

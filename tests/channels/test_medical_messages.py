@@ -90,7 +90,7 @@ async def test_the_send_activity_writes_and_logs_no_clinical_text(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     record = dataclasses.replace(
-        account_record("M1"), creditor="Contoso Health - Oncology / Dr. Jane Roe", medical=True
+        account_record("M1", sms_consent=True), creditor="Contoso Health - Oncology / Dr. Jane Roe", medical=True
     )
     async with sessions() as session, session.begin():
         await repository.upsert_accounts(session, [record], now=datetime.now(UTC))

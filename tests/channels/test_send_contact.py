@@ -89,7 +89,7 @@ async def outbox(sessions: Sessions) -> list[Any]:
 
 
 async def test_an_email_goes_out_once_even_when_the_activity_runs_twice(sessions: Sessions, smtp: SmtpServer) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     email = (await points(sessions))["email"]
     activities = ContactActivities(sessions, sender(smtp))
 
@@ -115,7 +115,7 @@ async def test_an_email_goes_out_once_even_when_the_activity_runs_twice(sessions
 async def test_a_crash_after_the_server_took_the_email_ends_unconfirmed_and_nothing_is_resent(
     sessions: Sessions, smtp: SmtpServer
 ) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     email = (await points(sessions))["email"]
 
     crashed = await send(ContactActivities(sessions, sender(smtp, DeliverThenFail)), request(1, Channel.EMAIL, email))
@@ -129,7 +129,7 @@ async def test_a_crash_after_the_server_took_the_email_ends_unconfirmed_and_noth
 async def test_a_retry_that_finds_the_attempt_sending_marks_it_unconfirmed_without_sending(
     sessions: Sessions, smtp: SmtpServer
 ) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     email = (await points(sessions))["email"]
     async with sessions() as session, session.begin():
         await repository.begin_attempt(
@@ -146,7 +146,7 @@ async def test_a_retry_that_finds_the_attempt_sending_marks_it_unconfirmed_witho
 
 
 async def test_a_refused_email_is_forgotten_so_that_the_retry_sends_it(sessions: Sessions, smtp: SmtpServer) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     email = (await points(sessions))["email"]
     nobody = SmtpSender("127.0.0.1", free_port(), "collections@example.com", timeout=5)
 
@@ -164,7 +164,7 @@ async def test_a_refused_email_is_forgotten_so_that_the_retry_sends_it(sessions:
     ("channel", "kind"), [(Channel.LETTER, "address"), (Channel.SMS, "phone"), (Channel.CALL, "phone")]
 )
 async def test_letters_texts_and_calls_land_in_the_outbox_once(sessions: Sessions, channel: Channel, kind: str) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     point = (await points(sessions))[kind]
     activities = ContactActivities(sessions, email=None)
 
@@ -179,7 +179,7 @@ async def test_letters_texts_and_calls_land_in_the_outbox_once(sessions: Session
 
 
 async def test_without_smtp_email_goes_to_the_outbox(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     email = (await points(sessions))["email"]
 
     result = await send(ContactActivities(sessions, email=None), request(1, Channel.EMAIL, email))
@@ -191,7 +191,7 @@ async def test_without_smtp_email_goes_to_the_outbox(sessions: Sessions) -> None
 
 
 async def test_the_validation_notice_letter_carries_the_dispute_deadline(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     address = (await points(sessions))["address"]
     notice = request(1, Channel.LETTER, address, "validation_notice", validation_notice=True,
                      validation_period_end="2026-03-03")  # fmt: skip
@@ -206,7 +206,7 @@ async def test_the_validation_notice_letter_carries_the_dispute_deadline(session
 
 
 async def test_an_export_hands_each_queued_message_out_once(sessions: Sessions, store_url: str, tmp_path: Path) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     ids = await points(sessions)
     activities = ContactActivities(sessions, email=None)
     await send(activities, request(1, Channel.LETTER, ids["address"]))
@@ -231,7 +231,7 @@ async def test_an_export_hands_each_queued_message_out_once(sessions: Sessions, 
 
 
 async def test_a_medical_accounts_messages_name_the_creditor_only(sessions: Sessions, smtp: SmtpServer) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     await set_account(sessions, creditor="Contoso Health - Cardiology", medical=True, segment="medical")
     ids = await points(sessions)
     activities = ContactActivities(sessions, sender(smtp))
@@ -249,7 +249,7 @@ async def test_a_medical_accounts_messages_name_the_creditor_only(sessions: Sess
 
 
 async def test_spanish_where_a_template_exists_and_english_otherwise(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     await set_account(sessions, language="es")
     ids = await points(sessions)
     activities = ContactActivities(sessions, email=None)
@@ -266,7 +266,7 @@ async def test_spanish_where_a_template_exists_and_english_otherwise(sessions: S
 
 
 async def test_a_point_opted_out_since_the_snapshot_is_blocked_at_send(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     phone = (await points(sessions))["phone"]
     activities = ContactActivities(sessions, email=None)
     env = ActivityEnvironment()
@@ -281,7 +281,7 @@ async def test_a_point_opted_out_since_the_snapshot_is_blocked_at_send(sessions:
 
 
 async def test_requests_the_store_cannot_honour_are_refused_for_good(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     ids = await points(sessions)
     activities = ContactActivities(sessions, email=None)
     env = ActivityEnvironment()
@@ -303,7 +303,7 @@ async def test_requests_the_store_cannot_honour_are_refused_for_good(sessions: S
 
 
 async def test_blocked_attempts_outcomes_and_preferences_reach_the_store_once(sessions: Sessions) -> None:
-    await add_account(sessions, "A1")
+    await add_account(sessions, "A1", sms_consent=True)  # texts need prior consent (the gate asks again at send)
     ids = await points(sessions)
     activities = ContactActivities(sessions, email=None)
     env = ActivityEnvironment()

@@ -27,12 +27,13 @@ def account_record(
     balance_cents: int = 50_000,
     due_date: date = RECENTLY_DUE,
     timezone: str = "America/New_York",
+    sms_consent: bool = False,
 ) -> AccountRecord:
     return AccountRecord(
         account_id=account_id, debtor_name="Pat Example", phone="+12125550100",
         email="pat@example.com", street="1 Main St", city="New York", state="NY",
         postal_code="10001", timezone=timezone, balance_cents=balance_cents,
-        due_date=due_date, creditor="Northwind Bank", medical=False, segment="card",
+        due_date=due_date, creditor="Northwind Bank", medical=False, segment="card", sms_consent=sms_consent,
     )  # fmt: skip
 
 
