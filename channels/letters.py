@@ -122,11 +122,11 @@ def letter_facts(
     disclosures: str = "",
 ) -> LetterFacts:
     """The facts of a letter to `account` sent on `sent_on`; `creditor` as the message shows it (medical:
-    the billing name). The itemization date is the account's due date as loaded (1006.34(b)(3)(i)); the
+    the billing name). The itemization date is the one loaded, else the due date (1006.34(b)(3)); the
     amount on it the balance loaded; payments are every payment recorded since (domain/itemization.py).
     `disclosures`: the message's licence line(s), one a line."""
     itemization = itemize(
-        account.due_date,
+        account.itemization_date or account.due_date,
         amount_on_itemization_date_cents=account.original_balance_cents,
         current_cents=account.balance_cents,
         payments_cents=payments_cents,

@@ -25,19 +25,40 @@ BatchOption = Annotated[
 
 
 def outbox_export(
-    file: FileOption,
+    file: Annotated[
+        Path | None, typer.Option(help="CSV file to write: a new file (an existing one is never overwritten).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Letters as print-ready PDFs in this new or empty folder: one per letter, the batch, a manifest."
+        ),
+    ] = None,
     channel: Annotated[str | None, typer.Option(help="letter, sms or call (email without SMTP too).")] = None,
     batch: BatchOption = None,
 ) -> None:
     """Hand queued letters, texts or calls to the printer, SMS provider or dialer: each once, in a numbered batch."""
-    from ops.outbox import export_outbox_file, write_outbox_batch
+    from ops.outbox import export_letters, export_outbox_file, write_letter_batch, write_outbox_batch
 
     now, url = datetime.now(UTC), settings().database_url
+    if file is not None and out is not None:
+        fail("give --file (a CSV file) or --out (a folder of letters as PDFs), not both")
+    if file is None and out is None:
+        fail("give --file FILE.csv, or --out FOLDER for letters as print-ready PDFs")
+    if out is not None and channel not in (None, "letter"):
+        fail(f"--out writes letters as PDFs; {channel} messages go to a CSV file: give --file FILE.csv")
     if batch is not None:
-        _say(run(write_outbox_batch(url, batch, file, now, channel)), again=True)
+        if out is not None:
+            _say(run(write_letter_batch(url, batch, out, now)), again=True)
+        else:
+            assert file is not None
+            _say(run(write_outbox_batch(url, batch, file, now, channel)), again=True)
     elif channel is None:
         fail("give --channel (letter, sms, call, email), or --batch N to write a past batch again")
+    elif out is not None:
+        _say(run(export_letters(url, out, now, by=actor())), again=False)
     else:
+        assert file is not None
         _say(run(export_outbox_file(url, channel, file, now, by=actor())), again=False)
 
 
@@ -64,6 +85,12 @@ def _say(done: Export, *, again: bool) -> None:
         line = f"nothing to export: no {done.description.removeprefix('0 ')} waiting; no batch made, no file written"
     elif not again:
         line = f"batch {done.batch}: {done.description} written to {done.path}"
+        if done.summary:
+            line += f" ({done.summary})"
+    elif done.summary:  # letters as PDFs: what a re-export compares is the letters as first written
+        same = "identical to its first files" if done.same_as_first else (
+            "NOT identical to its first files: it was first written another way (a CSV file)")  # fmt: skip
+        line = f"batch {done.batch} written again: {done.description} to {done.path} ({same}; {done.summary})"
     else:
         same = "identical to its first file" if done.same_as_first else (
             "NOT identical to its first file: the accounts' details have changed since")  # fmt: skip

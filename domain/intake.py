@@ -17,6 +17,9 @@ ACCOUNT_COLUMNS = (
 )  # fmt: skip
 CONSENT_COLUMNS = ("sms_consent", "autodialer_consent")
 """Optional: prior express consent for texts and autodialed calls to the phone (default false)."""
+LANGUAGES = ("en", "es")
+"""Optional column `language`: the debtor's language (default en); es gets the Spanish validation notice
+(Model Form B-1's Spanish version, 12 CFR 1006.34(e)) and the Spanish templates."""
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STATE = re.compile(r"^[A-Z]{2}$")
@@ -42,6 +45,10 @@ class AccountRecord:
     currency: str = "USD"
     sms_consent: bool = False
     autodialer_consent: bool = False
+    language: str = "en"
+    itemization_date: date | None = None
+    """Optional column: the validation notice's itemization date (1006.34(b)(3): last statement, charge-off,
+    last payment, transaction or judgment date), the day `balance` was owed; without it, `due_date`."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,14 @@ def _parse_row(row: dict[str, str]) -> AccountRecord:
         balance = parse_amount(text("balance"))
     except InvalidAmount as err:
         raise ValueError(f"balance: {err}") from None
+    language = text("language", required=False).lower() or "en"
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {row.get('language')!r}")
+    itemized = text("itemization_date", required=False)
+    try:
+        itemization_date = date.fromisoformat(itemized) if itemized else None
+    except ValueError:
+        raise ValueError(f"itemization_date must be an ISO date (YYYY-MM-DD), got {itemized!r}") from None
     return AccountRecord(
         account_id=validate_account_id(text("account_id")),
         debtor_name=text("debtor_name"),
@@ -135,6 +150,8 @@ def _parse_row(row: dict[str, str]) -> AccountRecord:
         segment=text("segment", required=False) or "default",
         sms_consent=flags["sms_consent"],
         autodialer_consent=flags["autodialer_consent"],
+        language=language,
+        itemization_date=itemization_date,
     )
 
 

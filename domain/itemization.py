@@ -1,9 +1,10 @@
 """The validation notice's itemization (12 CFR 1006.34(c)(2)(vi)-(viii)): pure, standard library only.
 
 1006.34(b)(3): the itemization date is one of five reference dates (last statement, charge-off, last
-payment, transaction, judgment). The engine uses the account's due date as loaded (the date the
-creditor's file states the balance for: its last statement), and the balance loaded (the store's
-`original_balance_cents`) as the amount of the debt on that date, 1006.34(c)(2)(vii). The engine
+payment, transaction, judgment). The engine uses the accounts file's optional `itemization_date` column,
+else the account's due date as loaded (the date the creditor's file states the balance for: its last
+statement), and the balance loaded (the store's `original_balance_cents`) as the amount of the debt on
+that date, 1006.34(c)(2)(vii). The engine
 charges no interest and no fees: they are 0 unless a caller knows them.
 
 1006.34(c)(2)(viii): the itemization of the current amount reflects interest, fees, payments and

@@ -2,7 +2,8 @@
 
 One transaction makes the batch and marks its rows; then the file is written (to a temporary name,
 linked into place only if no file has the name); then the store records the file. A write that fails
-leaves the batch in the store, to be written with `--batch N`; any batch can be written again.
+leaves the batch in the store, to be written with `--batch N`; any batch can be written again. A batch
+goes to one CSV file, or to an `Output` of its own (letters: a new folder of PDFs, ops/letter_files.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ class ExportKind:
 
 
 @dataclass(frozen=True)
+class Written:
+    content: bytes
+    """What was written, as the bytes whose SHA-256 the store keeps (a re-export compares them)."""
+    summary: str = ""
+    """What the files are, for the human output ('3 PDFs, one per letter; ...'); empty for a CSV file."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a batch goes other than one CSV file: refused before anything is marked, then written."""
+
+    refuse: Callable[[Path], None]
+    write: Callable[[Path, int, Sequence[Any]], Written]
+    """(path, batch number, rows) -> what was written; OpsError when it cannot be."""
+    hint: str
+    """The option that names a new place, for the hint after a failed write ('--out NEW_FOLDER')."""
+
+
+@dataclass(frozen=True)
 class Export:
     batch: int | None
     """None when there was nothing new to export (no batch, no file)."""
@@ -47,11 +67,15 @@ class Export:
     path: Path | None
     same_as_first: bool = True
     """False when a batch written again differs from its first file (account details changed since)."""
+    summary: str = ""
+    """What an Output wrote, when it says ('3 PDFs, one per letter; ...')."""
 
 
-async def export_new(database_url: str, spec: ExportKind, scope: str, path: Path, *, now: datetime, by: str) -> Export:
-    """A new batch of every row not yet exported for `scope`, written to `path` (a new file)."""
-    refuse_existing(path)
+async def export_new(
+    database_url: str, spec: ExportKind, scope: str, path: Path, *, now: datetime, by: str, output: Output | None = None
+) -> Export:
+    """A new batch of every row not yet exported for `scope`, written to `path` (a new file, or `output`)."""
+    (output.refuse if output else refuse_existing)(path)
     async with store_sessions(database_url) as sessions:
         async with sessions() as session, session.begin():
             number = await exports.open_batch(session, kind=spec.kind, scope=scope, created_by=by, now=now)
@@ -61,26 +85,33 @@ async def export_new(database_url: str, spec: ExportKind, scope: str, path: Path
         if not rows:
             return Export(None, description, None)
         try:
-            same = await _write(sessions, number, spec, rows, path, now)
+            same, written = await _write(sessions, number, spec, rows, path, now, output)
         except OpsError as err:
-            hint = f"{spec.command} --batch {number} --file NEW.csv"
+            hint = f"{spec.command} --batch {number} {output.hint if output else '--file NEW.csv'}"
             raise OpsError(f"{err}; batch {number} ({description}) is kept: write it with '{hint}'") from None
-        return Export(number, description, path, same)
+        return Export(number, description, path, same, written.summary)
 
 
 async def write_batch(
-    database_url: str, spec: ExportKind, number: int, path: Path, *, now: datetime, scope: str | None = None
+    database_url: str,
+    spec: ExportKind,
+    number: int,
+    path: Path,
+    *,
+    now: datetime,
+    scope: str | None = None,
+    output: Output | None = None,
 ) -> Export:
-    """Batch `number` written again to `path` (a new file): the same rows in the same order."""
-    refuse_existing(path)
+    """Batch `number` written again to `path` (a new file, or `output`): the same rows in the same order."""
+    (output.refuse if output else refuse_existing)(path)
     async with store_sessions(database_url) as sessions:
         async with sessions() as session:
             batch = await exports.get_batch(session, number)
             if batch.kind != spec.kind or scope not in (None, batch.scope):
                 raise OpsError(f"batch {number} is {kind_text(batch)}: nothing written")
             rows = await spec.rows_of(session, number)
-        same = await _write(sessions, number, spec, rows, path, now)
-        return Export(number, spec.noun(batch.scope, len(rows)), path, same)
+        same, written = await _write(sessions, number, spec, rows, path, now, output)
+        return Export(number, spec.noun(batch.scope, len(rows)), path, same, written.summary)
 
 
 async def list_batches(database_url: str) -> list[ExportBatchView]:
@@ -94,9 +125,13 @@ def kind_text(batch: ExportBatchView) -> str:
 
 async def _write(
     sessions: async_sessionmaker[AsyncSession], number: int, spec: ExportKind, rows: Sequence[Any], path: Path,
-    now: datetime,
-) -> bool:  # fmt: skip
-    content = write_new_csv(path, spec.columns, [spec.line(row) for row in rows])
+    now: datetime, output: Output | None,
+) -> tuple[bool, Written]:  # fmt: skip
+    if output is None:
+        written = Written(write_new_csv(path, spec.columns, [spec.line(row) for row in rows]))
+    else:
+        written = output.write(path, number, rows)
     async with sessions() as session, session.begin():
-        digest = hashlib.sha256(content).hexdigest()
-        return await exports.record_written(session, number, file=str(path.absolute()), sha256=digest, now=now)
+        digest = hashlib.sha256(written.content).hexdigest()
+        same = await exports.record_written(session, number, file=str(path.absolute()), sha256=digest, now=now)
+        return same, written

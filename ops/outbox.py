@@ -53,3 +53,20 @@ async def write_outbox_batch(
 ) -> Export:
     scope = None if channel is None else _channel(channel).value
     return await write_batch(database_url, OUTBOX, number, path, now=now, scope=scope)
+
+
+async def export_letters(database_url: str, folder: Path, now: datetime, *, by: str) -> Export:
+    """The letters not yet exported, as a new numbered batch of print-ready PDFs in `folder` (new or empty):
+    one PDF per letter, the batch in one PDF, the print vendor's manifest (ops/letter_files.py)."""
+    from ops.letter_files import letters_output
+
+    return await export_new(database_url, OUTBOX, Channel.LETTER.value, folder, now=now, by=by, output=letters_output())
+
+
+async def write_letter_batch(database_url: str, number: int, folder: Path, now: datetime) -> Export:
+    """Letter batch `number` written again as PDFs to `folder` (new or empty): the same bytes as the first time."""
+    from ops.letter_files import letters_output
+
+    return await write_batch(
+        database_url, OUTBOX, number, folder, now=now, scope=Channel.LETTER.value, output=letters_output()
+    )

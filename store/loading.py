@@ -19,10 +19,10 @@ LOOKUP_CHUNK = 500
 # Taken from every load.
 DESCRIPTIVE_FIELDS = (
     "creditor", "debtor_name", "street", "city", "state", "postal_code",
-    "timezone", "currency", "segment", "medical",
+    "timezone", "currency", "segment", "medical", "language",
 )  # fmt: skip
 # Taken from a load only while no workflow owns the account (stage IS NULL).
-FILE_OWNED_FIELDS = ("original_balance_cents", "due_date")
+FILE_OWNED_FIELDS = ("original_balance_cents", "due_date", "itemization_date")
 
 
 async def upsert_accounts(session: AsyncSession, records: Sequence[AccountRecord], *, now: datetime) -> UpsertResult:
@@ -94,6 +94,7 @@ def _new_account(record: AccountRecord, now: datetime) -> dict[str, Any]:
         "balance_cents": record.balance_cents,
         "original_balance_cents": record.balance_cents,
         "due_date": record.due_date,
+        "itemization_date": record.itemization_date,
         "stage": None,
         "created_at": now,
         "updated_at": now,
@@ -122,7 +123,10 @@ def _new_contact_points(record: AccountRecord, known: set[tuple[str, str, str]],
 def _refresh(row: AccountRow, record: AccountRecord) -> tuple[list[str], list[str]]:
     """Apply the record to a known account: (fields changed, fields kept for the workflow)."""
     wanted: dict[str, Any] = {name: getattr(record, name) for name in DESCRIPTIVE_FIELDS}
-    wanted |= {"original_balance_cents": record.balance_cents, "due_date": record.due_date}
+    wanted |= {
+        "original_balance_cents": record.balance_cents, "due_date": record.due_date,
+        "itemization_date": record.itemization_date,
+    }  # fmt: skip
     changed, kept = [], []
     for name, value in wanted.items():
         if getattr(row, name) == value:

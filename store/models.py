@@ -105,6 +105,8 @@ class AccountRow(Base):
     updated_at: Mapped[datetime]
     written_off_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     """Written off as uncollectable, once (the balance went down by as much)."""
+    itemization_date: Mapped[date | None]
+    """The validation notice's itemization date as loaded (1006.34(b)(3)); None: the due date is (0012)."""
 
 
 class ContactPointRow(Base):

@@ -51,6 +51,8 @@ class AccountView:
     """Written off by settlements."""
     written_off_cents: int = 0
     """Written off as uncollectable."""
+    itemization_date: date | None = None
+    """The validation notice's itemization date as loaded; None: the due date is (channels/letters.py)."""
 
 
 @dataclass(frozen=True)
