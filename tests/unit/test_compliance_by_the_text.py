@@ -88,8 +88,8 @@ def test_1006_14_b_3_i_calls_within_seven_days_of_the_consumers_prior_consent_ar
     consented = replace(consent, consent_to_calls=True)
     assert gate(et(2026, 6, 7, 15), facts(*week, consent)).rule == Rule.CALL_FREQUENCY
     assert gate(et(2026, 6, 7, 15), facts(*week, consented)).allowed_now
-    eight_days_ago = replace(consented, at=et(2026, 5, 30, 9))  # older than seven days: the limits apply
-    assert gate(et(2026, 6, 7, 15), facts(*week, eight_days_ago)).rule == Rule.CALL_FREQUENCY
+    lapsed = replace(consented, at=et(2026, 5, 20, 9))  # lapsed before the calls: every call counts
+    assert gate(et(2026, 6, 7, 15), facts(*week, lapsed)).rule == Rule.CALL_FREQUENCY
 
 
 def test_1006_14_b_3_ii_calls_that_did_not_connect_are_not_placed_calls() -> None:
