@@ -603,6 +603,7 @@ def placements_list(account_id: Annotated[str, typer.Argument(metavar="ID")], as
 @strategy_app.command("check")
 def strategy_check(spec: Annotated[str, typer.Argument(help="A strategy name or a .toml path.")] = "default") -> None:
     """Validate a strategy file and summarize it."""
+    from domain.rule_packs import PACKS
     from ops.strategies import load_strategy
 
     try:
@@ -615,6 +616,8 @@ def strategy_check(spec: Annotated[str, typer.Argument(help="A strategy name or 
         console.print(f"  segment {name} (profile {segment.profile}): {steps}", soft_wrap=True)
     for state, overlay in strategy.state_overlays.items():
         console.print(f"  overlay {state}: {overlay}")
+    for pack in PACKS.values():  # domain/rule_packs.py: applied by the debtor's jurisdiction, whatever the strategy
+        console.print(f"  rule pack {pack.id}: {pack.title}, text of {pack.version}", soft_wrap=True)
 
 
 @app.command()

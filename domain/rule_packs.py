@@ -60,21 +60,21 @@ class RulePack:
     """What the text asks that the engine does not enforce (yet): read before relying on the pack."""
 
 
-# 940 CMR 7.04(1)(f) (Massachusetts Attorney General, Debt Collection Regulations; text as current through
-# Register 1531, 2024-09-27, unchanged in substance since the 2012 amendments): a creditor may not initiate
-# a communication with a debtor "via telephone, either in person or via text messaging or recorded audio
-# message, in excess of two such communications in each seven-day period" to the debtor's residence, cell
-# phone or other personal number (and two in each 30 days at other numbers), per debt; a communication in
-# response to the debtor's request is not initiated by the creditor. The AG's 2013 guidance: an attempt
-# that truly cannot reach the debtor or leave a message is not a communication; Armata v. Target (Mass. SJC
-# 2017): a call that could have left a message (unanswered, or the caller chose not to) counts. Encoded:
-# calls and texts together, at most 2 in any 7 days (texts_count_as_calls; the gate counts attempts, which
-# is stricter than "communications": a busy signal is not counted, 1006.14(b)(3)(ii)). 940 CMR 7.04(1)(g)
-# hours (08:00-21:00 when waking hours are unknown) equal Regulation F's.
+# 940 CMR 7.04(1)(f) (Massachusetts Attorney General, Debt Collection Regulations; the text as current
+# through Register 1531, 2024-09-27, is the version encoded; the two-in-seven rule dates from the 2012
+# amendments): a creditor may not initiate a communication with a debtor "via telephone, either in person or
+# via text messaging or recorded audio message, in excess of two such communications in each seven-day
+# period" to the debtor's residence, cell phone or other personal number (and two in each 30 days at other
+# numbers), per debt; a communication answering the debtor's request is not initiated by the creditor. The
+# AG's 2013 guidance: an attempt that truly cannot reach the debtor or leave a message is not a
+# communication; Armata v. Target (Mass. SJC 2018): a call that could have left a message counts, answered
+# or not. Encoded: calls and texts together, at most 2 in any 7 days (texts_count_as_calls; the gate counts
+# placed attempts, stricter than "communications"; a busy signal is not placed, 1006.14(b)(3)(ii)). The
+# hours (normal waking hours, else 08:00-21:00) equal Regulation F's.
 MA_PACK = RulePack(
     id=MASSACHUSETTS,
     title="Massachusetts 940 CMR 7.04(1)(f)",
-    version="2012-03-01",
+    version="2024-09-27",
     profile=REG_F.with_overlay(max_calls_per_7_days=2, texts_count_as_calls=True, name=MASSACHUSETTS),
     citations=(
         "940 CMR 7.04(1)(f): calls, texts and recorded messages initiated by the creditor, at most two in each "
@@ -311,7 +311,7 @@ def parse_licences(text: str) -> dict[str, str]:
         jurisdiction = jurisdiction if jurisdiction.startswith("US-") else f"US-{jurisdiction}"
         if not sep or not number.strip() or jurisdiction not in PACKS:
             raise ValueError(
-                f"COLLECTOR_LICENSES: {entry!r} is not JURISDICTION=NUMBER with a jurisdiction among "
+                f"{entry!r} is not JURISDICTION=NUMBER with a jurisdiction among "
                 f"{', '.join(p.removeprefix('US-') for p in EVERY_PACK_JURISDICTION)}"
             )
         licences[jurisdiction] = number.strip()
