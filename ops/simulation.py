@@ -33,6 +33,7 @@ from domain.stages import Stage
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
+from ops.simulation_view import attempt_rows
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
 from service.config import Settings
@@ -295,7 +296,10 @@ async def simulate(
     strategy: str,
     rates: model.BehaviourRates,
     on_day: Callable[[], None] = lambda: None,
+    attempts: list[list[object]] | None = None,
 ) -> SimulationReport:
+    """One strategy over a synthetic portfolio; with `attempts`, every attempt of the run (and its
+    account's facts: ops/contact_audit.py COLUMNS) is appended to it, for `--attempts FILE`."""
     began = time.monotonic()
     load_strategy(strategy)  # a broken strategy fails before anything starts
     await ensure_schema(settings.database_url)
@@ -303,7 +307,7 @@ async def simulate(
     sessions = make_session_factory(engine)
     try:
         async with simulation_server() as env:
-            report = await _simulate(env, settings, sessions, accounts, days, seed, strategy, rates, on_day)
+            report = await _simulate(env, settings, sessions, accounts, days, seed, strategy, rates, on_day, attempts)
     finally:
         await engine.dispose()
     report.wall_seconds = round(time.monotonic() - began, 1)
@@ -321,6 +325,7 @@ async def _simulate(
     strategy: str,
     rates: model.BehaviourRates,
     on_day: Callable[[], None],
+    attempts: list[list[object]] | None = None,
 ) -> SimulationReport:
     start = await sleep_until_hour(env, START_AT)
     prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
@@ -347,6 +352,8 @@ async def _simulate(
         await account_workflows.start_accounts(ctx, ids)
         await play_days(env, days, read=read, send=send, on_day=on_day)
         await _read_resolutions(run, sessions, days + 1)
+    if attempts is not None:
+        attempts.extend(await attempt_rows(sessions, prefix, load_strategy(strategy)))
     return await _report(sessions, run, strategy, accounts, days, seed)
 
 
