@@ -185,6 +185,8 @@ def status_rows(status: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("next action at", when(status["next_action_at"])))
     if status.get("debtor_zones"):
         rows.append(("debtor's local time", local_times(status["debtor_zones"], datetime.now(UTC))))
+    if status.get("rules"):
+        rows.append(("rules", str(status["rules"])))
     if status.get("plan"):
         rows.append(("plan", str(status["plan"])))
     if status.get("next_installment_cents") is not None or status.get("next_installment_due"):

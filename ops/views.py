@@ -13,11 +13,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.lifecycle import days_past_due
 from domain.messages import HoldKind
+from domain.rule_packs import rules_summary
 from domain.stages import Stage
 from domain.timezones import zone_info
 from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
+from store.contacts import jurisdictions_of_account
 from store.views import AccountView
 from workflows import search_attributes as sa
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
@@ -34,6 +36,7 @@ async def account_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:
     status = await _live_or_stored_status(ctx, account_id)
     async with ctx.sessions() as session:
         status["debtor_zones"] = list(await repository.debtor_zones(session, account_id))
+        status["rules"] = rules_summary(await jurisdictions_of_account(session, account_id))  # domain/rule_packs.py
     return status
 
 

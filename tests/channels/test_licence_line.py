@@ -50,6 +50,9 @@ async def test_civ_code_1788_11_f_a_california_letter_and_email_print_the_licenc
     assert [entry.channel for entry in queued] == [Channel.LETTER, Channel.EMAIL]
     for entry in queued:
         assert LICENCE_LINE in entry.body.splitlines(), entry.body
+    letter_document = queued[0].letter
+    assert letter_document is not None
+    assert list(letter_document["disclosures"]) == [LICENCE_LINE], "the print-ready PDF prints it too"
 
 
 async def test_civ_code_1788_11_f_no_licence_configured_no_written_message_to_a_california_debtor(

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_operations_end_to_end import ROOT, free_port
+from domain.intake import ACCOUNT_COLUMNS
+from tests.e2e.test_operations_end_to_end import RECENTLY_DUE, ROOT, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +65,34 @@ def test_a_licence_for_no_rule_pack_stops_the_worker_at_once_with_one_line(tmp_p
     assert done.returncode != 0 and len(lines) == 1, done.stderr
     assert "invalid COLLECTOR_LICENSES: 'TX=1' is not JURISDICTION=NUMBER" in lines[0]
     assert not (tmp_path / "store.db").exists(), "it stopped before opening the store"
+
+
+DEBT = f"100.00,{RECENTLY_DUE},Northwind,false,card"
+ROWS = (
+    f"R1,Pat Doe,(617) 555-0100,pat@example.com,1 Beacon St,Boston,MA,02108,,{DEBT}",
+    # no US state on the address: the Boston 617 phone makes Massachusetts a candidate
+    f"R2,Sam Roe,(617) 555-0101,sam@example.com,1 Main St,Toronto,ZZ,M5V 2T6,,{DEBT}",
+    f"R3,Lee Poe,(718) 555-0102,lee@example.com,1 Court St,Brooklyn,NY,11201,,{DEBT}",
+)
+
+
+def test_status_names_the_rules_an_accounts_contacts_are_judged_by(engine_processes, tmp_path: Path) -> None:
+    """940 CMR 7.04(1)(f) for a Boston address, and for an address with no US state but a 617 phone;
+    6 RCNY 5-77 for a Brooklyn address."""
+    operator, _worker = engine_processes
+    portfolio = tmp_path / "accounts.csv"
+    portfolio.write_text(",".join(ACCOUNT_COLUMNS) + "\n" + "\n".join(ROWS) + "\n")
+    loaded = operator("load", str(portfolio))
+    assert loaded.returncode == 0, loaded.stderr
+
+    def rules(account_id: str) -> str:
+        shown = operator("status", account_id)
+        assert shown.returncode == 0, shown.stderr
+        found = [line for line in shown.stdout.splitlines() if line.split()[:1] == ["rules"]]
+        assert found, shown.stdout
+        return " ".join(found[0].split())
+
+    assert rules("R1") == "rules Regulation F + Massachusetts 940 CMR 7.04(1)(f)"
+    assert rules("R2") == "rules Regulation F + Massachusetts 940 CMR 7.04(1)(f)"
+    assert rules("R3") == "rules Regulation F + New York City DCWP rules, 6 RCNY 5-77"
+    assert operator.status("R3")["rules"] == "Regulation F + New York City DCWP rules, 6 RCNY 5-77"
