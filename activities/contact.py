@@ -120,7 +120,10 @@ class ContactActivities:
                 view = await repository.contact_snapshot(session, request.account_id)
         except UnknownAccount as err:
             raise refusal(err) from err
-        return snapshot_of(view)
+        snapshot = snapshot_of(view)
+        written = licence_lines(snapshot.jurisdictions, Channel.LETTER, self._licences)
+        snapshot.licence_missing = list(written.missing)  # the gate refuses written messages then
+        return snapshot
 
     @activity.defn
     @store_activity

@@ -27,7 +27,7 @@ from domain.contact import (
     Rule,
 )
 from domain.contact_messages import ContactSnapshot
-from domain.rule_packs import account_profile
+from domain.rule_packs import WRITTEN_CHANNELS, account_profile
 from domain.stages import Stage
 from domain.strategy import CadenceStep, ComplianceSettings, ContactPlan
 
@@ -180,6 +180,8 @@ def clear_step(
     plan: ContactPlan, progress: ContactProgress, snapshot: ContactSnapshot, step: CadenceStep, now: datetime
 ) -> ContactDecision:
     """Ask the gate about each point of the step's channel: send on the first it allows, else wait or skip."""
+    if step.channel in WRITTEN_CHANNELS and snapshot.licence_missing:  # Civ. Code 1788.11(f)
+        return ContactDecision(DecisionKind.SKIP, step=step, rule=Rule.LICENSE_NUMBER_MISSING)
     kind = CHANNEL_POINT_KIND[step.channel]
     points = [p for p in snapshot.points if p.kind == kind]
     if not points:

@@ -63,6 +63,9 @@ class ContactSnapshot:
     jurisdictions: list[str] = field(default_factory=list)
     """Where the debtor is, for the rule packs (domain.rule_packs.jurisdictions_of): 'US', 'US-MA'...
     Empty in snapshots recorded before the packs: no pack, as those workflows decided then."""
+    licence_missing: list[str] = field(default_factory=list)
+    """Packs of those jurisdictions that require the collector's licence number on written messages when
+    none is configured (COLLECTOR_LICENSES): the gate refuses letters, emails and texts (Civ. Code 1788.11(f))."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contact import ContactActivities
 from domain.contact import Channel, Rule
-from domain.contact_messages import AttemptStatus, SendContactInput
+from domain.contact_messages import AttemptStatus, LoadContactSnapshotInput, SendContactInput
 from store import repository
 from store.models import AccountRow
 from tests.support.accounts import add_account
@@ -82,3 +82,17 @@ async def test_a_new_york_debtor_needs_no_california_licence(sessions: Sessions)
     async with sessions() as session:
         (entry,) = await repository.outbox_entries(session)
     assert "License No." not in entry.body
+
+
+async def test_civ_code_1788_11_f_the_contact_snapshot_tells_the_gate_when_the_licence_is_missing(
+    sessions: Sessions,
+) -> None:
+    await california_account(sessions)
+    load = LoadContactSnapshotInput("C1")
+
+    without = await ActivityEnvironment().run(ContactActivities(sessions, email=None).load_contact_snapshot, load)
+    licensed = ContactActivities(sessions, email=None, licences={"US-CA": "10059-99"})
+    with_licence = await ActivityEnvironment().run(licensed.load_contact_snapshot, load)
+
+    assert without.jurisdictions == ["US", "US-CA"]
+    assert (without.licence_missing, with_licence.licence_missing) == (["US-CA"], [])

@@ -203,3 +203,13 @@ def test_a_spanish_message_names_the_licence_in_spanish() -> None:
 def test_collector_licenses_must_name_a_pack_and_a_number(bad: str) -> None:
     with pytest.raises(ValueError, match="is not JURISDICTION=NUMBER with a jurisdiction among CA, MA, NY-NYC"):
         parse_licences(bad)
+
+
+def test_civ_code_1788_11_f_the_gate_refuses_written_messages_while_the_licence_is_missing() -> None:
+    """Refused in the workflow's own decision (recorded once, the cadence goes on), not only at sending."""
+    progress = cadence.ContactProgress(validation_notice_sent_at=NOON - timedelta(days=20))
+    snapshot = ContactSnapshot("A1", [PHONE, EMAIL], jurisdictions=["US", CALIFORNIA], licence_missing=[CALIFORNIA])
+    for step in (MAIL, TEXT, cadence.VALIDATION_NOTICE_STEP):
+        refused = cadence.clear_step(PLAN, progress, snapshot, step, NOON)
+        assert (refused.kind, refused.rule) == (cadence.DecisionKind.SKIP, Rule.LICENSE_NUMBER_MISSING)
+    assert cadence.clear_step(PLAN, progress, snapshot, CALL, NOON).kind == cadence.DecisionKind.SEND
