@@ -310,3 +310,19 @@ async def test_letters_still_go_to_a_csv_file_when_asked(sessions: Sessions, sto
     assert (done.batch, done.description, done.summary) == (1, "1 letter", "")
     rows = list(csv.DictReader(io.StringIO((tmp_path / "letters.csv").read_text(encoding="utf-8"))))
     assert [row["attempt_key"] for row in rows] == ["attempt:A1:1"]
+
+
+async def test_a_licence_line_the_state_requires_is_printed_on_the_notice(sessions: Sessions) -> None:
+    """California (Civ. Code 1788.11(f)): the licence number on written communications; the notice prints the
+    message's licence line where the model form says 'Notice: See reverse side'."""
+    await add_account(sessions)
+    letter = letter_of(await queue(sessions))
+    assert letter.facts is not None
+    licensed = dataclasses.replace(
+        letter, facts=dataclasses.replace(letter.facts, disclosures=("California Debt Collector License No. 10059-99",))
+    )
+
+    text = text_of(render_letter(licensed)[0])
+
+    assert "California Debt Collector License No. 10059-99" in text
+    assert text.index("License No. 10059-99") < text.index("How do you want to respond?"), "above the tear-off"
