@@ -99,7 +99,7 @@ MA_PACK = RulePack(
 # F's. Language access (6 RCNY 5-77, 2-193): the consumer's language preference is asked, recorded and the
 # record kept; the account's `language` is that record and messages are rendered in it where a template
 # exists. Record keeping (6 RCNY 2-193): every communication and attempt is kept in the store (attempts,
-# inbound contacts, the audit log) for at least three years (nothing is deleted).
+# inbound contacts, the audit log) for at least three years (the engine deletes no record of one).
 NYC_PACK = RulePack(
     id=NEW_YORK_CITY,
     title="New York City DCWP rules, 6 RCNY 5-77",
