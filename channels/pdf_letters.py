@@ -173,9 +173,9 @@ def render_letter(letter: Letter) -> tuple[bytes, int]:
 
 def _draw(canvas: Canvas, letter: Letter) -> int:
     if letter.facts is not None and letter.facts.template == VALIDATION_NOTICE:
-        _validation_notice(canvas, letter, letter.facts)
+        pages = _validation_notice(canvas, letter, letter.facts)
         canvas.showPage()
-        return 1
+        return pages
     return _plain_letter(canvas, letter)
 
 
@@ -218,8 +218,11 @@ def _header(canvas: Canvas, collector: Collector, recipient: str, reference: str
     return 40 + max(left, right + 6 + 12.5) + 16
 
 
-def _validation_notice(canvas: Canvas, letter: Letter, facts: LetterFacts) -> None:
-    """Model Form B-1: 1006.34(c)(1)-(5), laid out as the CFPB's form (English or Spanish)."""
+def _validation_notice(canvas: Canvas, letter: Letter, facts: LetterFacts) -> int:
+    """Model Form B-1: 1006.34(c)(1)-(4), laid out as the CFPB's form (English or Spanish); its page count.
+
+    The tear-off form starts at TEAR_OFF_TOP, lower when the text above needs the room (a long creditor
+    name), and on a page of its own when the page cannot hold both."""
     words = _words(facts.language)
     collector = collector_of(facts.company_contact)
     top = _header(canvas, collector, letter.recipient, facts.account_number, words)
@@ -231,14 +234,21 @@ def _validation_notice(canvas: Canvas, letter: Letter, facts: LetterFacts) -> No
     ) + 14  # fmt: skip
     column = (WIDTH - 2 * MARGIN - 24) / 2
     left_x, right_x = MARGIN, MARGIN + column + 24
-    _itemization_column(canvas, facts, words, left_x, top, column)
-    _rights_column(canvas, facts, words, right_x, top, column)
+    left = top + _itemization_column(canvas, facts, words, left_x, top, column)
+    right = _rights_column(canvas, facts, words, right_x, top, column)
     if facts.disclosures:  # where the model form says "Notice: See reverse side": a state's required lines
         canvas.setFont(FONT, 8.5)
-        bottom = TEAR_OFF_TOP - 12 - 11 * (len(facts.disclosures) - 1)
+        first = max(left + 16, TEAR_OFF_TOP - 14 - 11 * (len(facts.disclosures) - 1))
         for n, line in enumerate(facts.disclosures):
-            canvas.drawString(left_x, HEIGHT - bottom - 11 * n, line)
-    _tear_off(canvas, letter, facts, collector, words)
+            canvas.drawString(left_x, HEIGHT - first - 8.5 - 11 * n, line)
+        left = first + 11 * len(facts.disclosures)
+    tear = max(TEAR_OFF_TOP, left + 12, right + 12)
+    if tear + TEAR_OFF_HEIGHT > HEIGHT - 12:
+        canvas.showPage()
+        _tear_off(canvas, letter, facts, collector, words, MARGIN)
+        return 2
+    _tear_off(canvas, letter, facts, collector, words, tear)
+    return 1
 
 
 def _section(canvas: Canvas, title: str, x: float, top: float, width: float) -> float:
@@ -300,7 +310,7 @@ def _itemization_column(
 
 def _rights_column(
     canvas: Canvas, facts: LetterFacts, words: dict[str, str], x: float, top: float, width: float
-) -> None:
+) -> float:
     """1006.34(c)(3)(i)-(iii): the validation period's end, the dispute and original-creditor rights;
     (c)(3)(iv): the CFPB website; (d)(3)(vi): the Spanish-language option (on the English form)."""
     end = "" if facts.validation_period_end is None else format_date(facts.validation_period_end, facts.language)
@@ -312,6 +322,7 @@ def _rights_column(
     for key in ("else_1", "else_2", "else_3", "spanish"):
         if words[key]:
             top += _bullet(canvas, words[key].format(end=end), x, top, width)
+    return top
 
 
 def _bullet(canvas: Canvas, text: str, x: float, top: float, width: float) -> float:
@@ -322,13 +333,17 @@ def _bullet(canvas: Canvas, text: str, x: float, top: float, width: float) -> fl
 
 
 TEAR_OFF_TOP = 530.0
+TEAR_OFF_HEIGHT = 236.0
+"""From the dashed line to the last line of the response form (the English form, the longer)."""
 
 
-def _tear_off(canvas: Canvas, letter: Letter, facts: LetterFacts, collector: Collector, words: dict[str, str]) -> None:
+def _tear_off(
+    canvas: Canvas, letter: Letter, facts: LetterFacts, collector: Collector, words: dict[str, str], at: float
+) -> float:
     """The consumer-response form under a dashed line (1006.34(c)(4)): the collector's return address and
     the consumer's address (for a window envelope) on the left, the dispute prompts (c)(4)(i), the
     original-creditor prompt (c)(4)(ii) and the Spanish request (d)(3)(vi) as check boxes on the right."""
-    y = HEIGHT - TEAR_OFF_TOP
+    y = HEIGHT - at
     canvas.saveState()
     canvas.setDash(4, 3)
     canvas.setLineWidth(0.8)
@@ -336,14 +351,14 @@ def _tear_off(canvas: Canvas, letter: Letter, facts: LetterFacts, collector: Col
     canvas.restoreState()
     canvas.setFont("ZapfDingbats", 14)
     canvas.drawString(MARGIN - 8, y - 15, "\u2702")  # scissors, in ZapfDingbats
-    top = TEAR_OFF_TOP + 34
+    top = at + 34
     canvas.setFont(BOLD, 9.5)
     canvas.drawString(MARGIN + 54, HEIGHT - top - 9.5, words["mail_to"])
     _lines(canvas, [collector.name, *collector.address], MARGIN + 54, top + 13)
     name, address = mailing_lines(letter.recipient)
     _lines(canvas, [name, *address], MARGIN + 54, top + 110)
     x, width = 330.0, WIDTH - 330.0 - MARGIN
-    top = TEAR_OFF_TOP + 22
+    top = at + 22
     top += _paragraph(canvas, words["respond"], _HEADING, x, top, width) + 4
     top += _paragraph(canvas, f"<i>{words['check']}</i>", _SMALL, x, top, width) + 6
     top += _box(canvas, f"<b>{words['because']}</b>", x, top, width)
@@ -361,7 +376,8 @@ def _tear_off(canvas: Canvas, letter: Letter, facts: LetterFacts, collector: Col
     payable = words["payable"].format(collector=_text(collector.name), reference=_text(facts.account_number))
     top += _paragraph(canvas, payable, _SMALL, x, top, width) + 6
     if words["quiero"]:
-        _box(canvas, f"<b>{words['quiero']}</b>", x, top, width)
+        top += _box(canvas, f"<b>{words['quiero']}</b>", x, top, width)
+    return top - at
 
 
 def _check(canvas: Canvas, x: float, top: float) -> None:

@@ -326,3 +326,18 @@ async def test_a_licence_line_the_state_requires_is_printed_on_the_notice(sessio
 
     assert "California Debt Collector License No. 10059-99" in text
     assert text.index("License No. 10059-99") < text.index("How do you want to respond?"), "above the tear-off"
+
+
+@pytest.mark.parametrize(("words", "pages"), [(12, 1), (40, 2)])
+async def test_a_long_creditor_name_moves_the_tear_off_form_down_or_to_its_own_page(
+    sessions: Sessions, words: int, pages: int
+) -> None:
+    await add_account(sessions)
+    await set_account(sessions, creditor=" ".join(["Northwind"] * words))
+
+    content, drawn = render_letter(letter_of(await queue(sessions)))
+
+    assert drawn == pages == len(pypdf.PdfReader(io.BytesIO(content)).pages)
+    text = text_of(content)
+    for form in ("What else can you do?", "How do you want to respond?", "Quiero este formulario en español."):
+        assert text.count(form) == 1, form
