@@ -32,6 +32,7 @@ from ops.errors import OpsError
 from ops.live import PROMISED_STAGES, reached_line, watch_stages, web_ui_address
 from ops.mail_sink import MailSink
 from ops.operators import ensure_first_operator, os_user
+from ops.outbox import export_letters
 from ops.synthetic import synthetic_portfolio_csv
 from ops.views import contact_summary
 from service.config import Settings
@@ -302,7 +303,20 @@ async def _play(
     missing = [stage for stage in PROMISED_STAGES if not final.get(stage)]
     if missing:
         console.print(f"not reached in this run: {', '.join(missing)}")
+    await _export_letters(ctx, console)
     return final
+
+
+async def _export_letters(ctx: OpsContext, console: Console) -> None:
+    """The letters the run queued, as the print house would get them: PDFs (the validation notice as Model
+    Form B-1) in a new folder under `.data/letters/`, with the batch PDF and the manifest."""
+    folder = private_dir(DATA_DIR / "letters") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    done = await export_letters(ctx.settings.database_url, folder, datetime.now(UTC), by="demo")
+    if done.batch is None:
+        console.print("no letters queued in this run")
+    else:
+        console.print(f"the run's letters as print-ready PDFs (batch {done.batch}, {done.description}) in {folder}/")
+        console.print(f"  {done.summary}")
 
 
 def _first_cause(group: BaseExceptionGroup) -> BaseException:

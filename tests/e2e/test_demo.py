@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pypdf
 import pytest
 
 from ops.live import PROMISED_STAGES
@@ -100,6 +101,14 @@ def test_the_demo_reaches_every_stage_it_promises_and_nothing_fails(tmp_path: Pa
     assert "not reached in this run" not in text
     assert "stopped:" not in text and "error:" not in text, text[-3000:]
     assert "accounts by stage" in text and "emails received by the demo mail server" in text
+    letters = re.search(r"the run's letters as print-ready PDFs \(batch (\d+), (\d+) letters?\) in (\S+)/\n", text)
+    assert letters, text[-3000:]
+    folder = tmp_path / letters.group(3)
+    manifest = (folder / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    assert len(manifest) == 1 + int(letters.group(2)) and (folder / f"batch-{letters.group(1)}.pdf").is_file()
+    notice = next(folder.glob("*-validation_notice.pdf"))
+    page = " ".join(pypdf.PdfReader(notice).pages[0].extract_text().split())
+    assert "How can you dispute the debt?" in page and "How do you want to respond?" in page, "Model Form B-1"
 
     logs = {path.name: path.read_text() for path in (tmp_path / ".data").glob("*.log")}
     assert set(logs) >= {"worker.log", "web.log", "dev-server.log"}
