@@ -262,7 +262,7 @@ class ContactActivities:
                 account, template=request.template, language=language, creditor=context.creditor,
                 company_contact=self._company_contact, payments_cents=sum(p.amount_cents for p in payments),
                 sent_on=(request.at or datetime.now(UTC)).date(), validation_period_end=period_end,
-                disclosures=getattr(context, "license_line", ""),
+                disclosures=context.license_line,
             ).as_document()  # fmt: skip
         outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body, letter=letter)
         # The gate's standing rules asked again at the moment of sending, on the store's latest facts.
