@@ -32,7 +32,7 @@ class HoldActivities:
     async def record_hold(self, request: HoldRecordInput) -> None:
         """The hold in the store and the audit log: placed, updated (probate), released."""
         logger = bound_logger(request.account_id, reference=request.reference)
-        now = datetime.now(UTC)
+        now = datetime.fromisoformat(request.at) if request.at else datetime.now(UTC)  # the workflow's time
         opened = False
         try:
             async with self._sessions() as session, session.begin():

@@ -14,6 +14,9 @@ class HoldRecordInput:
     """'placed', 'updated' or 'released'."""
     detail: dict[str, str] = field(default_factory=dict)
     outcome: str | None = None
+    at: str | None = None
+    """When the workflow placed, updated or released the hold (ISO 8601, its clock: simulated time in the
+    simulator); absent in histories recorded before, the activity's clock."""
 
 
 @dataclass

@@ -120,5 +120,7 @@ class HoldKeeper:
             cadence.remember_sent(state.contact, sent[1], attempt_no=sent[0], at=workflow.now())
 
     async def _record(self, hold: Hold, event: str, detail: dict[str, str], *, outcome: str | None = None) -> None:
-        record = HoldRecordInput(self._state.account_id, hold.reference, hold.kind.value, event, detail, outcome)
+        record = HoldRecordInput(
+            self._state.account_id, hold.reference, hold.kind.value, event, detail, outcome, workflow.now().isoformat()
+        )
         await self._store(HoldActivities.record_hold, record)
