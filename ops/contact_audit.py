@@ -67,6 +67,7 @@ NOT_CONNECTED = frozenset({"busy", "not_in_service"})
 CEASE_ALLOWED = frozenset({"cease_collection_stops", "cease_remedy_may_be_invoked", "cease_remedy_will_be_invoked"})
 """1006.6(c)(2)(i)-(iii): the only written communications allowed after a cease request."""
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+REPLY_TO_CONSUMER = "reply_to_consumer"
 """1006.14(h)(2): one reply confirming an opt-out, with no other content."""
 THIRD_PARTIES = frozenset({"attorney"})
 """1006.14(b)(3)(iii) and 1006.6(d)(1)(i): the consumer's attorney is not the consumer; calls to them are excluded."""
@@ -210,11 +211,30 @@ def _local_dates(at: datetime, zones: Iterable[str]) -> dict[str, date]:
 # --- the rules ---------------------------------------------------------------------------------------------------
 
 
+def _replies(rows: Sequence[Row]) -> set[int]:
+    """Comment 6(b)(1)-2: a consumer who wrote or called at an inconvenient time may be answered once, in the
+    same medium, then: the first reply after each inbound contact (by row index)."""
+    by_account: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(rows)), key=lambda i: rows[i].at):
+        by_account[rows[i].account_id].append(i)
+    allowed: set[int] = set()
+    for ordered in by_account.values():
+        for i in (i for i in ordered if rows[i].direction == "inbound"):
+            came = rows[i]
+            reply = next((j for j in ordered if j not in allowed and rows[j].at >= came.at
+                          and rows[j].outbound_contact and rows[j].purpose == REPLY_TO_CONSUMER
+                          and rows[j].channel == came.channel), None)  # fmt: skip
+            if reply is not None:
+                allowed.add(reply)
+    return allowed
+
+
 def outside_hours(rows: Sequence[Row]) -> list[Violation]:
-    """1006.6(b)(1)(i): no call, text or email before 08:00 or after 21:00 in ANY zone the person may be in."""
-    found = []
-    for row in rows:
-        if not row.outbound_contact or row.channel not in TIMED_CHANNELS or row.third_party:
+    """1006.6(b)(1)(i): no call, text or email before 08:00 or after 21:00 in ANY zone the person may be in
+    (one reply to a consumer who got in touch at such a time excepted: comment 6(b)(1)-2)."""
+    found, replies = [], _replies(rows)
+    for index, row in enumerate(rows):
+        if not row.outbound_contact or row.channel not in TIMED_CHANNELS or row.third_party or index in replies:
             continue
         for zone in person_zones(row):
             local = _local(row.at, zone)

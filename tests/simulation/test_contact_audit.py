@@ -63,6 +63,15 @@ def test_1006_6_b_1_i_a_call_after_21_00_in_one_of_the_zones_is_caught() -> None
     assert rules([contact(1, early_eastern, "letter")]) == [], "a letter's hour is not the consumer's"
 
 
+def test_comment_6_b_1_2_one_reply_to_a_consumer_who_got_in_touch_at_an_inconvenient_time() -> None:
+    texted = contact(1, at(1, 3), "sms", direction="inbound", status="received")  # 22:00 in New York
+    reply = contact(2, at(1, 3, 5), "sms", purpose="reply_to_consumer")
+    again = contact(3, at(1, 3, 10), "sms", purpose="reply_to_consumer")
+    assert rules([texted, reply]) == []
+    assert rules([texted, reply, again]) == ["1006.6(b)(1)(i)"]
+    assert rules([reply]) == ["1006.6(b)(1)(i)"], "no reply without the consumer's message"
+
+
 def test_1006_6_b_1_i_territories_by_area_code() -> None:
     """Guam (671) and American Samoa (684, no zone in phonenumbers: by its region) are their own zones."""
     guam = dict(address_state="", address_zone="", debtor_phones=("+16715550100",), point_phone="+16715550100")

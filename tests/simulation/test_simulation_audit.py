@@ -55,6 +55,8 @@ def test_a_simulated_book_passes_the_independent_regulation_f_check(tmp_path: Pa
     assert figure(r"(\d+) calls, texts and emails against 08:00-21:00", checked.stdout) > 50
     assert figure(r"(\d+) placed calls counted toward 7 in 7 days", checked.stdout) > 30
     assert figure(r"(\d+) telephone conversations starting a 7-day quiet period", checked.stdout) > 5
+    assert any(r["template"] == "verification" for r in rows), "a dispute verified: its letter, during the hold"
+    assert figure(r"(\d+) contacts while a hold was on \(allowed", checked.stdout) >= 1
 
 
 def test_the_checker_as_a_process_names_each_violation_and_exits_1(tmp_path: Path) -> None:
