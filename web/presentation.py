@@ -339,7 +339,7 @@ def attempt_rows(attempts: Iterable[Any], zones: Mapping[tuple[str, int], str]) 
         blocked = str(attempt.status) == "blocked"
         rows.append({
             "attempt": str(attempt.attempt_no),
-            "channel": words(attempt.channel),
+            "channel": ("inbound " if getattr(attempt, "inbound", False) else "") + words(attempt.channel),
             "template": words(attempt.template) if attempt.template else "",
             "local_time": local_time(attempt.local_at, zones.get((attempt.account_id, attempt.attempt_no))),
             "utc_time": utc_time(attempt.at),
