@@ -8,6 +8,9 @@ draw is keyed by seed and account (domain.debtor_model), so a seed gives the sam
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import random
 import tempfile
 import time
 import uuid
@@ -33,6 +36,7 @@ from domain.stages import Stage
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
+from ops.csv_files import csv_text
 from ops.simulation_view import attempt_rows
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
@@ -84,6 +88,23 @@ class _Run:
     agenda: dict[int, list[Action]] = field(default_factory=lambda: defaultdict(list))
     last_attempt_id: int = 0
     resolved_on: dict[str, int] = field(default_factory=dict)
+
+
+MOVED_SHARE = 0.2
+ELSEWHERE = ("212", "213", "808", "907", "671", "787")
+"""Area codes of a mobile kept after a move: New York, Los Angeles, Hawaii, Alaska, Guam, Puerto Rico."""
+
+
+def with_phones_from_elsewhere(portfolio_csv: str, seed: int) -> str:
+    """A share of the debtors (drawn by seed and row) keep a mobile from elsewhere: an address in one zone,
+    a phone in another, so the gate must keep to the hours of both (1006.6(b)(1)(i), comment 6(b)(1)(i)-1)."""
+    header, *rows = csv.reader(io.StringIO(portfolio_csv))
+    phone = header.index("phone")
+    for number, row in enumerate(rows, start=1):
+        draw = random.Random(f"{seed}:{number}:moved")
+        if draw.random() < MOVED_SHARE and row[phone].startswith("("):
+            row[phone] = f"({draw.choice(ELSEWHERE)}) {row[phone][6:]}"
+    return csv_text(header, rows, lineterminator="\n")
 
 
 def _next_utc_hour(now: datetime, hour: int) -> datetime:
@@ -331,7 +352,8 @@ async def _simulate(
     prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "portfolio.csv"
-        path.write_text(synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix))
+        portfolio = synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix)
+        path.write_text(with_phones_from_elsewhere(portfolio, seed))
         await load_accounts_file(path, settings.database_url)
     queue = f"simulate-{uuid.uuid4().hex[:8]}"
     run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})

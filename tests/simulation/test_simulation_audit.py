@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ops.contact_audit import COLUMNS
+from ops.contact_audit import COLUMNS, phone_zones
 from ops.csv_files import csv_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +45,11 @@ def test_a_simulated_book_passes_the_independent_regulation_f_check(tmp_path: Pa
     assert len(rows) == written and tuple(rows[0]) == COLUMNS
     assert any(r["holds"] for r in rows), "holds were simulated and exported"
     assert all(r["address_state"] and r["debtor_phones"] for r in rows if r["point_role"] == "debtor")
+    moved = {
+        r["account_id"] for r in rows if r["channel"] == "call" and r["status"] == "sent" and r["address_zone"]
+        and r["address_zone"] not in phone_zones(r["debtor_phones"].lstrip("'").split()[0])
+    }  # fmt: skip
+    assert len(moved) >= 3, "some debtors were called with an address in one zone and a phone in another"
 
     checked = cli(tmp_path, "audit-contacts", str(attempts))
     assert checked.returncode == 0, checked.stdout + checked.stderr
