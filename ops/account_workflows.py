@@ -259,6 +259,8 @@ async def send_contact_outcome(ctx: OpsContext, account_id: str, attempt_no: int
         raise OpsError(f"account {account_id} has no contact attempt {attempt_no}: nothing changed")
     if attempt.status == "blocked":
         raise OpsError(f"attempt {attempt_no} of account {account_id} was blocked ({attempt.rule}): it has no outcome")
+    if attempt.inbound:
+        raise OpsError(f"#{attempt_no} of account {account_id} is an inbound contact: its outcome came with it")
     await send_running(ctx, account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome))
     return f"outcome {outcome} of attempt {attempt_no} sent to account {account_id}"
 
