@@ -182,3 +182,23 @@ def test_the_checker_imports_nothing_of_the_engines_gate() -> None:
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
     assert not {m for m in imported if m and (m.startswith(("domain", "store", "workflows", "activities")))}
+
+
+def test_the_export_turns_audited_opt_outs_into_windows() -> None:
+    """1006.6(e): a point's opt-outs as the audit log saw them (texts off then on again, the point off)."""
+    from ops.simulation_view import _opt_out_windows
+    from store.models import ContactPointRow
+
+    point = ContactPointRow(id=7, kind="phone", opted_out=True, opted_out_at=at(5, 0), opted_out_channels=[],
+                            created_at=at(0, 0))  # fmt: skip
+    changes = [
+        (at(1, 0), {"point_id": 7, "opted_out_channels": ["sms"]}),
+        (at(3, 0), {"point_id": 7, "opted_out_channels": []}),
+        (at(5, 0), {"point_id": 7, "opted_out": True}),
+    ]
+    windows = _opt_out_windows(point, changes)
+    assert windows == [f"sms@{at(1, 0).isoformat()}..{at(3, 0).isoformat()}", f"all@{at(5, 0).isoformat()}.."]
+    parsed = audit._windows(" ".join(windows), "test")
+    assert [w.covers(at(2, 0)) for w in parsed] == [True, False] and parsed[1].covers(at(9, 0))
+    loaded_off = ContactPointRow(id=8, kind="phone", opted_out=False, opted_out_channels=["call"], created_at=at(0, 0))
+    assert _opt_out_windows(loaded_off, []) == [f"call@{at(0, 0).isoformat()}.."]
