@@ -231,4 +231,8 @@ def point_zones(
 
 
 def _phone_of(point: KnownPoint) -> tuple[str, ...]:
-    return phone_zones(point.value) if point.kind == "phone" else ()
+    """A phone's zones; one nobody can place (+1 999 ...) leaves the debtor anywhere: every US zone (the
+    strict reading of 1006.6(b)(1)(i), as the independent checker `ops/contact_audit.py` reads it)."""
+    if point.kind != "phone":
+        return ()
+    return phone_zones(point.value) or ALL_US_ZONES

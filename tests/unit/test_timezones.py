@@ -97,8 +97,13 @@ def test_a_territorys_number_gets_its_territorys_zone(number: str, zone: str) ->
     assert zones_of(phone(number)) == (zone,)
 
 
-def test_numbers_nobody_can_place_give_no_zone() -> None:
+def test_a_number_nobody_can_place_leaves_the_debtor_anywhere_in_the_us() -> None:
+    """1006.6(b)(1)(i): a phone that points nowhere known makes the location uncertain: every US zone."""
     assert phone_zones("+19995550100") == () and phone_zones("not a number") == () and phone_zones(None) == ()
+    assert zones_of(phone("+19995550100"), state="NY") == ALL_US_ZONES
+    assert zones_of(KnownPoint(kind="email", value="pat@example.com"), phone("+19995550100", bad=True), state="NY") == (
+        "America/New_York",
+    )
     assert area_code("+1 (312) 555-0100") == "312"
     assert area_code("+442071234567") is None and area_code("3125550100") is None and area_code(None) is None
 
