@@ -195,6 +195,11 @@ async def test_an_email_due_at_night_is_held_by_the_hours_rule_and_goes_out_at_8
     zone = zone_where_it_is_now(22, await env.get_current_time())
     account_id = f"H{uuid.uuid4().hex[:8]}"
     await add_account(sessions, account_id, due_date=RECENTLY_DUE, timezone=zone)
+    # the 212 number would add New York's hours (1006.6(b)(1)(i)); a wrong number points nowhere
+    async with sessions() as session, session.begin():
+        phone = await repository.find_contact_point(session, account_id, "phone", "+12125550100")
+        assert phone is not None
+        await repository.set_point_flags(session, point_id=phone.contact_point_id, bad=True, now=datetime.now(UTC))
     async with running_worker(env.client, sessions) as queue:
         handle = await start_contacting(env, queue, account_id)
         await env.sleep(timedelta(days=3))
