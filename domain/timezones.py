@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EASTERN = "America/New_York"
@@ -143,7 +143,7 @@ def area_code(phone: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a worker sees every debtor's number
 def phone_zones(phone: str | None) -> tuple[str, ...]:
     """Every zone a phone number points to (1006.6(b)(1)(i), comment 6(b)(1)(i)-1), from phonenumbers' data;
     () for a number it cannot place.
