@@ -58,10 +58,10 @@ from domain.intake import parse_accounts_csv
 from domain.messages import PaymentInput
 from ops import account_workflows
 from ops.context import OpsContext, open_context
-from ops.demo import daytime_zones
+from ops.demo import daytime_places
 from ops.mail_sink import MailSink
 from ops.operators import add_operator, os_user
-from ops.synthetic import synthetic_portfolio_csv
+from ops.synthetic import PLACES, synthetic_portfolio_csv
 from service.config import load_settings
 from store import repository
 from web.tokens import Role, issue_token
@@ -162,7 +162,9 @@ async def _processes(
 
 async def _load(ctx: OpsContext, count: int, prefix: str) -> list[str]:
     today = datetime.now(UTC).date()
-    csv = synthetic_portfolio_csv(count, seed=11, as_of=today, prefix=prefix, zones=daytime_zones(datetime.now(UTC)))
+    csv = synthetic_portfolio_csv(
+        count, seed=11, as_of=today, prefix=prefix, places=daytime_places(datetime.now(UTC)) or PLACES
+    )
     records = [r for r in parse_accounts_csv(csv) if r.due_date < today]
     async with ctx.sessions() as session, session.begin():
         await repository.upsert_accounts(session, records, now=datetime.now(UTC))

@@ -15,7 +15,7 @@ import sys
 import urllib.request
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from domain.intake import parse_accounts_csv
+from domain.timezones import KnownPoint, point_zones
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext, open_context
@@ -33,7 +34,7 @@ from ops.live import PROMISED_STAGES, reached_line, watch_stages, web_ui_address
 from ops.mail_sink import MailSink
 from ops.operators import ensure_first_operator, os_user
 from ops.outbox import export_letters
-from ops.synthetic import synthetic_portfolio_csv
+from ops.synthetic import FAR_PLACES, PLACES, Place, synthetic_portfolio_csv
 from ops.views import contact_summary
 from service.config import Settings
 from service.files import open_private, private_dir
@@ -120,31 +121,48 @@ def demo_token(tokens_file: Path) -> str:
     return issue_token(tokens_file, "demo", Role.SUPERVISOR)
 
 
-US_ZONES = [
-    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu",
-]  # fmt: skip
-WORLD_ZONES = ["Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]
+def place_zones(place: Place) -> tuple[str, ...]:
+    """Every zone a debtor living at `place` may be in, by the gate's own rule (address and phone)."""
+    _city, state, _postal, zone, area = place
+    phone = KnownPoint("phone", f"+1{area}5550100")
+    return point_zones(phone, points=[phone], address_zone=zone or None, state=state)
 
 
-def daytime_zones(now: datetime) -> list[str]:
-    """Zones where it is 09:00-19:00 now, so the calling-hours rule lets the demo's contacts through.
+def daytime_places(now: datetime, *, minutes: float = 15) -> list[Place]:
+    """Places where it is daytime now and for the next `minutes` in every zone the debtor may be in, so
+    the calling-hours rule (1006.6(b)(1)(i)) lets the demo's contacts through: the 50 states first, then
+    Hawaii, Alaska and the territories. Between about 10:45 and 12:00 UTC it is before 08:00 or after
+    21:00 everywhere in the US and its territories: then none (the caller says so)."""
+    until = now + timedelta(minutes=minutes)
 
-    US zones when any is in daytime; otherwise (the small hours in the US) zones elsewhere.
-    """
-    for zones in (US_ZONES, WORLD_ZONES):
-        awake = [z for z in zones if 9 <= now.astimezone(ZoneInfo(z)).hour < 19]
-        if awake:
-            return awake
-    return US_ZONES
+    def awake(place: Place, first: int, last: int) -> bool:
+        zones = [ZoneInfo(z) for z in place_zones(place)]
+        return all(time(first) <= at.astimezone(z).time() < time(last) for z in zones for at in (now, until))
+
+    for first, last in ((9, 19), (8, 21)):
+        for candidates in (PLACES, [*PLACES, *FAR_PLACES]):
+            found = [place for place in candidates if awake(place, first, last)]
+            if found:
+                return found
+    return []
 
 
-def demo_portfolio(accounts: int, seed: int) -> Path:
-    """A fresh portfolio per run (ids carry the run's time), so every run shows accounts moving."""
+CLOSED_EVERYWHERE = (
+    "it is before 08:00 or after 21:00 in every US time zone and territory now: Regulation F holds every call, "
+    "text and email (1006.6(b)(1)(i)) until Puerto Rico's 08:00 (12:00 UTC); letters go out, accounts wait"
+)
+
+
+def demo_portfolio(accounts: int, seed: int, console: Console | None = None) -> Path:
+    """A fresh portfolio per run (ids carry the run's time), so every run shows accounts moving: its
+    debtors live where it is daytime (`daytime_places`)."""
     now = datetime.now(UTC)
     path = DATA_DIR / f"demo-portfolio-{now:%Y%m%d-%H%M%S}.csv"
+    places = daytime_places(now)
+    if not places and console is not None:
+        console.print(CLOSED_EVERYWHERE)
     csv = synthetic_portfolio_csv(
-        accounts, seed=seed, as_of=now.date(), prefix=f"D{now:%H%M%S}-", zones=daytime_zones(now)
+        accounts, seed=seed, as_of=now.date(), prefix=f"D{now:%H%M%S}-", places=places or PLACES
     )
     path.write_text(csv)
     return path
@@ -193,7 +211,7 @@ async def run_demo(
     main = asyncio.current_task()
     assert main is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
-    accounts_file = demo_portfolio(accounts, seed)
+    accounts_file = demo_portfolio(accounts, seed, console)
     processes: list[tuple[str, subprocess.Popen, str]] = []
     mail = MailSink().start()
     try:

@@ -38,7 +38,8 @@ from domain.messages import PaymentInput
 from domain.stages import Stage
 from ops import account_workflows, views
 from ops.context import OpsContext, open_context
-from ops.demo import daytime_zones
+from ops.demo import daytime_places
+from ops.synthetic import PLACES
 from service.config import load_settings
 from service.payload_codec import data_converter
 from store import repository
@@ -93,7 +94,7 @@ class Portfolio:
 def portfolio_csv(prefix: str, count: int, now: datetime) -> tuple[str, Portfolio]:
     """`count` accounts due recently, in zones where it is daytime now (as `make demo` picks them), so the
     gate lets their contacts through; every other account will pay."""
-    zones = daytime_zones(now)
+    places = daytime_places(now) or PLACES
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ACCOUNT_COLUMNS)
@@ -101,9 +102,10 @@ def portfolio_csv(prefix: str, count: int, now: datetime) -> tuple[str, Portfoli
     for number in range(1, count + 1):
         account_id = f"{prefix}{number:03d}"
         balances[account_id] = 10_000 + 137 * number
+        city, state, postal, zone, area = places[number % len(places)]
         writer.writerow([
-            account_id, f"Debtor {number}", f"(212) 555-{number:04d}", f"debtor{number}@example.com",
-            f"{number} Main St", "New York", "NY", "10001", zones[number % len(zones)],
+            account_id, f"Debtor {number}", f"({area}) 555-{number:04d}", f"debtor{number}@example.com",
+            f"{number} Main St", city, state, postal, zone,
             dollars(balances[account_id]), RECENTLY_DUE.isoformat(), "Northwind", "false", "card",
         ])  # fmt: skip
     return out.getvalue(), Portfolio(balances, payers=sorted(balances)[::2])
