@@ -20,6 +20,7 @@ import httpx
 import pypdf
 import pytest
 
+from ops.demo import CLOSED_EVERYWHERE
 from ops.live import PROMISED_STAGES
 from tests.e2e.test_operations_end_to_end import ROOT, free_port
 
@@ -97,8 +98,11 @@ def test_the_demo_reaches_every_stage_it_promises_and_nothing_fails(tmp_path: Pa
     reached_line = next(line for line in text.splitlines() if line.startswith("stages reached: "))
     reached = dict(re.findall(r"([a-z_]+(?: \([a-z]+\))?) (\d+)", reached_line.removeprefix("stages reached: ")))
     promised = [re.sub(r"^(\w+):(\w+)$", r"\1 (\2)", stage) for stage in PROMISED_STAGES]
-    assert [stage for stage in promised if int(reached.get(stage, 0)) == 0] == [], reached_line
-    assert "not reached in this run" not in text
+    # About 10:45-12:00 UTC no US zone or territory is inside 08:00-21:00 (1006.6(b)(1)(i)): the demo says
+    # so and its accounts wait; the stages that need a call are then not promised.
+    if CLOSED_EVERYWHERE not in text:
+        assert [stage for stage in promised if int(reached.get(stage, 0)) == 0] == [], reached_line
+        assert "not reached in this run" not in text
     assert "stopped:" not in text and "error:" not in text, text[-3000:]
     assert "accounts by stage" in text and "emails received by the demo mail server" in text
     letters = re.search(r"the run's letters as print-ready PDFs \(batch (\d+), (\d+) letters?\) in (\S+)/\n", text)
