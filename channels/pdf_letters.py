@@ -46,6 +46,9 @@ _INTRO = ParagraphStyle("intro", parent=_BODY, fontSize=12, leading=15.5)
 _HEADING = ParagraphStyle("heading", parent=_BODY, fontName=BOLD, fontSize=11.5, leading=14)
 _AMOUNT = ParagraphStyle("amount", parent=_SMALL, alignment=TA_RIGHT)
 _LETTER = ParagraphStyle("letter", parent=_BODY, fontSize=10.5, leading=14, spaceAfter=7)
+DISCLOSURE_POINTS = 12
+"""A state's required lines (a licence number) in at least 12-point type (Cal. Civ. Code 1788.11(f))."""
+_DISCLOSURE = ParagraphStyle("disclosure", parent=_BODY, fontSize=DISCLOSURE_POINTS, leading=15, spaceAfter=7)
 
 # The words of Model Form B-1 (English) and its Spanish version, with the blanks as {fields}.
 WORDS: dict[str, dict[str, str]] = {
@@ -237,11 +240,11 @@ def _validation_notice(canvas: Canvas, letter: Letter, facts: LetterFacts) -> in
     left = top + _itemization_column(canvas, facts, words, left_x, top, column)
     right = _rights_column(canvas, facts, words, right_x, top, column)
     if facts.disclosures:  # where the model form says "Notice: See reverse side": a state's required lines
-        canvas.setFont(FONT, 8.5)
-        first = max(left + 16, TEAR_OFF_TOP - 14 - 11 * (len(facts.disclosures) - 1))
+        canvas.setFont(FONT, DISCLOSURE_POINTS)
+        first = max(left + 16, TEAR_OFF_TOP - 14 - 15 * (len(facts.disclosures) - 1))
         for n, line in enumerate(facts.disclosures):
-            canvas.drawString(left_x, HEIGHT - first - 8.5 - 11 * n, line)
-        left = first + 11 * len(facts.disclosures)
+            canvas.drawString(left_x, HEIGHT - first - DISCLOSURE_POINTS - 15 * n, line)
+        left = first + 15 * len(facts.disclosures)
     tear = max(TEAR_OFF_TOP, left + 12, right + 12)
     if tear + TEAR_OFF_HEIGHT > HEIGHT - 12:
         canvas.showPage()
@@ -407,8 +410,12 @@ def _plain_letter(canvas: Canvas, letter: Letter) -> int:
     story: list[Paragraph | Spacer] = []
     if letter.subject:
         story += [Paragraph(f"<b>{_text(letter.subject)}</b>", _INTRO), Spacer(0, 8)]
+    disclosures = facts.disclosures if facts is not None else ()
     for block in body.strip("\n").split("\n\n"):
-        story.append(Paragraph("<br/>".join(_text(line) for line in block.split("\n")), _LETTER))
+        lines = [line for line in block.split("\n") if line.strip() not in disclosures]
+        if lines:
+            story.append(Paragraph("<br/>".join(_text(line) for line in lines), _LETTER))
+    story += [Paragraph(_text(line), _DISCLOSURE) for line in disclosures]
     pages = 1
     while True:
         frame = Frame(MARGIN, MARGIN, WIDTH - 2 * MARGIN, HEIGHT - top - MARGIN, 0, 0, 0, 0)

@@ -341,3 +341,35 @@ async def test_a_long_creditor_name_moves_the_tear_off_form_down_or_to_its_own_p
     text = text_of(content)
     for form in ("What else can you do?", "How do you want to respond?", "Quiero este formulario en español."):
         assert text.count(form) == 1, form
+
+
+def sizes_of(content: bytes, words: str) -> set[float]:
+    """The type sizes (points, as printed) of the text runs that contain `words`."""
+    found: set[float] = set()
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if words in text:
+            found.add(round(size * abs(tm[3]) * abs(cm[3] or 1), 1))
+
+    for page in pypdf.PdfReader(io.BytesIO(content)).pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize("template", ["validation_notice", "reminder"])
+async def test_civ_code_1788_11_f_the_licence_line_is_in_at_least_12_point_type(
+    sessions: Sessions, template: str
+) -> None:
+    """Cal. Civ. Code 1788.11(f): the California licence number in at least 12-point type, on the notice and
+    on the other letters alike."""
+    await add_account(sessions)
+    letter = letter_of(await queue(sessions, template))
+    assert letter.facts is not None
+    line = "California Debt Collector License No. 10059-99"
+    licensed = dataclasses.replace(
+        letter, body=f"{letter.body}\n{line}\n", facts=dataclasses.replace(letter.facts, disclosures=(line,))
+    )
+
+    sizes = sizes_of(render_letter(licensed)[0], "10059-99")
+
+    assert sizes and min(sizes) >= 12, sizes
