@@ -14,6 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import bounds, holds, inbound, lifecycle, referral
+from domain.cadence import compliance_profile
 from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.inbound import InboundContactInput
@@ -29,6 +30,7 @@ from domain.messages import (
     ProbateInput,
 )
 from domain.money import format_cents
+from domain.rule_packs import account_profile
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import known_agency, load_strategy
@@ -324,7 +326,9 @@ async def send_inbound(
     phones = [p for p in snapshot.points if p.kind == "phone" and (point_id is None or p.point_id == point_id)]
     zones: list[tzinfo] = [ZoneInfo(z) for z in dict.fromkeys(z for p in phones or snapshot.points for z in p.zones)]
     local_day = max(contact.at.astimezone(zone).date() for zone in zones or [UTC])  # the gate: days in every zone
-    quiet_days = ctx.plan_for(segment=account.segment, state=account.state).compliance.quiet_days_after_conversation
+    plan = ctx.plan_for(segment=account.segment, state=account.state)
+    profile = account_profile(compliance_profile(plan.compliance), snapshot.jurisdictions)  # as the gate judges
+    quiet_days = profile.quiet_days_after_conversation
     return inbound.describe_inbound(account_id, contact, local_day=local_day, quiet_days=quiet_days)
 
 
