@@ -192,7 +192,10 @@ def clear_step(
         (
             point,
             earliest_allowed(
-                ContactRequest(step.channel, point, step.autodialed, step.validation_notice), facts, profile, now
+                ContactRequest(step.channel, point, step.autodialed, step.validation_notice, step.purpose),
+                facts,
+                profile,
+                now,
             ),
         )
         for point in points
@@ -246,7 +249,7 @@ def remember_sent(progress: ContactProgress, decision: ContactDecision, *, attem
         progress,
         ContactRecord(
             attempt_no, decision.step.channel, decision.point.point_id, at, sent=True,
-            validation_notice=decision.step.validation_notice,
+            validation_notice=decision.step.validation_notice, purpose=decision.step.purpose,
         ),
     )  # fmt: skip
     if decision.step.validation_notice and progress.validation_notice_sent_at is None:

@@ -53,6 +53,9 @@ class Purpose(StrEnum):
     """After a cease request: that a specified remedy will be invoked (1006.6(c)(2)(iii))."""
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"
     """One reply confirming an opt-out, with no other content (1006.14(h)(2))."""
+    VERIFICATION = "verification"
+    """The verification of a disputed debt (1006.38(d)(2)(i)): owed to the consumer, not a collection
+    communication, so it does not wait for the validation notice."""
     REPLY_TO_CONSUMER = "reply_to_consumer"
     """One reply, in the same medium, to a consumer who wrote or called at an inconvenient time (comment 6(b)(1)-2)."""
 

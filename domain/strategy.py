@@ -15,7 +15,7 @@ from datetime import time
 from typing import Any
 
 from domain.compliance import REG_F, ComplianceProfile
-from domain.contact import Channel
+from domain.contact import Channel, Purpose
 from domain.money import InvalidAmount, format_cents, parse_amount
 from domain.negotiation import NegotiationPolicy
 from domain.referral import INTERNAL_DESK, Agency, ReferralPolicy
@@ -42,6 +42,8 @@ class CadenceStep:
     every_seconds: int = 0
     autodialed: bool = False
     validation_notice: bool = False
+    purpose: Purpose = Purpose.COLLECTION
+    """Why it is sent, where a standing instruction or the notice-first rule treats it apart (domain.contact)."""
 
 
 @dataclass(frozen=True)

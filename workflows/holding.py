@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.contact import ContactActivities
     from activities.holds import HoldActivities
     from domain import cadence, holds, lifecycle
-    from domain.contact import Channel
+    from domain.contact import Channel, Purpose
     from domain.contact_messages import LoadContactSnapshotInput
     from domain.hold_messages import (
         AdjustBalanceInput,
@@ -28,6 +28,9 @@ with workflow.unsafe.imports_passed_through():
 
 StoreCall = Callable[..., Awaitable[Any]]
 RESUMING = (HoldOutcome.RESUME, HoldOutcome.VERIFIED, HoldOutcome.UPHELD)
+VERIFICATION_LETTER = CadenceStep(
+    channel=Channel.LETTER, template="verification", after_seconds=0, purpose=Purpose.VERIFICATION
+)
 
 
 class HoldKeeper:
@@ -53,7 +56,7 @@ class HoldKeeper:
         if outcome in RESUMING:
             holds.keep_hold_time_off_the_clock(state, hold.placed_at, workflow.now())
         if outcome == HoldOutcome.VERIFIED:
-            await self._send_verification()
+            await self._send_letter(VERIFICATION_LETTER)  # before collection resumes (1006.38(d)(2)(i))
         if outcome == HoldOutcome.UPHELD:
             adjust = AdjustBalanceInput(
                 state.account_id, hold.reference, holds.disputed_cents(hold, state.balance_cents), "dispute upheld"
@@ -65,6 +68,10 @@ class HoldKeeper:
             await self._write_off(f"{hold.kind} {outcome}")
         await self._record(hold, "released", {}, outcome=outcome.value)
         lifecycle.release_hold(state, HoldReleaseInput(hold.reference, outcome))
+        if outcome == HoldOutcome.VERIFIED and state.contact.validation_notice_sent_at is None:
+            # A dispute before the notice: the notice once the hold is lifted, within five business days of
+            # the verification letter, the first communication (1006.34(a)(1)(i)(B)); never during the hold.
+            await self._send_letter(cadence.VALIDATION_NOTICE_STEP)
 
     async def probate(self, probate: ProbateInput) -> None:
         """The estate's representative becomes the only contact; the claim against the estate is filed."""
@@ -100,24 +107,19 @@ class HoldKeeper:
         self._state.balance_cents = 0
         return cents
 
-    async def _send_verification(self) -> None:
-        """The verification letter through the gate, like every contact; first the notice if it never went."""
+    async def _send_letter(self, step: CadenceStep) -> None:
+        """One letter through the gate, like every contact."""
         state = self._state
         if state.plan is None:
             return
-        letters = [CadenceStep(channel=Channel.LETTER, template="verification", after_seconds=0)]
-        if state.contact.validation_notice_sent_at is None:
-            notice = CadenceStep(Channel.LETTER, "validation_notice", after_seconds=0, validation_notice=True)
-            letters.insert(0, notice)
         sender = ContactSender(state, self._store)
         snapshot = await sender.contacts()
-        for step in letters:
-            decision = cadence.clear_step(state.plan, state.contact, snapshot, step, workflow.now())
-            sent = await sender.send(decision) if decision.kind == cadence.DecisionKind.SEND else None
-            if sent is None or sent[1].kind != cadence.DecisionKind.SEND:
-                workflow.logger.warning("%s letter not sent: %s", step.template, (sent[1] if sent else decision).rule)
-                return
-            cadence.remember_sent(state.contact, sent[1], attempt_no=sent[0], at=workflow.now())
+        decision = cadence.clear_step(state.plan, state.contact, snapshot, step, workflow.now())
+        sent = await sender.send(decision) if decision.kind == cadence.DecisionKind.SEND else None
+        if sent is None or sent[1].kind != cadence.DecisionKind.SEND:
+            workflow.logger.warning("%s letter not sent: %s", step.template, (sent[1] if sent else decision).rule)
+            return
+        cadence.remember_sent(state.contact, sent[1], attempt_no=sent[0], at=workflow.now())
 
     async def _record(self, hold: Hold, event: str, detail: dict[str, str], *, outcome: str | None = None) -> None:
         record = HoldRecordInput(

@@ -125,9 +125,12 @@ async def test_the_second_broken_promise_refers_the_account(time_skipping_env, s
     assert referred.promises_broken == DEFAULT.negotiation.max_broken_promises == 2
 
 
-async def test_a_dispute_verified_before_any_validation_notice_sends_the_notice_then_the_verification(
+async def test_a_dispute_verified_before_any_validation_notice_sends_the_verification_then_the_notice_once_lifted(
     time_skipping_env, sessions
 ):
+    """1006.38(d)(2)(i): collection stops until the verification is sent, so nothing but the verification goes
+    out during the hold; the notice follows once it is lifted (1006.34(a)(1)(i)(B)). Before, the notice went
+    out during the hold, a moment before the verification (the independent checker found it in a 1000-account run)."""
     env = time_skipping_env
     notice_tomorrow: ContactPlan = replace(
         LETTERS,
@@ -151,4 +154,6 @@ async def test_a_dispute_verified_before_any_validation_notice_sends_the_notice_
         await env.sleep(timedelta(days=2))
         sent = await eventually(lambda: templates_sent(sessions, account_id), lambda found: len(found) >= 3)
         await terminate_when_idle(handle)
-    assert sent == ["validation_notice", "verification", "reminder"], "the notice once, first; then the cadence"
+    assert sent == ["verification", "validation_notice", "reminder"], (
+        "the verification, then the notice once; then the cadence"
+    )
