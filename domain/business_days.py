@@ -12,11 +12,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-from holidays.countries.united_states import UnitedStates
-
 CALENDAR_YEARS = range(1990, 2101)
-_HOLIDAYS = frozenset(UnitedStates(years=CALENDAR_YEARS, observed=True))
-"""Computed once at import: the package reads its translation files, which a workflow may not do."""
+
+
+@cache
+def _calendar() -> frozenset[date]:
+    """Every legal public holiday of CALENDAR_YEARS, computed once per process. The package reads its
+    translation files, which a workflow may not do: a worker computes it before any workflow runs
+    (`workflows.workflow_runner`); elsewhere the first use does (and its 0.3 s of imports)."""
+    from holidays.countries.united_states import UnitedStates  # noqa: PLC0415 (loads every country: 0.15 s)
+
+    return frozenset(UnitedStates(years=CALENDAR_YEARS, observed=True))
+
+
+def warm() -> None:
+    _calendar()
 
 
 @cache
@@ -24,7 +34,7 @@ def legal_public_holidays(year: int) -> frozenset[date]:
     """The legal public holidays of `year`, observed days included."""
     if year not in CALENDAR_YEARS:
         raise ValueError(f"no holiday calendar for {year}: business days are counted for {CALENDAR_YEARS.start}-2100")
-    return frozenset(day for day in _HOLIDAYS if day.year == year)
+    return frozenset(day for day in _calendar() if day.year == year)
 
 
 def is_business_day(day: date) -> bool:

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import phonenumbers
-from phonenumbers.geocoder import description_for_number
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,12 +96,15 @@ async def contact_snapshot(session: AsyncSession, account_id: str) -> ContactSna
 def account_jurisdictions(account: AccountRow, points: Sequence[ContactPointRow]) -> list[str]:
     """Where the debtor is, for the rule packs (domain.rule_packs.jurisdictions_of): the address's state and
     city; where the address names no US state, every state the debtor's own good phones point to."""
-    phones = [phone_region(row.value) for row in points if row.kind == "phone" and row.role == DEBTOR and not row.bad]
+    # A generator: the phones are placed (and the geocoder's data loaded) only when the address names no state.
+    phones = (phone_region(row.value) for row in points if row.kind == "phone" and row.role == DEBTOR and not row.bad)
     return jurisdictions_of(state=account.state, city=account.city, postal_code=account.postal_code, phones=phones)
 
 
 def phone_region(value: str) -> tuple[str | None, str | None]:
     """(state code, area code) of a North American number, from phonenumbers' geocoder (kept upstream)."""
+    from phonenumbers.geocoder import description_for_number  # noqa: PLC0415 (0.6 s of data: loaded when needed)
+
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:

@@ -10,4 +10,8 @@ dataclasses nested in workflow state (domain.cadence, domain.contact, ...) resol
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox every worker runs workflows in; the holiday calendar is computed first, outside it."""
+    from domain import business_days  # noqa: PLC0415 (the CLI imports this package and never needs it)
+
+    business_days.warm()
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))
