@@ -82,14 +82,7 @@ class ContactDecision:
 
 
 def compliance_profile(settings: ComplianceSettings) -> ComplianceProfile:
-    return ComplianceProfile(
-        max_calls_per_7_days=settings.max_calls_per_7_days,
-        quiet_days_after_conversation=settings.quiet_days_after_conversation,
-        earliest_local=time(settings.earliest_minute // 60, settings.earliest_minute % 60),
-        latest_local=time(settings.latest_minute // 60, settings.latest_minute % 60),
-        validation_notice_first=settings.validation_notice_first,
-        name=settings.name,
-    )
+    return settings.as_profile()
 
 
 def step_due_at(
