@@ -713,13 +713,14 @@ def demo(
     """The main job on the embedded default: dev server, worker, web, a demo portfolio, a live view by stage."""
     import asyncio
 
-    from ops.demo import run_demo
+    from ops.demo import export_run_letters, run_demo
 
     warn_if_clear_text()
     try:
         run(run_demo(settings(), console, accounts=accounts, minutes=minutes, seed=seed, stay=stay, headless=headless))
     except (KeyboardInterrupt, asyncio.CancelledError):
         console.print("stopped; the dev server and the store keep their state in .data/")
+        run(export_run_letters(settings().database_url, console))
 
 
 def main() -> None:

@@ -321,15 +321,16 @@ async def _play(
     missing = [stage for stage in PROMISED_STAGES if not final.get(stage)]
     if missing:
         console.print(f"not reached in this run: {', '.join(missing)}")
-    await _export_letters(ctx, console)
+    await export_run_letters(ctx.settings.database_url, console)
     return final
 
 
-async def _export_letters(ctx: OpsContext, console: Console) -> None:
+async def export_run_letters(database_url: str, console: Console) -> None:
     """The letters the run queued, as the print house would get them: PDFs (the validation notice as Model
-    Form B-1) in a new folder under `.data/letters/`, with the batch PDF and the manifest."""
+    Form B-1) in a new folder under `.data/letters/`, with the batch PDF and the manifest. At the end of a
+    timed run, and when a person stops the live view with Ctrl-C."""
     folder = private_dir(DATA_DIR / "letters") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    done = await export_letters(ctx.settings.database_url, folder, datetime.now(UTC), by="demo")
+    done = await export_letters(database_url, folder, datetime.now(UTC), by="demo")
     if done.batch is None:
         console.print("no letters queued in this run")
     else:
