@@ -93,12 +93,22 @@ async def running_worker(client: Client, sessions: async_sessionmaker[AsyncSessi
 SLOWEST_FIRST = ("e2e/test_demo.py", "e2e/", "web/", "reliability/", "observability/", "simulation/", "integration/")
 
 
+PROCESS_JOURNEYS = ("e2e/", "web/", "reliability/", "observability/", "simulation/")
+PROCESS_JOURNEY_TIMEOUT = 600
+"""Seconds for a test that starts the dev server, worker.py, the web service or chains CLI processes: the
+longest take 2-3 minutes on an idle 2-core machine with four test workers, more under a CPU hog."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         where = item.path.relative_to(ROOT / "tests").as_posix()
         return next((n for n, prefix in enumerate(SLOWEST_FIRST) if where.startswith(prefix)), len(SLOWEST_FIRST))
 
     items.sort(key=rank)  # stable: within a rank, the collection order
+    for item in items:  # journeys of processes: 180 s is a hang detector for the rest, not for a loaded machine
+        where = item.path.relative_to(ROOT / "tests").as_posix()
+        if where.startswith(PROCESS_JOURNEYS) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(PROCESS_JOURNEY_TIMEOUT))
 
 
 _exit_status = 0
