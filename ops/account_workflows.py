@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain import bounds, holds, inbound, lifecycle, referral
 from domain.cadence import compliance_profile
-from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
+from domain.contact import CHANNEL_POINT_KIND, NOT_CONNECTED_OUTCOMES, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.inbound import InboundContactInput
 from domain.messages import (
@@ -261,6 +261,8 @@ async def send_contact_outcome(ctx: OpsContext, account_id: str, attempt_no: int
         raise OpsError(f"account {account_id} has no contact attempt {attempt_no}: nothing changed")
     if attempt.status == "blocked":
         raise OpsError(f"attempt {attempt_no} of account {account_id} was blocked ({attempt.rule}): it has no outcome")
+    if outcome in NOT_CONNECTED_OUTCOMES and attempt.channel != Channel.CALL:
+        raise OpsError(f"{outcome} is a call's outcome; attempt {attempt_no} was a {attempt.channel}: nothing changed")
     if attempt.inbound:
         raise OpsError(f"#{attempt_no} of account {account_id} is an inbound contact: its outcome came with it")
     await send_running(ctx, account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome))

@@ -343,6 +343,16 @@ def test_an_unknown_account_is_one_line_and_exit_1(portfolio: Portfolio) -> None
         assert (refused.returncode, refused.stdout, refused.stderr) == (1, "", "error: unknown account NOPE\n"), command
 
 
+def test_busy_or_not_in_service_is_refused_for_a_letter_and_nothing_changes(portfolio: Portfolio) -> None:
+    """1006.14(b)(3)(ii): a call that did not connect is not a placed call; a letter cannot have been busy."""
+    account = IDS["negotiating"]
+    before = portfolio.operator("attempts", account).stdout
+    refused = portfolio.operator("event", "contact-outcome", account, "--attempt", "1", "--outcome", "busy")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == "error: busy is a call's outcome; attempt 1 was a letter: nothing changed\n"
+    assert portfolio.operator("attempts", account).stdout == before
+
+
 BUG = """
 import sys, starter
 def broken(coroutine):
