@@ -18,6 +18,7 @@ from string import Template
 from domain.contact import Channel
 from domain.contact_messages import CALL_SCRIPT
 from domain.disclosure import creditor_name as creditor_name  # the one rule; messages use it
+from domain.errors import Refused
 from domain.money import format_cents
 from store.views import AccountView
 
@@ -33,7 +34,7 @@ _MONTHS = {
 }  # fmt: skip
 
 
-class TemplateError(ValueError):
+class TemplateError(Refused):
     """A template that is missing, malformed or asks for a field messages may not carry."""
 
 

@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contact import Channel, Outcome, Rule
@@ -16,6 +15,7 @@ from domain.contact_messages import AttemptStatus, attempt_key
 from store.audit import append_audit
 from store.contacts import local_iso, point_zones, zones_of_point
 from store.errors import UnknownAccount, UnknownAttempt, UnknownContactPoint
+from store.idempotent import insert_once
 from store.models import AccountRow, ContactAttemptRow, ContactPointRow
 from store.views import AttemptBegun, AttemptView, in_chunks
 
@@ -264,52 +264,47 @@ async def _insert_once(
 
     The row is known by its number, or by `key` when given (an inbound contact's)."""
     find = partial(_by_number, session, account_id, attempt_no) if key is None else partial(_by_key, session, key)
-    recorded = await find()
-    if recorded is not None:
-        return AttemptBegun(created=False, attempt=attempt_view(recorded))
-    account = await session.get(AccountRow, account_id)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    point = await _point_of(session, account_id, values["contact_point_id"])
     key = key or attempt_key(account_id, attempt_no)
-    row = ContactAttemptRow(
-        account_id=account_id,
-        attempt_no=attempt_no,
-        idempotency_key=key,
-        at=at,
-        local_at=local_iso(at, await zones_of_point(session, account, point)),
-        created_at=now,
-        **values,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-            detail = {
-                "attempt_no": attempt_no,
-                "channel": row.channel,
-                "point_id": row.contact_point_id,
-                **{
-                    name: values[name]
-                    for name in ("template", "rule", "validation_notice", "outcome", "direction", "consent_to_calls")
-                    if values.get(name)
-                },
-            }
-            await append_audit(
-                session,
-                account_id=account_id,
-                action=f"contact.{row.status}",
-                detail=detail,
-                actor=actor,
-                now=now,
-                idempotency_key=f"{key}:{row.status}",
-            )
-    except IntegrityError:
-        recorded = await find()
-        if recorded is None:
-            raise
-        return AttemptBegun(created=False, attempt=attempt_view(recorded))
-    return AttemptBegun(created=True, attempt=attempt_view(row))
+
+    async def insert() -> ContactAttemptRow:
+        account = await session.get(AccountRow, account_id)
+        if account is None:
+            raise UnknownAccount(f"unknown account {account_id}")
+        point = await _point_of(session, account_id, values["contact_point_id"])
+        row = ContactAttemptRow(
+            account_id=account_id,
+            attempt_no=attempt_no,
+            idempotency_key=key,
+            at=at,
+            local_at=local_iso(at, await zones_of_point(session, account, point)),
+            created_at=now,
+            **values,
+        )
+        session.add(row)
+        await session.flush()
+        detail = {
+            "attempt_no": attempt_no,
+            "channel": row.channel,
+            "point_id": row.contact_point_id,
+            **{
+                name: values[name]
+                for name in ("template", "rule", "validation_notice", "outcome", "direction", "consent_to_calls")
+                if values.get(name)
+            },
+        }
+        await append_audit(
+            session,
+            account_id=account_id,
+            action=f"contact.{row.status}",
+            detail=detail,
+            actor=actor,
+            now=now,
+            idempotency_key=f"{key}:{row.status}",
+        )
+        return row
+
+    once = await insert_once(session, find, insert)
+    return AttemptBegun(created=once.created, attempt=attempt_view(once.row))
 
 
 async def _point_of(session: AsyncSession, account_id: str, point_id: int | None) -> ContactPointRow | None:

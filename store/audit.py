@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.idempotent import insert_once
 from store.models import AuditEntryRow
 from store.views import AuditEntryView, view_of
 
@@ -57,21 +57,20 @@ def audit_values(
 async def append_once(session: AsyncSession, entry: AuditEntryRow) -> bool:
     """Insert under a SAVEPOINT: in a race the unique key decides, and the loser gets False."""
     key = entry.idempotency_key
-    if key is not None and await _key_used(session, key):
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        if key is not None and await _key_used(session, key):
-            return False
-        raise
-    return True
+
+    async def find() -> int | None:
+        return None if key is None else await _key_id(session, key)
+
+    async def insert() -> int:
+        session.add(entry)
+        await session.flush()
+        return entry.id
+
+    return (await insert_once(session, find, insert)).created
 
 
-async def _key_used(session: AsyncSession, key: str) -> bool:
-    found = await session.scalar(select(AuditEntryRow.id).where(AuditEntryRow.idempotency_key == key))
-    return found is not None
+async def _key_id(session: AsyncSession, key: str) -> int | None:
+    return await session.scalar(select(AuditEntryRow.id).where(AuditEntryRow.idempotency_key == key))
 
 
 async def append_views(

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contact import Channel, ContactPoint
+from domain.errors import Refused, parsed
 from domain.inbound import ATTORNEY_ALLOWS_CONTACT_REASONS
 from domain.intake import normalize_phone
 from domain.rule_packs import jurisdictions_of, state_of_region
@@ -219,7 +220,7 @@ async def set_attorney_allows_contact(
     """Record that the consumer's attorney allows direct contact with the consumer (1006.6(b)(2)):
     consent, or no response within a reasonable time. False (nothing changed) if already recorded."""
     if reason not in ATTORNEY_ALLOWS_CONTACT_REASONS:
-        raise ValueError(f"reason must be one of {', '.join(ATTORNEY_ALLOWS_CONTACT_REASONS)}, got {reason!r}")
+        raise Refused(f"reason must be one of {', '.join(ATTORNEY_ALLOWS_CONTACT_REASONS)}, got {reason!r}")
     account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
     if account is None:
         raise UnknownAccount(f"unknown account {account_id}")
@@ -260,8 +261,9 @@ async def add_attorney(
     if account is None:
         raise UnknownAccount(f"unknown account {account_id}")
     if not name.strip() or not (phone or email):
-        raise ValueError(f"the {role} needs a name and a phone or an email")
-    wanted = [("phone", normalize_phone(phone) if phone else None), ("email", email.strip() if email else None)]
+        raise Refused(f"the {role} needs a name and a phone or an email")
+    phone = parsed(normalize_phone, phone, f"the {role}'s phone") if phone else None
+    wanted = [("phone", phone), ("email", email.strip() if email else None)]
     ids: list[int] = []
     for kind, value in wanted:
         if value is None:

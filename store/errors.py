@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from domain.errors import Refused
 
-class StoreError(ValueError):
+
+class StoreError(Refused):
     """A request the store refused; nothing was changed."""
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Refused
 from store.audit import append_audit, append_once, audit_values
-from store.errors import UnknownAccount, UnknownHold
-from store.models import CLAIM_KINDS, HOLD_KINDS, AccountRow, AuditEntryRow, ClaimRow, HoldRow
+from store.errors import UnknownHold
+from store.idempotent import insert_once, locked_account
+from store.models import CLAIM_KINDS, HOLD_KINDS, AuditEntryRow, ClaimRow, HoldRow
 from store.views import ClaimView, HoldView, view_of
 
 ACTOR = "workflow"
@@ -68,31 +70,20 @@ async def open_hold(
     """
     _check_reference(reference)
     if kind not in HOLD_KINDS:
-        raise ValueError(f"a hold is one of {', '.join(HOLD_KINDS)}, not {kind!r}")
+        raise Refused(f"a hold is one of {', '.join(HOLD_KINDS)}, not {kind!r}")
     _check_detail(detail)
-    recorded = await _hold_row(session, account_id, reference)
-    if recorded is not None:
-        return _hold_view(recorded)
-    if await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True) is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    try:
-        async with session.begin_nested():
-            # Seen again under the lock: a concurrent opening that committed meanwhile wins.
-            recorded = await _hold_row(session, account_id, reference)
-            if recorded is not None:
-                return _hold_view(recorded)
-            row = HoldRow(account_id=account_id, reference=reference, kind=kind, detail=dict(detail), placed_at=now)
-            session.add(row)
-            audited = {"reference": reference, "kind": kind, "keys": sorted(detail), "detail": _public(detail)}
-            key = hold_key(account_id, reference)
-            session.add(AuditEntryRow(**audit_values(account_id, "hold.placed", audited, ACTOR, now, key)))
-            await session.flush()
-    except IntegrityError:
-        recorded = await _hold_row(session, account_id, reference)
-        if recorded is None:
-            raise
-        return _hold_view(recorded)
-    return _hold_view(row)
+
+    async def insert() -> HoldRow:
+        row = HoldRow(account_id=account_id, reference=reference, kind=kind, detail=dict(detail), placed_at=now)
+        session.add(row)
+        audited = {"reference": reference, "kind": kind, "keys": sorted(detail), "detail": _public(detail)}
+        key = hold_key(account_id, reference)
+        session.add(AuditEntryRow(**audit_values(account_id, "hold.placed", audited, ACTOR, now, key)))
+        return row
+
+    find = partial(_hold_row, session, account_id, reference)
+    once = await insert_once(session, find, insert, lock=partial(locked_account, session, account_id))
+    return _hold_view(once.row)
 
 
 async def update_hold(
@@ -134,7 +125,7 @@ async def close_hold(
     """Release the hold with `outcome`, audited `hold.released`; a released hold comes back unchanged."""
     _check_reference(reference)
     if not outcome.strip() or len(outcome) > OUTCOME_LENGTH:
-        raise ValueError(f"a hold's outcome needs 1 to {OUTCOME_LENGTH} characters, got {len(outcome.strip())}")
+        raise Refused(f"a hold's outcome needs 1 to {OUTCOME_LENGTH} characters, got {len(outcome.strip())}")
     row = await _locked_hold(session, account_id, reference)
     if row.released_at is not None:
         return _hold_view(row)
@@ -172,41 +163,33 @@ async def file_claim(
     """File a claim of `kind` under the hold, audited `claim.filed`; a repeat returns the claim unchanged."""
     _check_reference(hold_reference)
     if kind not in CLAIM_KINDS:
-        raise ValueError(f"a claim is one of {', '.join(CLAIM_KINDS)}, not {kind!r}")
+        raise Refused(f"a claim is one of {', '.join(CLAIM_KINDS)}, not {kind!r}")
     if amount_cents <= 0:
-        raise ValueError(f"claimed amount must be positive, got {amount_cents} cents")
-    recorded = await _claim_row(session, account_id, hold_reference, kind)
-    if recorded is not None:
-        return _claim_view(recorded)
-    if await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True) is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    if await _hold_row(session, account_id, hold_reference) is None:
-        raise UnknownHold(f"unknown hold {hold_reference} of account {account_id}")
-    try:
-        async with session.begin_nested():
-            recorded = await _claim_row(session, account_id, hold_reference, kind)
-            if recorded is not None:
-                return _claim_view(recorded)
-            row = ClaimRow(
-                account_id=account_id, hold_reference=hold_reference, kind=kind, amount_cents=amount_cents,
-                deadline=deadline, filed_at=now,
-            )  # fmt: skip
-            session.add(row)
-            detail = {
-                "hold_reference": hold_reference,
-                "kind": kind,
-                "amount_cents": amount_cents,
-                "deadline": deadline.isoformat(),
-            }
-            key = bounded_key(f"claim:{account_id}:{hold_reference}:{kind}")
-            session.add(AuditEntryRow(**audit_values(account_id, "claim.filed", detail, ACTOR, now, key)))
-            await session.flush()
-    except IntegrityError:
-        recorded = await _claim_row(session, account_id, hold_reference, kind)
-        if recorded is None:
-            raise
-        return _claim_view(recorded)
-    return _claim_view(row)
+        raise Refused(f"claimed amount must be positive, got {amount_cents} cents")
+
+    async def lock() -> None:
+        await locked_account(session, account_id)
+        if await _hold_row(session, account_id, hold_reference) is None:
+            raise UnknownHold(f"unknown hold {hold_reference} of account {account_id}")
+
+    async def insert() -> ClaimRow:
+        row = ClaimRow(
+            account_id=account_id, hold_reference=hold_reference, kind=kind, amount_cents=amount_cents,
+            deadline=deadline, filed_at=now,
+        )  # fmt: skip
+        session.add(row)
+        detail = {
+            "hold_reference": hold_reference,
+            "kind": kind,
+            "amount_cents": amount_cents,
+            "deadline": deadline.isoformat(),
+        }
+        key = bounded_key(f"claim:{account_id}:{hold_reference}:{kind}")
+        session.add(AuditEntryRow(**audit_values(account_id, "claim.filed", detail, ACTOR, now, key)))
+        return row
+
+    once = await insert_once(session, partial(_claim_row, session, account_id, hold_reference, kind), insert, lock=lock)
+    return _claim_view(once.row)
 
 
 async def claims_for(session: AsyncSession, account_id: str) -> list[ClaimView]:
@@ -223,7 +206,7 @@ async def write_off(session: AsyncSession, *, account_id: str, reason: str, now:
     and 0 too, recorded, when there was no balance left to write off.
     """
     _check_reason(reason)
-    account = await _locked_account(session, account_id)
+    account = await locked_account(session, account_id)
     amount = max(account.balance_cents, 0)
     detail = {
         "amount_cents": amount,
@@ -253,8 +236,8 @@ async def adjust_balance(
     _check_reference(reference)
     _check_reason(reason)
     if amount_cents <= 0:
-        raise ValueError(f"an adjustment must be positive, got {amount_cents} cents")
-    account = await _locked_account(session, account_id)
+        raise Refused(f"an adjustment must be positive, got {amount_cents} cents")
+    account = await locked_account(session, account_id)
     taken = min(amount_cents, max(account.balance_cents, 0))
     detail = {
         "reference": reference,
@@ -279,18 +262,18 @@ def _public(detail: dict[str, str]) -> dict[str, str]:
 
 def _check_reference(reference: str) -> None:
     if not reference.strip() or len(reference) > REFERENCE_LENGTH or not reference.isprintable():
-        raise ValueError(f"a reference needs 1 to {REFERENCE_LENGTH} printable characters, got {len(reference)}")
+        raise Refused(f"a reference needs 1 to {REFERENCE_LENGTH} printable characters, got {len(reference)}")
 
 
 def _check_reason(reason: str) -> None:
     if not reason.strip() or len(reason) > REASON_LENGTH:
-        raise ValueError(f"a reason needs 1 to {REASON_LENGTH} characters, got {len(reason.strip())}")
+        raise Refused(f"a reason needs 1 to {REASON_LENGTH} characters, got {len(reason.strip())}")
 
 
 def _check_detail(detail: dict[str, str]) -> None:
     for key, value in detail.items():
         if not isinstance(key, str) or not key.strip() or not isinstance(value, str):
-            raise ValueError(f"a hold's detail maps names to text, not {type(key).__name__} to {type(value).__name__}")
+            raise Refused(f"a hold's detail maps names to text, not {type(key).__name__} to {type(value).__name__}")
 
 
 async def _updates_so_far(session: AsyncSession, account_id: str, reference: str) -> int:
@@ -301,13 +284,6 @@ async def _updates_so_far(session: AsyncSession, account_id: str, reference: str
         )
     )
     return sum(1 for detail in details if detail.get("reference") == reference)
-
-
-async def _locked_account(session: AsyncSession, account_id: str) -> AccountRow:
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    return account
 
 
 async def _hold_row(session: AsyncSession, account_id: str, reference: str) -> HoldRow | None:

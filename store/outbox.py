@@ -6,13 +6,14 @@ A row goes in with its attempt, in the same transaction; an export hands each ro
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contact import Channel
+from store.idempotent import insert_once
 from store.models import OutboxRow
 from store.views import OutboxView, view_of
 
@@ -33,27 +34,23 @@ async def enqueue_outbox(
     """Queue one message under its attempt's key; False (nothing queued) if the key is already there.
 
     A letter carries `letter`, the facts its PDF prints (channels/letters.py), frozen now."""
-    if await _by_key(session, attempt_key) is not None:
-        return False
-    row = OutboxRow(
-        attempt_key=attempt_key,
-        account_id=account_id,
-        channel=Channel(channel).value,
-        contact_point_id=contact_point_id,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        created_at=now,
-        letter=letter,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        if await _by_key(session, attempt_key) is not None:
-            return False
-        raise
-    return True
+
+    async def insert() -> OutboxRow:
+        row = OutboxRow(
+            attempt_key=attempt_key,
+            account_id=account_id,
+            channel=Channel(channel).value,
+            contact_point_id=contact_point_id,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            created_at=now,
+            letter=letter,
+        )
+        session.add(row)
+        return row
+
+    return (await insert_once(session, partial(_by_key, session, attempt_key), insert)).created
 
 
 async def export_outbox(

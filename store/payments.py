@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.bounds import CEILING_CENTS
 from store.audit import audit_values
 from store.errors import AmountOutOfRange, DuplicateReference, UnknownAccount
+from store.idempotent import insert_once
 from store.models import AccountRow, AuditEntryRow, PaymentRow
 from store.views import PaymentOutcome, PaymentView, view_of
 
@@ -32,50 +33,47 @@ async def record_payment(
     SAVEPOINT (its balance update included) rolls back and it reports the winner's payment.
     """
     if amount_cents <= 0:
-        raise ValueError(f"payment amount must be positive, got {amount_cents} cents")
+        raise AmountOutOfRange(f"payment amount must be positive, got {amount_cents} cents")
     if amount_cents > CEILING_CENTS:
         raise AmountOutOfRange(f"payment amount {amount_cents} cents is over the store's ceiling of {CEILING_CENTS}")
-    recorded = await _by_reference(session, reference)
-    if recorded is not None:
-        return await _already_recorded(session, recorded, account_id)
-    try:
-        async with session.begin_nested():
-            balance = await session.scalar(
-                update(AccountRow)
-                .where(AccountRow.account_id == account_id)
-                .values(balance_cents=AccountRow.balance_cents - amount_cents, updated_at=now)
-                .returning(AccountRow.balance_cents)
-                .execution_options(synchronize_session="fetch")
-            )
-            if balance is None:
-                raise UnknownAccount(f"unknown account {account_id}")
-            payment = PaymentRow(
-                account_id=account_id,
-                reference=reference,
-                amount_cents=amount_cents,
-                received_on=received_on,
-                source=source,
-                balance_after_cents=balance,
-                recorded_at=now,
-            )
-            session.add(payment)
-            await session.flush()
-            detail = {
-                "payment_id": payment.id,
-                "reference": reference,
-                "amount_cents": amount_cents,
-                "received_on": received_on.isoformat(),
-                "source": source,
-                "balance_after_cents": balance,
-            }
-            key = f"payment:{reference}"
-            session.add(AuditEntryRow(**audit_values(account_id, "payment.recorded", detail, actor, now, key)))
-    except IntegrityError:
-        recorded = await _by_reference(session, reference)
-        if recorded is None:
-            raise
-        return await _already_recorded(session, recorded, account_id)
-    return PaymentOutcome(applied=True, balance_cents=balance, payment_id=payment.id)
+
+    async def insert() -> PaymentRow:
+        balance = await session.scalar(
+            update(AccountRow)
+            .where(AccountRow.account_id == account_id)
+            .values(balance_cents=AccountRow.balance_cents - amount_cents, updated_at=now)
+            .returning(AccountRow.balance_cents)
+            .execution_options(synchronize_session="fetch")
+        )
+        if balance is None:
+            raise UnknownAccount(f"unknown account {account_id}")
+        payment = PaymentRow(
+            account_id=account_id,
+            reference=reference,
+            amount_cents=amount_cents,
+            received_on=received_on,
+            source=source,
+            balance_after_cents=balance,
+            recorded_at=now,
+        )
+        session.add(payment)
+        await session.flush()
+        detail = {
+            "payment_id": payment.id,
+            "reference": reference,
+            "amount_cents": amount_cents,
+            "received_on": received_on.isoformat(),
+            "source": source,
+            "balance_after_cents": balance,
+        }
+        key = f"payment:{reference}"
+        session.add(AuditEntryRow(**audit_values(account_id, "payment.recorded", detail, actor, now, key)))
+        return payment
+
+    payment, created = await insert_once(session, partial(_by_reference, session, reference), insert)
+    if not created:
+        return await _already_recorded(session, payment, account_id)
+    return PaymentOutcome(applied=True, balance_cents=payment.balance_after_cents, payment_id=payment.id)
 
 
 async def payments_for(session: AsyncSession, account_id: str) -> list[PaymentView]:

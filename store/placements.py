@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.disclosure import shown_creditor
+from domain.errors import Refused
 from store.audit import append_audit, audit_values
-from store.errors import UnknownAccount, UnknownPayment, UnknownPlacement
+from store.errors import UnknownPayment, UnknownPlacement
+from store.idempotent import insert_once, locked_account
 from store.models import AccountRow, AuditEntryRow, ContactPointRow, PaymentRow, PlacementRow
 from store.views import PlacementExportRow, PlacementView, view_of
 
@@ -51,49 +53,38 @@ async def place_account(
     row is locked first, so that concurrent placements of one account queue instead of racing.
     """
     if not agency_id.strip():
-        raise ValueError("a placement needs an agency id")
+        raise Refused("a placement needs an agency id")
     if balance_cents <= 0:
-        raise ValueError(f"placed balance must be positive, got {balance_cents} cents")
+        raise Refused(f"placed balance must be positive, got {balance_cents} cents")
     if not 0 <= commission_bps <= MAX_BPS:
-        raise ValueError(f"commission must be 0 to {MAX_BPS} basis points, got {commission_bps}")
-    recorded = await _placement_row(session, account_id, placement_no)
-    if recorded is not None:
-        return _view(recorded)
-    if await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True) is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    key = placement_key(account_id, placement_no)
-    try:
-        async with session.begin_nested():
-            # Seen again under the lock: a concurrent placement that committed meanwhile wins.
-            recorded = await _placement_row(session, account_id, placement_no)
-            if recorded is not None:
-                return _view(recorded)
-            row = PlacementRow(
-                account_id=account_id,
-                placement_no=placement_no,
-                agency_id=agency_id,
-                placed_at=now,
-                balance_placed_cents=balance_cents,
-                commission_bps=commission_bps,
-                status=PLACED,
-                collected_cents=0,
-                commission_cents=0,
-            )
-            session.add(row)
-            detail = {
-                "placement_no": placement_no,
-                "agency_id": agency_id,
-                "balance_cents": balance_cents,
-                "commission_bps": commission_bps,
-            }
-            session.add(AuditEntryRow(**audit_values(account_id, "placement.made", detail, ACTOR, now, key)))
-            await session.flush()
-    except IntegrityError:
-        recorded = await _placement_row(session, account_id, placement_no)
-        if recorded is None:
-            raise
-        return _view(recorded)
-    return _view(row)
+        raise Refused(f"commission must be 0 to {MAX_BPS} basis points, got {commission_bps}")
+
+    async def insert() -> PlacementRow:
+        row = PlacementRow(
+            account_id=account_id,
+            placement_no=placement_no,
+            agency_id=agency_id,
+            placed_at=now,
+            balance_placed_cents=balance_cents,
+            commission_bps=commission_bps,
+            status=PLACED,
+            collected_cents=0,
+            commission_cents=0,
+        )
+        session.add(row)
+        detail = {
+            "placement_no": placement_no,
+            "agency_id": agency_id,
+            "balance_cents": balance_cents,
+            "commission_bps": commission_bps,
+        }
+        key = placement_key(account_id, placement_no)
+        session.add(AuditEntryRow(**audit_values(account_id, "placement.made", detail, ACTOR, now, key)))
+        return row
+
+    find = partial(_placement_row, session, account_id, placement_no)
+    once = await insert_once(session, find, insert, lock=partial(locked_account, session, account_id))
+    return _view(once.row)
 
 
 async def recall_placement(
@@ -104,7 +95,7 @@ async def recall_placement(
     A placement no longer 'placed' (already recalled, or closed) comes back unchanged.
     """
     if not reason.strip() or len(reason) > 200:
-        raise ValueError(f"a recall needs a reason of 1 to 200 characters, got {len(reason.strip())}")
+        raise Refused(f"a recall needs a reason of 1 to 200 characters, got {len(reason.strip())}")
     row = await _locked_placement(session, account_id, placement_no)
     if row.status != PLACED:
         return _view(row)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Refused, parsed
 from domain.negotiation_messages import Installment, InstallmentStatus, Offer, OfferKind
 from domain.plan_messages import PlanStatus, PromiseStatus, plan_key, promise_key
 from store.audit import append_audit, append_once, audit_values
-from store.errors import PlanNotSettleable, UnknownAccount, UnknownInstallment, UnknownPlan, UnknownPromise
-from store.models import AccountRow, AuditEntryRow, InstallmentRow, PlanRow, PromiseRow
+from store.errors import PlanNotSettleable, UnknownInstallment, UnknownPlan, UnknownPromise
+from store.idempotent import insert_once, locked_account
+from store.models import AuditEntryRow, InstallmentRow, PlanRow, PromiseRow
 from store.views import InstallmentView, PlanView, PromiseView
 
 ACTOR = "workflow"
@@ -44,61 +46,49 @@ async def create_plan(
     row is locked first, so that concurrent creations for one account queue instead of racing.
     """
     _check_offer(offer)
-    recorded = await _plan_row(session, account_id, plan_no)
-    if recorded is not None:
-        return await _plan_view(session, recorded)
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    try:
-        async with session.begin_nested():
-            # Seen again under the lock: a concurrent creation that committed meanwhile wins.
-            recorded = await _plan_row(session, account_id, plan_no)
-            if recorded is not None:
-                return await _plan_view(session, recorded)
-            active = await session.scalars(
-                select(PlanRow)
-                .where(PlanRow.account_id == account_id, PlanRow.status == PlanStatus.ACTIVE.value)
-                .order_by(PlanRow.plan_no)
-                .with_for_update()
-            )
-            for previous in list(active):
-                await _end(session, previous, PlanStatus.CANCELLED, now, replaced_by=plan_no)
-            key = plan_key(account_id, plan_no)
-            plan = PlanRow(
-                account_id=account_id,
-                plan_no=plan_no,
-                idempotency_key=key,
-                kind=OfferKind(offer.kind).value,
-                total_cents=offer.total_cents,
-                discount_cents=offer.discount_cents,
-                status=PlanStatus.ACTIVE.value,
-                proposed_by=proposed_by,
-                approved_by=approved_by,
-                approver_role=approver_role,
-                created_at=now,
-            )
-            session.add(plan)
-            await session.flush()
-            session.add_all(_installment_row(plan.id, installment, now) for installment in offer.installments)
-            detail = {
-                "plan_no": plan_no,
-                "kind": plan.kind,
-                "total_cents": offer.total_cents,
-                "discount_cents": offer.discount_cents,
-                "installments": len(offer.installments),
-                "proposed_by": proposed_by,
-                "approved_by": approved_by,
-                "approver_role": approver_role,
-            }
-            session.add(AuditEntryRow(**audit_values(account_id, "plan.created", detail, ACTOR, now, key)))
-            await session.flush()
-    except IntegrityError:
-        recorded = await _plan_row(session, account_id, plan_no)
-        if recorded is None:
-            raise
-        return await _plan_view(session, recorded)
-    return await _plan_view(session, plan)
+
+    async def insert() -> PlanRow:
+        active = await session.scalars(
+            select(PlanRow)
+            .where(PlanRow.account_id == account_id, PlanRow.status == PlanStatus.ACTIVE.value)
+            .order_by(PlanRow.plan_no)
+            .with_for_update()
+        )
+        for previous in list(active):
+            await _end(session, previous, PlanStatus.CANCELLED, now, replaced_by=plan_no)
+        key = plan_key(account_id, plan_no)
+        plan = PlanRow(
+            account_id=account_id,
+            plan_no=plan_no,
+            idempotency_key=key,
+            kind=OfferKind(offer.kind).value,
+            total_cents=offer.total_cents,
+            discount_cents=offer.discount_cents,
+            status=PlanStatus.ACTIVE.value,
+            proposed_by=proposed_by,
+            approved_by=approved_by,
+            approver_role=approver_role,
+            created_at=now,
+        )
+        session.add(plan)
+        await session.flush()
+        session.add_all(_installment_row(plan.id, installment, now) for installment in offer.installments)
+        detail = {
+            "plan_no": plan_no,
+            "kind": plan.kind,
+            "total_cents": offer.total_cents,
+            "discount_cents": offer.discount_cents,
+            "installments": len(offer.installments),
+            "proposed_by": proposed_by,
+            "approved_by": approved_by,
+            "approver_role": approver_role,
+        }
+        session.add(AuditEntryRow(**audit_values(account_id, "plan.created", detail, ACTOR, now, key)))
+        return plan
+
+    find = partial(_plan_row, session, account_id, plan_no)
+    once = await insert_once(session, find, insert, lock=partial(locked_account, session, account_id))
+    return await _plan_view(session, once.row)
 
 
 async def record_installments(
@@ -130,7 +120,7 @@ async def record_installments(
             raise UnknownInstallment(f"plan {plan_no} of account {account_id} has no installment {installment.number}")
         status = InstallmentStatus(installment.status).value
         if installment.paid_cents < 0:
-            raise ValueError(f"installment {installment.number}: paid amount {installment.paid_cents} is negative")
+            raise Refused(f"installment {installment.number}: paid amount {installment.paid_cents} is negative")
         if (row.paid_cents, row.status) == (installment.paid_cents, status):
             continue
         before = (row.paid_cents, row.status)
@@ -163,9 +153,9 @@ async def end_plan(
     session: AsyncSession, *, account_id: str, plan_no: int, status: PlanStatus | str, now: datetime
 ) -> bool:
     """End an active plan 'completed', 'broken' or 'cancelled'; False (nothing changed) if it already ended."""
-    status = PlanStatus(status)
+    status = parsed(PlanStatus, status, "a plan's end status")
     if status not in _ENDED:
-        raise ValueError(f"a plan ends 'completed', 'broken' or 'cancelled', not {status.value!r}")
+        raise Refused(f"a plan ends 'completed', 'broken' or 'cancelled', not {status.value!r}")
     plan = await _locked_plan(session, account_id, plan_no)
     if plan.status != PlanStatus.ACTIVE.value:
         return False
@@ -183,10 +173,8 @@ async def settle_account(
     False, and nothing changed, when this plan's settlement was already recorded.
     """
     if forgiven_cents < 0:
-        raise ValueError(f"forgiven amount must not be negative, got {forgiven_cents} cents")
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
+        raise Refused(f"forgiven amount must not be negative, got {forgiven_cents} cents")
+    account = await locked_account(session, account_id)
     plan = await _locked_plan(session, account_id, plan_no)
     key = f"settle:{account_id}:{plan_no}"
     if await _key_used(session, key):
@@ -226,41 +214,34 @@ async def record_promise(
 ) -> bool:
     """Record promise `promise_no` 'open'; False (and the promise as it stands) if already recorded."""
     if amount_cents <= 0:
-        raise ValueError(f"promised amount must be positive, got {amount_cents} cents")
-    if await _promise_row(session, account_id, promise_no) is not None:
-        return False
-    if await session.get(AccountRow, account_id) is None:
-        raise UnknownAccount(f"unknown account {account_id}")
-    try:
-        async with session.begin_nested():
-            session.add(
-                PromiseRow(
-                    account_id=account_id,
-                    promise_no=promise_no,
-                    amount_cents=amount_cents,
-                    due_date=due_date,
-                    status=PromiseStatus.OPEN.value,
-                    made_at=now,
-                )
-            )
-            detail = {"promise_no": promise_no, "amount_cents": amount_cents, "due_date": due_date.isoformat()}
-            key = promise_key(account_id, promise_no)
-            session.add(AuditEntryRow(**audit_values(account_id, "promise.made", detail, ACTOR, now, key)))
-            await session.flush()
-    except IntegrityError:
-        if await _promise_row(session, account_id, promise_no) is None:
-            raise
-        return False
-    return True
+        raise Refused(f"promised amount must be positive, got {amount_cents} cents")
+
+    async def insert() -> PromiseRow:
+        row = PromiseRow(
+            account_id=account_id,
+            promise_no=promise_no,
+            amount_cents=amount_cents,
+            due_date=due_date,
+            status=PromiseStatus.OPEN.value,
+            made_at=now,
+        )
+        session.add(row)
+        detail = {"promise_no": promise_no, "amount_cents": amount_cents, "due_date": due_date.isoformat()}
+        key = promise_key(account_id, promise_no)
+        session.add(AuditEntryRow(**audit_values(account_id, "promise.made", detail, ACTOR, now, key)))
+        return row
+
+    find = partial(_promise_row, session, account_id, promise_no)
+    return (await insert_once(session, find, insert, lock=partial(locked_account, session, account_id))).created
 
 
 async def resolve_promise(
     session: AsyncSession, *, account_id: str, promise_no: int, status: PromiseStatus | str, now: datetime
 ) -> bool:
     """Judge an open promise 'kept' or 'broken'; False (nothing changed) if it was already judged."""
-    status = PromiseStatus(status)
+    status = parsed(PromiseStatus, status, "a promise's resolution")
     if status not in _RESOLVED:
-        raise ValueError(f"a promise resolves 'kept' or 'broken', not {status.value!r}")
+        raise Refused(f"a promise resolves 'kept' or 'broken', not {status.value!r}")
     row = await session.scalar(
         select(PromiseRow)
         .where(PromiseRow.account_id == account_id, PromiseRow.promise_no == promise_no)
@@ -346,13 +327,13 @@ def plan_view(row: PlanRow, installments: list[InstallmentView]) -> PlanView:
 def _check_offer(offer: Offer) -> None:
     OfferKind(offer.kind)
     if offer.total_cents < 0 or offer.discount_cents < 0:
-        raise ValueError(f"an offer's amounts must not be negative: {offer.total_cents}, {offer.discount_cents}")
+        raise Refused(f"an offer's amounts must not be negative: {offer.total_cents}, {offer.discount_cents}")
     numbers = [installment.number for installment in offer.installments]
     if len(set(numbers)) != len(numbers):
-        raise ValueError(f"installment numbers repeat: {numbers}")
+        raise Refused(f"installment numbers repeat: {numbers}")
     scheduled = sum(installment.amount_cents for installment in offer.installments)
     if offer.installments and scheduled != offer.total_cents:
-        raise ValueError(f"installments add up to {scheduled} cents, the offer to {offer.total_cents}")
+        raise Refused(f"installments add up to {scheduled} cents, the offer to {offer.total_cents}")
 
 
 def _installment_row(plan_id: int, installment: Installment, now: datetime) -> InstallmentRow:

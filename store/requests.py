@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.idempotent import insert_once
 from store.models import WriteRequestRow
 
 IN_PROGRESS = "in_progress"
@@ -50,19 +51,18 @@ async def claim_request(
     An `in_progress` row started before `stale_before` with the same fingerprint was abandoned (its
     process died mid-write): it is taken over (None). In a race the unique key decides.
     """
-    found = await _row(session, scope)
-    if found is None:
-        try:
-            async with session.begin_nested():
-                session.add(WriteRequestRow(
-                    caller=scope.caller, route=scope.route, account_id=scope.account_id, key=scope.key,
-                    fingerprint=fingerprint, state=IN_PROGRESS, started_at=now, audited=[],
-                ))  # fmt: skip
-            return None
-        except IntegrityError:
-            found = await _row(session, scope)
-            if found is None:
-                raise
+
+    async def insert() -> WriteRequestRow:
+        row = WriteRequestRow(
+            caller=scope.caller, route=scope.route, account_id=scope.account_id, key=scope.key,
+            fingerprint=fingerprint, state=IN_PROGRESS, started_at=now, audited=[],
+        )  # fmt: skip
+        session.add(row)
+        return row
+
+    found, created = await insert_once(session, partial(_row, session, scope), insert)
+    if created:
+        return None
     abandoned = found.state == IN_PROGRESS and found.started_at < stale_before
     if abandoned and found.fingerprint == fingerprint:
         found.started_at = now
