@@ -1,8 +1,7 @@
-"""Bounds on typed-in money and dates: one rule each, called by the CLI and the web API alike (pure)."""
+"""Bounds on typed-in money and dates: one rule each, used by domain.validation (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date, timedelta
 
 from domain.money import format_cents
@@ -40,27 +39,3 @@ def day_problem(day: date, what: str, *, today: date, future: bool = False) -> s
 def month_of(day: date) -> str:
     """'2026-03': how a closed month is named (the month-end pack's --month)."""
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def payment_bounds_problem(
-    cents: int,
-    received_on: date,
-    *,
-    maximum_cents: int,
-    today: date,
-    account_since: date,
-    closed_months: Collection[str],
-) -> str | None:
-    """Why a payment cannot be taken as typed in, or None: at most `maximum_cents`; dated not in the future,
-    not before the account existed (`account_since`: the earlier of its due date and the day it was
-    loaded), not in a month the month-end pack has closed."""
-    if problem := amount_problem(cents, maximum_cents) or day_problem(received_on, "the payment's date", today=today):
-        return problem
-    if received_on < account_since:
-        return (
-            f"the payment's date {received_on.isoformat()} is before the account existed ({account_since.isoformat()})"
-        )
-    if month_of(received_on) in closed_months:
-        month = month_of(received_on)
-        return f"the payment's date {received_on.isoformat()} is in {month}, a month already closed by month-end"
-    return None

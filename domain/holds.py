@@ -5,14 +5,11 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
-from domain.bounds import EARLIEST_DAY
 from domain.messages import AccountState, Hold, HoldInput, HoldKind, HoldReleaseInput
+from domain.validation import CHAPTERS, MAX_REFERENCE, hold_problem  # noqa: F401 (the workflow's names until it imports domain.validation)
 
 BAR_DATE_DAYS = 70
 """Proof of claim deadline after the petition (non-governmental creditors, Fed. R. Bankr. P. 3002(c))."""
-CHAPTERS = ("7", "11", "13")
-MAX_REFERENCE = 128
-"""The store's limit for a hold reference."""
 PROOF_OF_CLAIM = "proof_of_claim"
 ESTATE_CLAIM = "estate_claim"
 ESTATE_SOURCE = "estate"
@@ -31,41 +28,6 @@ def deceased_hold(reference: str, *, date_of_death: str) -> HoldInput:
 def dispute_hold(reference: str, *, reason: str, disputed_cents: int | None = None) -> HoldInput:
     detail = {} if disputed_cents is None else {"disputed_cents": str(disputed_cents)}
     return HoldInput(reference, HoldKind.DISPUTE, reason, detail)
-
-
-def _iso_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def hold_problem(hold: HoldInput, today: date) -> str | None:
-    """Why this hold cannot be placed as given, or None."""
-    if not hold.reference.strip():
-        return "a hold needs a reference (case number, ticket)"
-    if len(hold.reference) > MAX_REFERENCE or not hold.reference.isprintable():
-        return f"a hold reference is at most {MAX_REFERENCE} printable characters"
-    detail = hold.detail
-    if hold.kind == HoldKind.BANKRUPTCY:
-        if detail.get("chapter") not in CHAPTERS:
-            return f"bankruptcy chapter must be one of {', '.join(CHAPTERS)}, got {detail.get('chapter')!r}"
-        filed = _iso_day(detail.get("filed_on"))
-        if filed is None or not EARLIEST_DAY <= filed <= today:
-            return f"filed_on must be an ISO date not in the future and from 1900 on, got {detail.get('filed_on')!r}"
-    if hold.kind == HoldKind.DECEASED:
-        died = _iso_day(detail.get("date_of_death"))
-        if died is None or not EARLIEST_DAY <= died <= today:
-            died_on = detail.get("date_of_death")
-            return f"date_of_death must be an ISO date not in the future and from 1900 on, got {died_on!r}"
-    amount = detail.get("disputed_cents")
-    if (
-        hold.kind == HoldKind.DISPUTE
-        and amount is not None
-        and (not (amount.isascii() and amount.isdigit()) or int(amount) <= 0)
-    ):
-        return f"disputed amount must be positive cents, got {amount!r}"
-    return None
 
 
 def bar_date(hold: Hold) -> date:

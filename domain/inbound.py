@@ -1,7 +1,7 @@
 """Contacts the consumer starts (a call, a text, an email, a letter) and what staff record of them: pure.
 
-One rule, one function: `inbound_problem` is what the CLI, the API and the workflow check an inbound
-contact against; `describe_inbound` is the line a person reads about what it changed.
+What an inbound contact is checked against lives in domain.validation (`inbound_problem`);
+`describe_inbound` is the line a person reads about what it changed.
 """
 
 from __future__ import annotations
@@ -10,20 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain.contact import CONVERSATION_OUTCOMES, Channel, Outcome
+from domain.validation import ATTORNEY_ALLOWS_CONTACT_REASONS, INBOUND_OUTCOMES, inbound_problem  # noqa: F401
 
-INBOUND_OUTCOMES: dict[Channel, tuple[Outcome, ...]] = {
-    Channel.CALL: (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY, Outcome.REFUSED, Outcome.VOICEMAIL),
-    Channel.SMS: (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY, Outcome.REFUSED),
-    Channel.EMAIL: (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY, Outcome.REFUSED),
-    Channel.LETTER: (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY, Outcome.REFUSED),
-}
-"""What may come of a contact the consumer started: on a call, a conversation or a message left."""
 CONSENT_DAYS = 7
 """Prior consent to calls given directly to the collector lasts 7 days (1006.14(b)(3)(i))."""
-FUTURE_TOLERANCE = timedelta(minutes=1)
-"""Clocks differ a little between the operator's machine and the worker: a minute ahead is 'now'."""
-ATTORNEY_ALLOWS_CONTACT_REASONS = ("consent", "no_response")
-"""1006.6(b)(2): the attorney consents to direct contact, or does not respond within a reasonable time."""
 
 
 @dataclass
@@ -46,28 +36,6 @@ class RecordInboundInput:
     account_id: str
     attempt_no: int
     contact: InboundContactInput
-
-
-def inbound_problem(
-    contact: InboundContactInput, *, now: datetime, account_since: datetime | None = None
-) -> str | None:
-    """Why `contact` cannot be recorded, or None: the outcome must fit the channel, the time must carry
-    its UTC offset and be neither in the future nor before the account existed."""
-    allowed = INBOUND_OUTCOMES.get(contact.channel)
-    if allowed is None:
-        return f"unknown channel {contact.channel!r}: one of {', '.join(c.value for c in INBOUND_OUTCOMES)}"
-    if contact.outcome not in allowed:
-        choices = ", ".join(o.value for o in allowed)
-        return f"an inbound {contact.channel.value} cannot have the outcome {contact.outcome.value}: one of {choices}"
-    if contact.at.tzinfo is None or contact.at.utcoffset() is None:
-        return "the time needs its UTC offset, e.g. 2026-12-07T09:30:00-05:00"
-    if contact.at > now + FUTURE_TOLERANCE:
-        return f"the time {contact.at.isoformat()} is in the future"
-    if account_since is not None and contact.at < account_since:
-        return f"the time {contact.at.isoformat()} is before the account existed ({account_since.date().isoformat()})"
-    if not contact.inbound_id.strip():
-        return "an inbound contact needs an id"
-    return None
 
 
 def is_telephone_conversation(contact: InboundContactInput) -> bool:

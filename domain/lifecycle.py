@@ -15,12 +15,12 @@ from domain.messages import (
     HoldInput,
     HoldOutcome,
     HoldReleaseInput,
-    PaymentInput,
 )
 from domain.negotiation_messages import NegotiationState
 from domain.referral_messages import ReferralState
 from domain.stages import Stage
 from domain.strategy import ContactPlan
+from domain.validation import payment_problem  # noqa: F401 (the workflow's name until it imports domain.validation)
 
 REVIEW_INTERVAL = timedelta(days=1)
 RECENT_REFERENCES_KEPT = 200
@@ -52,19 +52,6 @@ def days_past_due(due_date: str, now: datetime) -> int:
 def due_datetime(due_date: str) -> datetime:
     """The due date as midnight UTC, the form a Datetime search attribute takes."""
     return datetime.combine(date.fromisoformat(due_date), time(), tzinfo=UTC)
-
-
-def payment_problem(payment: PaymentInput) -> str | None:
-    """Why a payment signal cannot be applied, or None. Signals cannot be refused, only ignored."""
-    if payment.amount_cents <= 0:
-        return f"amount must be positive, got {payment.amount_cents} cents"
-    if not payment.reference.strip():
-        return "payment reference is empty"
-    try:
-        date.fromisoformat(payment.received_on)
-    except ValueError:
-        return f"received_on is not an ISO date: {payment.received_on!r}"
-    return None
 
 
 def is_duplicate_payment(state: AccountState, reference: str) -> bool:

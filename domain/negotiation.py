@@ -17,7 +17,6 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,11 +29,12 @@ from domain.negotiation_messages import (
     OfferKind,
     PlanProposal,
     Promise,
-    PromiseInput,
     ProposalAnswer,
     ProposalDecision,
 )
 from domain.stages import Stage
+from domain.validation import first_payment_problem, parse_day
+from domain.validation import promise_problem as validate_promise  # noqa: F401 (the workflow's name, for now)
 
 DEFAULT_FIRST_PAYMENT_DAYS = 14
 """Offered plans start two weeks out (never beyond the policy's window) unless the debtor picks a date."""
@@ -45,8 +45,6 @@ REFER = "refer"
 KEPT = "kept"
 BROKEN = "broken"
 OPEN = "open"
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -144,32 +142,6 @@ def offers_for(balance_cents: int, policy: NegotiationPolicy, today: date) -> li
 
 def _rejected(reason: str) -> ProposalAnswer:
     return ProposalAnswer(ProposalDecision.REJECTED, reason)
-
-
-def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None for anything else."""
-    if not _ISO_DAY.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def first_payment_problem(text: str, today: date, policy: NegotiationPolicy, what: str = "first payment") -> str | None:
-    """Why a first payment (or promise) date is not acceptable, or None: it must be within today..today+window."""
-    day = parse_day(text)
-    if day is None:
-        return f"the {what} date {text!r} is not a date like {today.isoformat()}"
-    if day < today:
-        return f"the {what} date {day.isoformat()} is in the past (today is {today.isoformat()})"
-    latest = today + timedelta(days=policy.first_payment_within_days)
-    if day > latest:
-        return (
-            f"the {what} date {day.isoformat()} is more than {policy.first_payment_within_days} days away "
-            f"(latest {latest.isoformat()})"
-        )
-    return None
 
 
 def _first_due(proposal: PlanProposal, today: date, policy: NegotiationPolicy) -> date | str:
@@ -375,18 +347,6 @@ def negotiation_exit(talks: NegotiationState, policy: NegotiationPolicy, now: da
 
 
 # --- promises to pay -------------------------------------------------------------------------------------
-
-
-def validate_promise(promise: PromiseInput, balance_cents: int, today: date, policy: NegotiationPolicy) -> str | None:
-    """Why a promise to pay cannot be taken, or None."""
-    if promise.amount_cents <= 0:
-        return f"a promise must be for more than {format_cents(0)} (got {format_cents(promise.amount_cents)})"
-    if promise.amount_cents > balance_cents:
-        return (
-            f"a promise of {format_cents(promise.amount_cents)} is more than the balance of "
-            f"{format_cents(balance_cents)}"
-        )
-    return first_payment_problem(promise.due_date, today, policy, what="promise")
 
 
 def promise_deadline(promise: Promise, policy: NegotiationPolicy) -> datetime:

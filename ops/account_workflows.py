@@ -13,9 +13,9 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import bounds, holds, inbound, lifecycle, referral
+from domain import holds, inbound, referral, validation
 from domain.cadence import compliance_profile
-from domain.contact import CHANNEL_POINT_KIND, NOT_CONNECTED_OUTCOMES, Channel, Outcome
+from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome
 from domain.contact_messages import ContactPreference
 from domain.inbound import InboundContactInput
 from domain.messages import (
@@ -31,6 +31,7 @@ from domain.messages import (
 )
 from domain.money import format_cents
 from domain.rule_packs import account_profile
+from ops import applied
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import known_agency, load_strategy
@@ -45,6 +46,12 @@ START_CONCURRENCY = 50
 class StartSummary:
     started: list[str]
     already_started: list[str]
+
+
+def refuse(problem: str | None) -> None:
+    """A domain.validation answer as the one-line refusal every entry point shows."""
+    if problem is not None:
+        raise OpsError(f"{problem}: nothing changed")
 
 
 async def require_account(ctx: OpsContext, account_id: str) -> AccountView:
@@ -154,10 +161,10 @@ def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
     return referral.agency_source(known_agency(strategy, agency))
 
 
-async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) -> str:
-    """Send a payment event; a reference already on the books is reported, not sent again."""
-    if problem := lifecycle.payment_problem(payment):
-        raise OpsError(f"{problem}: nothing changed")
+async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput, *, wait: float | None = None) -> str:
+    """Send a payment event; a reference already on the books is reported, not sent again. With `wait`
+    (seconds), wait until the workflow has applied it and add the new balance and stage."""
+    refuse(validation.payment_problem(payment))
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         existing = await repository.payment_by_reference(session, payment.reference)
@@ -168,29 +175,22 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput) 
         )
     if existing is not None:
         return f"duplicate: payment {payment.reference} was already recorded on {existing.received_on}; nothing changed"
-    if problem := bounds.payment_bounds_problem(
-        payment.amount_cents,
-        date.fromisoformat(payment.received_on),
-        maximum_cents=ctx.settings.max_payment_cents,
-        today=datetime.now(UTC).date(),
-        account_since=min(account.due_date, account.created_at.date()),
-        closed_months=closed,
-    ):
-        raise OpsError(f"{problem}: nothing changed")
+    refuse(validation.payment_problem(
+        payment, datetime.now(UTC).date(), maximum_cents=ctx.settings.max_payment_cents,
+        account_since=min(account.due_date, account.created_at.date()), closed_months=closed,
+    ))  # fmt: skip
     await _signal_with_start(ctx, account, "payment", payment)
     sent = f"payment {payment.reference} sent to account {account_id}"
     if payment.amount_cents > account.balance_cents:
         credit = format_cents(payment.amount_cents - account.balance_cents, account.currency)
-        return f"{sent}; it exceeds the balance: {credit} credit to refund"
+        sent = f"{sent}; it exceeds the balance: {credit} credit to refund"
+    if wait is not None:
+        sent = f"{sent}; {await applied.payment_applied(ctx, account_id, payment.reference, timeout=wait)}"
     return sent
 
 
 async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
-    problem = holds.hold_problem(hold, datetime.now(UTC).date())
-    if problem is None and (disputed := hold.detail.get("disputed_cents")) is not None:
-        problem = bounds.amount_problem(int(disputed), ctx.settings.max_payment_cents, "a disputed amount")
-    if problem:
-        raise OpsError(f"{problem}: nothing changed")
+    refuse(validation.hold_problem(hold, datetime.now(UTC).date(), maximum_cents=ctx.settings.max_payment_cents))
     account = await require_open_account(ctx, account_id)
     await _signal_with_start(ctx, account, "place_hold", hold)
     return f"{hold.kind} hold {hold.reference} sent to account {account_id}"
@@ -230,11 +230,7 @@ async def send_hold_release(ctx: OpsContext, account_id: str, release: HoldRelea
 
 async def send_probate(ctx: OpsContext, account_id: str, probate: ProbateInput) -> str:
     await require_open_account(ctx, account_id)
-    if not probate.representative.strip() or not (probate.email or probate.phone):
-        raise OpsError("the representative needs a name and a phone or an email: nothing changed")
-    deadline = date.fromisoformat(probate.claims_deadline)
-    if problem := bounds.day_problem(deadline, "the claims deadline", today=datetime.now(UTC).date(), future=True):
-        raise OpsError(f"{problem}: nothing changed")
+    refuse(validation.probate_problem(probate, datetime.now(UTC).date()))
     hold = await open_hold(ctx, account_id, HoldKind.DECEASED, "")
     await send_running(ctx, account_id, "probate", probate)
     return f"probate for account {account_id} (hold {hold.reference}) sent: only the representative is contacted"
@@ -257,14 +253,11 @@ async def send_contact_outcome(ctx: OpsContext, account_id: str, attempt_no: int
     async with ctx.sessions() as session:
         attempts = {a.attempt_no: a for a in await repository.attempts_for(session, account_id)}
     attempt = attempts.get(attempt_no)
-    if attempt is None:
-        raise OpsError(f"account {account_id} has no contact attempt {attempt_no}: nothing changed")
-    if attempt.status == "blocked":
-        raise OpsError(f"attempt {attempt_no} of account {account_id} was blocked ({attempt.rule}): it has no outcome")
-    if outcome in NOT_CONNECTED_OUTCOMES and attempt.channel != Channel.CALL:
-        raise OpsError(f"{outcome} is a call's outcome; attempt {attempt_no} was a {attempt.channel}: nothing changed")
-    if attempt.inbound:
-        raise OpsError(f"#{attempt_no} of account {account_id} is an inbound contact: its outcome came with it")
+    refuse(validation.contact_outcome_problem(
+        account_id, attempt_no, outcome, channel=attempt.channel if attempt else None,
+        blocked_by=attempt.rule if attempt and attempt.status == "blocked" else None,
+        inbound=bool(attempt and attempt.inbound),
+    ))  # fmt: skip
     await send_running(ctx, account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome))
     return f"outcome {outcome} of attempt {attempt_no} sent to account {account_id}"
 
@@ -287,6 +280,7 @@ async def send_cease(ctx: OpsContext, account_id: str) -> str:
 
 
 async def send_attorney(ctx: OpsContext, account_id: str, *, name: str, phone: str | None, email: str | None) -> str:
+    refuse(validation.attorney_problem(name, phone=phone, email=email))
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session, session.begin():
         point_ids = await repository.add_attorney(
@@ -322,8 +316,7 @@ async def send_inbound(
         snapshot = await repository.contact_snapshot(session, account_id)
     now = datetime.now(UTC)
     contact = InboundContactInput(uuid4().hex, channel, outcome, at or now, consent_to_calls, point_id)
-    if problem := inbound.inbound_problem(contact, now=now, account_since=account.created_at):
-        raise OpsError(f"{problem}: nothing changed")
+    refuse(validation.inbound_problem(contact, now=now, account_since=account.created_at))
     await _signal_with_start(ctx, account, "inbound_contact", contact)
     phones = [p for p in snapshot.points if p.kind == "phone" and (point_id is None or p.point_id == point_id)]
     zones: list[tzinfo] = [ZoneInfo(z) for z in dict.fromkeys(z for p in phones or snapshot.points for z in p.zones)]
@@ -337,9 +330,7 @@ async def send_inbound(
 async def send_attorney_allows_contact(ctx: OpsContext, account_id: str, *, reason: str, actor: str) -> str:
     """The consumer's attorney consented to direct contact, or did not respond within a reasonable time
     (1006.6(b)(2)): recorded in the store (flag and audit), then the workflow reloads its contact facts."""
-    if reason not in inbound.ATTORNEY_ALLOWS_CONTACT_REASONS:
-        choices = " or ".join(inbound.ATTORNEY_ALLOWS_CONTACT_REASONS)
-        raise OpsError(f"--reason must be {choices}, got {reason!r}: nothing changed")
+    refuse(validation.attorney_allows_contact_problem(reason))
     account = await require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         snapshot = await repository.contact_snapshot(session, account_id)

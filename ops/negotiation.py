@@ -13,12 +13,12 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import bounds, negotiation
+from domain import negotiation, validation
 from domain.money import format_cents
 from domain.negotiation import NegotiationPolicy
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
-from ops.account_workflows import require_open_account, send_running
+from ops.account_workflows import refuse, require_open_account, send_running
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import load_strategy
@@ -71,9 +71,7 @@ async def _update(ctx: OpsContext, account_id: str, update: Any, argument: objec
 
 
 async def propose(ctx: OpsContext, account_id: str, proposal: PlanProposal) -> ProposalAnswer:
-    settle = proposal.settle_cents or 0
-    if problem := bounds.amount_problem(settle, ctx.settings.max_payment_cents, "a settlement"):
-        raise OpsError(f"{problem}: nothing changed")
+    refuse(validation.proposal_problem(proposal, maximum_cents=ctx.settings.max_payment_cents))
     return await _update(ctx, account_id, AccountCollectionsWorkflow.propose_plan, proposal)
 
 
@@ -82,12 +80,11 @@ async def decide(ctx: OpsContext, account_id: str, decision: ApprovalInput) -> P
 
 
 async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) -> str:
-    if problem := bounds.amount_problem(promise.amount_cents, ctx.settings.max_payment_cents, "a promise"):
-        raise OpsError(f"{problem}: nothing changed")
     account = await require_open_account(ctx, account_id)
     policy = await account_policy(ctx, account)
-    problem = negotiation.validate_promise(promise, account.balance_cents, datetime.now(UTC).date(), policy)
-    if problem is not None:
-        raise OpsError(f"{problem}: nothing changed")
+    today = datetime.now(UTC).date()
+    refuse(validation.promise_problem(
+        promise, account.balance_cents, today, policy, maximum_cents=ctx.settings.max_payment_cents
+    ))  # fmt: skip
     await send_running(ctx, account_id, "promise_to_pay", promise)
     return f"promise of {format_cents(promise.amount_cents)} by {promise.due_date} sent to account {account_id}"

@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import referral
+from domain import referral, validation
 from domain.money import plain_amount
 from domain.referral_messages import RecallInput
 from ops import account_workflows
 from ops.context import OpsContext
-from ops.errors import OpsError
 from ops.exports import Export, ExportKind, export_new, write_batch
 from store import repository
 from store.placements import placement_batch
@@ -74,9 +73,8 @@ async def recall(ctx: OpsContext, account_id: str, reason: str) -> str:
     await account_workflows.require_open_account(ctx, account_id)
     async with ctx.sessions() as session:
         placement = await repository.active_placement(session, account_id)
-    if placement is None:
-        raise OpsError(f"account {account_id} is not placed with an agency: nothing changed")
-    if placement.agency_id == referral.INTERNAL_DESK:
-        raise OpsError(f"account {account_id} is already with the internal desk: nothing changed")
+    agency_id = placement.agency_id if placement else None
+    account_workflows.refuse(validation.recall_problem(account_id, agency_id, internal_desk=referral.INTERNAL_DESK))
+    assert placement is not None
     await account_workflows.send_running(ctx, account_id, "recall_placement", RecallInput(reason))
     return f"recall of {account_id} from {placement.agency_id} (placement #{placement.placement_no}) sent"

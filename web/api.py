@@ -9,21 +9,21 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from domain import holds
+from domain import holds, validation
 from domain.contact import Channel, Outcome
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
 from ops import account_workflows, disclosed, negotiation, views, write_downs
+from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
-from ops.errors import OpsError
 from ops.queue import work_queue
 from ops.requests import Written, perform_write
 from web.auth import require
@@ -41,10 +41,13 @@ def context(request: Request) -> OpsContext:
     return ctx
 
 
+ISO_DAY = "ISO date, YYYY-MM-DD (checked by domain.validation, as at the CLI)"
+
+
 class Payment(BaseModel):
     amount: str = Field(description="Dollars and cents, e.g. 12.34")
-    reference: str = Field(min_length=1, max_length=128)
-    received_on: date | None = None
+    reference: str = Field(description="1 to 128 printable characters, unique")
+    received_on: str | None = Field(default=None, description=f"{ISO_DAY}; default today")
     agency: str | None = None
     estate: bool = False
 
@@ -68,18 +71,18 @@ class AttorneyAllowsContact(BaseModel):
 
 class PromiseToPay(BaseModel):
     amount: str
-    date: date
+    date: str = Field(description=ISO_DAY)
 
 
 class Bankruptcy(BaseModel):
     chapter: str
-    case_number: str = Field(min_length=1, max_length=128)
-    filed_on: date
+    case_number: str = Field(description="1 to 128 printable characters")
+    filed_on: str = Field(description=ISO_DAY)
     court: str = ""
 
 
 class Deceased(BaseModel):
-    date_of_death: date
+    date_of_death: str = Field(description=ISO_DAY)
 
 
 class Dispute(BaseModel):
@@ -88,7 +91,7 @@ class Dispute(BaseModel):
 
 
 class DisputeResolution(BaseModel):
-    outcome: HoldOutcome = Field(description="verified or upheld")
+    outcome: str = Field(description="verified or upheld")
 
 
 class Decision(BaseModel):
@@ -118,14 +121,15 @@ async def _perform(
 
 @router.post("/accounts/{account_id}/payments")
 async def payment(
-    request: Request, account_id: str, body: Payment, caller: Operator, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+    request: Request, account_id: str, body: Payment, caller: Operator, idempotency_key: IdempotencyKey = None,
+    wait: Annotated[bool, Query(description="Answer once the workflow applied it: new balance and stage")] = False,
+) -> JSONResponse:  # fmt: skip
     async def write() -> Written:
         ctx = context(request)
         source = account_workflows.payment_source(ctx, agency=body.agency, estate=body.estate)
-        received = body.received_on or datetime.now(UTC).date()
-        payment = PaymentInput(parse_amount(body.amount), body.reference.strip(), received.isoformat(), source)
-        result = await account_workflows.send_payment(ctx, account_id, payment)
+        received = body.received_on or datetime.now(UTC).date().isoformat()
+        payment = PaymentInput(parse_amount(body.amount), body.reference.strip(), received, source)
+        result = await account_workflows.send_payment(ctx, account_id, payment, wait=WAIT_SECONDS if wait else None)
         return Written(result, {"reference": payment.reference, "amount_cents": payment.amount_cents, "source": source})
 
     return await _perform(request, caller, "payment", account_id, body, idempotency_key, write)
@@ -179,7 +183,7 @@ async def promise(
     request: Request, account_id: str, body: PromiseToPay, caller: Operator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def write() -> Written:
-        promised = PromiseInput(parse_amount(body.amount), body.date.isoformat())
+        promised = PromiseInput(parse_amount(body.amount), body.date)
         result = await negotiation.send_promise(context(request), account_id, promised)
         return Written(result, {"amount_cents": promised.amount_cents, "due_date": promised.due_date})
 
@@ -191,9 +195,7 @@ async def bankruptcy(
     request: Request, account_id: str, body: Bankruptcy, caller: Operator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def write() -> Written:
-        hold = holds.bankruptcy_hold(
-            body.case_number, chapter=body.chapter, filed_on=body.filed_on.isoformat(), court=body.court
-        )
+        hold = holds.bankruptcy_hold(body.case_number, chapter=body.chapter, filed_on=body.filed_on, court=body.court)
         result = await account_workflows.send_hold(context(request), account_id, hold)
         return Written(result, {"case_number": body.case_number, "chapter": body.chapter})
 
@@ -205,7 +207,7 @@ async def deceased(
     request: Request, account_id: str, body: Deceased, caller: Operator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def write() -> Written:
-        hold = holds.deceased_hold(f"deceased-{account_id}", date_of_death=body.date_of_death.isoformat())
+        hold = holds.deceased_hold(f"deceased-{account_id}", date_of_death=body.date_of_death)
         return Written(await account_workflows.send_hold(context(request), account_id, hold))
 
     return await _perform(request, caller, "deceased", account_id, body, idempotency_key, write)
@@ -231,11 +233,10 @@ async def dispute_resolution(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:  # fmt: skip
     async def write() -> Written:
-        if body.outcome not in (HoldOutcome.VERIFIED, HoldOutcome.UPHELD):
-            raise OpsError(f"outcome must be verified or upheld, got {body.outcome}: nothing changed")
-        release = HoldReleaseInput(outcome=body.outcome, kind=HoldKind.DISPUTE)
+        account_workflows.refuse(validation.dispute_resolution_problem(body.outcome))
+        release = HoldReleaseInput(outcome=HoldOutcome(body.outcome), kind=HoldKind.DISPUTE)
         result = await write_downs.release_hold(context(request), account_id, release, caller)
-        return Written(result, {"outcome": body.outcome.value})
+        return Written(result, {"outcome": body.outcome})
 
     return await _perform(request, caller, "dispute_resolution", account_id, body, idempotency_key, write)
 

@@ -55,33 +55,6 @@ def test_the_maximum_is_a_setting_with_a_sane_default() -> None:
             load_settings(max_payment_amount=bad)
 
 
-@pytest.mark.parametrize(
-    ("day", "says"),
-    [
-        (date(1, 1, 1), "the payment's date 0001-01-01 is before 1900-01-01"),
-        (date(1899, 12, 31), "is before 1900-01-01"),
-        (TODAY + timedelta(days=1), "the payment's date 2026-12-08 is in the future"),
-        (date(2026, 1, 31), "the payment's date 2026-01-31 is before the account existed (2026-02-01)"),
-        (date(2026, 10, 31), "the payment's date 2026-10-31 is in 2026-10, a month already closed by month-end"),
-    ],
-)
-def test_a_payment_date_outside_the_account_s_life_or_in_a_closed_month_is_refused(day: date, says: str) -> None:
-    problem = bounds.payment_bounds_problem(
-        100, day, maximum_cents=MAX, today=TODAY, account_since=date(2026, 2, 1), closed_months={"2026-10"}
-    )
-    assert problem is not None and says in problem
-
-
-def test_a_payment_within_bounds_passes() -> None:
-    for day in (date(2026, 2, 1), date(2026, 11, 1), TODAY):
-        assert (
-            bounds.payment_bounds_problem(
-                MAX, day, maximum_cents=MAX, today=TODAY, account_since=date(2026, 2, 1), closed_months={"2026-10"}
-            )
-            is None
-        )
-
-
 def test_other_dates_are_from_1900_and_at_most_ten_years_ahead() -> None:
     assert bounds.day_problem(date(1900, 1, 1), "filed_on", today=TODAY) is None
     assert bounds.day_problem(date(1899, 12, 31), "filed_on", today=TODAY) == "filed_on 1899-12-31 is before 1900-01-01"

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from domain.cadence import ContactProgress, apply_outcome, record_inbound
 from domain.compliance import REG_F, AccountContactFacts, ContactRequest, earliest_allowed
 from domain.contact import Channel, ContactPoint, ContactRecord, Outcome, Rule
 from domain.contact_messages import ContactSnapshot
-from domain.inbound import InboundContactInput, describe_inbound, inbound_problem
+from domain.inbound import InboundContactInput, describe_inbound
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 PHONE = ContactPoint(point_id=1, kind="phone", zones=["America/New_York"])
@@ -18,27 +16,6 @@ PHONE = ContactPoint(point_id=1, kind="phone", zones=["America/New_York"])
 
 def call(outcome: Outcome = Outcome.REFUSED, *, at: datetime = NOW, consent: bool = False) -> InboundContactInput:
     return InboundContactInput("in-1", Channel.CALL, outcome, at, consent_to_calls=consent)
-
-
-@pytest.mark.parametrize(
-    ("contact", "problem"),
-    [
-        (call(at=NOW + timedelta(hours=1)), "is in the future"),
-        (call(at=NOW - timedelta(days=40)), "before the account existed"),
-        (call(at=datetime(2026, 12, 7, 9, 30)), "UTC offset"),
-        (InboundContactInput("x", Channel.SMS, Outcome.VOICEMAIL, NOW), "cannot have the outcome voicemail"),
-        (call(Outcome.NO_ANSWER), "cannot have the outcome no_answer"),
-        (call(Outcome.BUSY), "cannot have the outcome busy"),
-    ],
-)
-def test_an_inbound_contact_that_cannot_be_recorded_is_named(contact: InboundContactInput, problem: str) -> None:
-    found = inbound_problem(contact, now=NOW, account_since=NOW - timedelta(days=30))
-    assert found is not None and problem in found
-
-
-def test_a_minute_of_clock_difference_is_now_and_a_good_contact_has_no_problem() -> None:
-    assert inbound_problem(call(at=NOW + timedelta(seconds=50)), now=NOW) is None
-    assert inbound_problem(call(Outcome.RIGHT_PARTY_CONTACT), now=NOW, account_since=NOW - timedelta(days=1)) is None
 
 
 def test_an_inbound_conversation_is_a_telephone_conversation_for_the_gate_1006_14_b_2_i_B() -> None:
