@@ -1,7 +1,7 @@
 """`outbox export`, `placements export` and `exports list`: numbered batches, never an overwritten file.
 
-starter.py registers them: `outbox_app.command("export")(outbox_export)`, the same for placements, and
-`app.add_typer(exports_app, name="exports")`.
+`outbox_app` holds `outbox export`; cli/placements.py registers `placements export`; starter.py adds the
+groups with `app.add_typer`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from cli.output import amount_column, free_column, new_table, print_table, when
 from ops.exports import Export, kind_text, list_batches
 
 exports_app = typer.Typer(no_args_is_help=True, help="Outbox and placement exports: numbered batches.")
+outbox_app = typer.Typer(no_args_is_help=True, help="Letters, texts and calls waiting for their channel.")
 FileOption = Annotated[Path, typer.Option(help="CSV file to write: a new file (an existing one is never overwritten).")]
 BatchOption = Annotated[
     int | None, typer.Option("--batch", help="Write this past batch again (see 'collections exports list').")
 ]
 
 
+@outbox_app.command("export")
 def outbox_export(
     file: Annotated[
         Path | None, typer.Option(help="CSV file to write: a new file (an existing one is never overwritten).")

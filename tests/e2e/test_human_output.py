@@ -354,11 +354,11 @@ def test_busy_or_not_in_service_is_refused_for_a_letter_and_nothing_changes(port
 
 
 BUG = """
-import sys, starter
+import sys, starter, cli.accounts
 def broken(coroutine):
     coroutine.close()
     return None + 1
-starter.run = broken
+cli.accounts.run = broken
 sys.argv = ["starter.py", "status", "A1"]
 starter.main()
 """

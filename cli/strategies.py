@@ -1,0 +1,109 @@
+"""Strategies: `strategy check` and `simulate`, which runs one or two on a synthetic portfolio.
+
+starter.py registers `app.add_typer(strategy_app, name="strategy")` and `app.command()(simulate)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cli.common import JsonOption, console, fail, print_json, run, settings
+from domain.strategy import StrategyError
+from ops.strategies import load_strategy
+from service.logging import configure_logging
+
+strategy_app = typer.Typer(no_args_is_help=True, help="Collection strategies.")
+
+
+@strategy_app.command("check")
+def strategy_check(spec: Annotated[str, typer.Argument(help="A strategy name or a .toml path.")] = "default") -> None:
+    """Validate a strategy file and summarize it."""
+    from domain.rule_packs import PACKS
+    from ops.strategies import load_strategy
+
+    try:
+        strategy = load_strategy(spec)
+    except StrategyError as err:
+        fail(str(err))
+    console.print(f"strategy {strategy.name} version {strategy.version}: valid")
+    for name, segment in strategy.segments.items():
+        steps = ", ".join(f"{s.channel}{' x' + str(s.repeat) if s.repeat > 1 else ''}" for s in segment.cadence)
+        console.print(f"  segment {name} (profile {segment.profile}): {steps}", soft_wrap=True)
+    for state, overlay in strategy.state_overlays.items():
+        console.print(f"  overlay {state}: {overlay}")
+    for pack in PACKS.values():  # domain/rule_packs.py: applied by the debtor's jurisdiction, whatever the strategy
+        console.print(f"  rule pack {pack.id}: {pack.title}, text of {pack.version}", soft_wrap=True)
+
+
+def simulate(
+    accounts: Annotated[int, typer.Option(min=1, max=100_000, help="Size of the synthetic portfolio.")] = 200,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Simulated days.")] = 90,
+    seed: Annotated[int, typer.Option(help="Seed of the portfolio and of the debtors' behaviour.")] = 7,
+    strategy: Annotated[str, typer.Option(help="Strategy to run (name or .toml path).")] = "default",
+    vs: Annotated[str | None, typer.Option(help="A second strategy on the same seeded portfolio.")] = None,
+    right_party: Annotated[float, typer.Option(min=0, max=1, help="A placed call reaches the debtor.")] = 0.35,
+    promise: Annotated[float, typer.Option(min=0, max=1, help="A debtor reached promises to pay.")] = 0.5,
+    promise_kept: Annotated[float, typer.Option(min=0, max=1, help="A promise is kept.")] = 0.6,
+    self_cure: Annotated[float, typer.Option(min=0, max=1, help="Pays without a conversation.")] = 0.08,
+    dispute: Annotated[float, typer.Option(min=0, max=1, help="Disputes the debt.")] = 0.04,
+    bankruptcy: Annotated[float, typer.Option(min=0, max=1, help="Files for bankruptcy.")] = 0.02,
+    death: Annotated[float, typer.Option(min=0, max=1, help="Dies.")] = 0.005,
+    wrong_number: Annotated[float, typer.Option(min=0, max=1, help="A call reaches a wrong number.")] = 0.05,
+    attempts_file: Annotated[
+        Path | None, typer.Option("--attempts", help="Also write every attempt to this new CSV (for audit-contacts).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a synthetic portfolio through the real workflows on the time-skipping server; report outcomes."""
+    from domain.debtor_model import BehaviourRates
+    from ops.csv_files import refuse_existing
+    from ops.errors import OpsError
+    from ops.simulation import simulate as run_simulation
+    from ops.simulation_view import report_table
+
+    rates = BehaviourRates(
+        right_party=right_party, wrong_number=wrong_number, promise=promise, promise_kept=promise_kept,
+        self_cure=self_cure, dispute=dispute, bankruptcy=bankruptcy, death=death,
+    )  # fmt: skip
+    if self_cure + dispute + bankruptcy + death > 1 or right_party + wrong_number > 1:
+        fail("the rates of one draw add up to more than 1")
+    strategies = [strategy] if vs is None else [strategy, vs]
+    for name in strategies:
+        try:
+            load_strategy(name)
+        except StrategyError as err:
+            fail(str(err))
+    if attempts_file is not None:
+        try:
+            refuse_existing(attempts_file)  # before the run, not after it
+        except OpsError as err:
+            fail(str(err))
+    configure_logging(log_format="console", level="warning")
+    config, reports, attempts = settings(), [], None if attempts_file is None else list[list[object]]()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=as_json) as bar:  # fmt: skip
+        for name in strategies:
+            task = bar.add_task(f"simulating {name}: days", total=days)
+            reports.append(run(run_simulation(
+                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
+                on_day=partial(bar.advance, task), attempts=attempts,
+            )))  # fmt: skip
+    if attempts_file is not None and attempts is not None:
+        from ops.simulation_view import write_attempts
+
+        try:
+            write_attempts(attempts_file, attempts)
+        except OpsError as err:
+            fail(str(err))
+    if as_json:
+        return print_json([dataclasses.asdict(r) for r in reports])
+    console.print(report_table(reports))
+    if attempts_file is not None and attempts is not None:
+        console.print(f"{len(attempts)} attempts written to {attempts_file}; check them with: "
+                      f"collections audit-contacts {attempts_file}", highlight=False, soft_wrap=True)  # fmt: skip
