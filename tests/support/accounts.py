@@ -12,6 +12,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.intake import AccountRecord
+from domain.messages import AccountSnapshot
 from store import repository
 
 T = TypeVar("T")
@@ -87,3 +88,13 @@ async def terminate_when_idle(handle: WorkflowHandle) -> None:
 
     await eventually(pending, lambda count: count == 0)
     await handle.terminate("test over")
+
+
+async def snapshot_of(sessions: async_sessionmaker[AsyncSession], account_id: str) -> AccountSnapshot:
+    """What a workflow is started with: the account as the store has it (ops/account_workflows.py builds the same)."""
+    async with sessions() as session:
+        account = await repository.get_account(session, account_id)
+    assert account is not None, f"no account {account_id} in the store"
+    return AccountSnapshot(
+        account.account_id, account.balance_cents, account.currency, account.due_date.isoformat(), account.segment
+    )

@@ -22,7 +22,7 @@ from domain.messages import (
 from domain.stages import Stage
 from store import repository
 from tests.conftest import running_worker
-from tests.support.accounts import add_account, eventually, terminate_when_idle
+from tests.support.accounts import add_account, eventually, snapshot_of, terminate_when_idle
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
@@ -35,10 +35,10 @@ def new_account_id() -> str:
     return f"T{uuid.uuid4().hex[:10]}"
 
 
-async def start(env: WorkflowEnvironment, task_queue: str, account_id: str, **options: int) -> WorkflowHandle:
+async def start(env: WorkflowEnvironment, sessions, task_queue: str, account_id: str, **options: int) -> WorkflowHandle:
     return await env.client.start_workflow(
         AccountCollectionsWorkflow.run,
-        AccountWorkflowInput(account_id, **options),
+        AccountWorkflowInput(account_id, snapshot=await snapshot_of(sessions, account_id), **options),
         id=workflow_id_for(account_id),
         task_queue=task_queue,
     )
@@ -56,7 +56,7 @@ async def test_payment_in_full_ends_the_workflow_as_paid_and_mirrors_it_in_the_s
     account_id = new_account_id()
     await add_account(sessions, account_id, balance_cents=12_345)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, account_id)
+        handle = await start(time_skipping_env, sessions, queue, account_id)
         await handle.signal(AccountCollectionsWorkflow.payment, payment(12_345, "REF-1"))
         result = await handle.result()
     assert (result.stage, result.balance_cents, result.collected_cents) == (Stage.PAID, 0, 12_345)
@@ -71,7 +71,7 @@ async def test_the_same_payment_reference_twice_changes_the_balance_once(time_sk
     account_id = new_account_id()
     await add_account(sessions, account_id, balance_cents=10_000)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, account_id)
+        handle = await start(time_skipping_env, sessions, queue, account_id)
         for reference in ("P-1", "P-1", "P-2", "P-1"):
             await handle.signal(AccountCollectionsWorkflow.payment, payment(2_500, reference))
         status = await eventually(lambda: status_of(handle), lambda s: s.payments_count == 2)
@@ -85,7 +85,7 @@ async def test_a_malformed_payment_signal_is_ignored_and_the_account_keeps_worki
     account_id = new_account_id()
     await add_account(sessions, account_id, balance_cents=10_000)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, account_id)
+        handle = await start(time_skipping_env, sessions, queue, account_id)
         await handle.signal(AccountCollectionsWorkflow.payment, payment(-500, "NEG"))
         await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(500, "BAD-DATE", "yesterday"))
         await handle.signal(AccountCollectionsWorkflow.payment, payment(10_000, "GOOD"))
@@ -100,7 +100,7 @@ async def test_a_hold_interrupts_the_running_stage_at_once_and_collection_resume
     await add_account(sessions, account_id)
     env = time_skipping_env
     async with running_worker(env.client, sessions) as queue:
-        handle = await start(env, queue, account_id)
+        handle = await start(env, sessions, queue, account_id)
         await env.sleep(timedelta(days=3, hours=1))
         before = await eventually(lambda: status_of(handle), lambda s: s.next_action_at is not None)
 
@@ -134,7 +134,7 @@ async def test_stacked_holds_keep_the_account_on_hold_until_the_last_one_is_rele
     account_id = new_account_id()
     await add_account(sessions, account_id)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, account_id)
+        handle = await start(time_skipping_env, sessions, queue, account_id)
         await handle.signal(AccountCollectionsWorkflow.place_hold, CHAPTER_13("BK-1"))
         await handle.signal(AccountCollectionsWorkflow.place_hold, HoldInput("D-1", HoldKind.DISPUTE, "amount"))
         await eventually(lambda: status_of(handle), lambda s: len(s.holds) == 2)
@@ -155,7 +155,7 @@ async def test_payments_during_a_hold_are_applied_and_can_pay_the_account_off(ti
     account_id = new_account_id()
     await add_account(sessions, account_id, balance_cents=8_000)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, account_id)
+        handle = await start(time_skipping_env, sessions, queue, account_id)
         await handle.signal(AccountCollectionsWorkflow.place_hold, CHAPTER_13("BK-13"))
         await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.ON_HOLD)
         await handle.signal(AccountCollectionsWorkflow.payment, payment(8_000, "TRUSTEE-1"))
@@ -163,15 +163,23 @@ async def test_payments_during_a_hold_are_applied_and_can_pay_the_account_off(ti
     assert result.stage == Stage.PAID
 
 
-async def test_an_unknown_account_fails_its_workflow_with_a_clear_error(time_skipping_env, sessions):
+async def test_a_workflow_started_without_the_accounts_snapshot_fails_at_once_with_a_clear_error(
+    time_skipping_env, sessions
+):
     from temporalio.client import WorkflowFailureError
 
+    account_id = "NOPE-" + new_account_id()
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        handle = await start(time_skipping_env, queue, "NOPE-" + new_account_id())
+        handle = await time_skipping_env.client.start_workflow(
+            AccountCollectionsWorkflow.run,
+            AccountWorkflowInput(account_id),
+            id=workflow_id_for(account_id),
+            task_queue=queue,
+        )
         try:
             await handle.result()
         except WorkflowFailureError as err:
-            assert "unknown account" in str(err.cause)
+            assert "started without the account's snapshot" in str(err.cause)
         else:
             raise AssertionError("an unknown account must not run")
 
@@ -183,8 +191,8 @@ async def test_a_reference_that_belongs_to_another_account_changes_nothing_and_t
     await add_account(sessions, owner, balance_cents=9_000)
     await add_account(sessions, other, balance_cents=7_000)
     async with running_worker(time_skipping_env.client, sessions) as queue:
-        owner_handle = await start(time_skipping_env, queue, owner)
-        other_handle = await start(time_skipping_env, queue, other)
+        owner_handle = await start(time_skipping_env, sessions, queue, owner)
+        other_handle = await start(time_skipping_env, sessions, queue, other)
         await owner_handle.signal(AccountCollectionsWorkflow.payment, payment(1_000, "SHARED"))
         await eventually(lambda: status_of(owner_handle), lambda s: s.payments_count == 1)
         await other_handle.signal(AccountCollectionsWorkflow.payment, payment(1_000, "SHARED"))

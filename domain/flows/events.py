@@ -1,0 +1,115 @@
+"""What the account's events do, besides moving it between stages (that is domain/machine.py's).
+
+Payments, recalls and contact events; each checks its input first (domain.validation) and changes nothing
+when it is refused.
+"""
+
+from __future__ import annotations
+
+from domain import cadence, holds, inbound, lifecycle, referral
+from domain.commands import Context, Flow, Refused, call
+from domain.contact_messages import ContactPreference, ContactPreferenceInput, RecordOutcomeInput
+from domain.flows import sending
+from domain.flows.holding import estate_paid
+from domain.flows.negotiating import resolve_promises
+from domain.flows.on_plan import record_payment_on_plan
+from domain.inbound import InboundContactInput, RecordInboundInput
+from domain.messages import ContactOutcomeInput, ContactPreferenceChange, HoldKind, PaymentInput, RecordPaymentInput
+from domain.referral_messages import AccrueCommissionInput, RecallInput
+
+RELOADED_FROM_STORE = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_ALLOWS_CONTACT)
+"""Preferences the store records first: the machine reloads the contact snapshot instead of applying them."""
+
+
+def payment(ctx: Context, paid: PaymentInput) -> Flow[None]:
+    state = ctx.state
+    if problem := lifecycle.payment_problem(paid):
+        ctx.log(f"payment ignored: {problem}")
+        return
+    if lifecycle.is_duplicate_payment(state, paid.reference):
+        ctx.log(f"duplicate payment reference {paid.reference} ignored")
+        return
+    lifecycle.remember_payment_reference(state, paid.reference)
+    request = RecordPaymentInput(state.account_id, paid.reference, paid.amount_cents, paid.received_on, paid.source)
+    recorded = yield from call("record_payment", request, refusable=True)
+    if isinstance(recorded, Refused):
+        # A reference owned by another account, an amount past the store's ceiling, data the database
+        # refuses (audited `payment.refused`): nothing changes here.
+        ctx.log(f"payment {paid.reference} refused by the store: {recorded.message}")
+        return
+    lifecycle.apply_recorded_payment(
+        state, amount_cents=paid.amount_cents, applied=recorded.applied, balance_cents=recorded.balance_cents
+    )
+    if not recorded.applied:
+        return
+    if (installments := record_payment_on_plan(ctx, paid.amount_cents)) is not None:
+        yield from call("record_installments", installments)
+    yield from resolve_promises(ctx)  # a promise the payment covers is kept now
+    yield from _credit_placement(ctx, paid)
+    if paid.source == holds.ESTATE_SOURCE and any(h.kind == HoldKind.DECEASED for h in state.holds):
+        yield from estate_paid(ctx)
+
+
+def _credit_placement(ctx: Context, paid: PaymentInput) -> Flow[None]:
+    """A payment while placed restarts the recall clock; the agency's own report earns its commission."""
+    placement = ctx.state.referral.placement
+    if placement is None:
+        return
+    placement.last_paid_at = ctx.now()
+    if paid.source == referral.agency_source(placement.agency_id):
+        yield from call("accrue_commission", AccrueCommissionInput(ctx.state.account_id, paid.reference))
+
+
+def recall_placement(ctx: Context, recall: RecallInput) -> bool:
+    """Ask the referred stage to recall the placement; whether there is one."""
+    if ctx.state.referral.placement is None:
+        ctx.log("recall ignored: the account is not placed")
+        return False
+    ctx.state.referral.recall_requested = recall.reason
+    return True
+
+
+def contact_outcome(ctx: Context, report: ContactOutcomeInput) -> Flow[None]:
+    state = ctx.state
+    snapshot = yield from sending.contacts(ctx)
+    record = cadence.apply_outcome(
+        state.contact, snapshot, attempt_no=report.attempt_no, outcome=report.outcome, at=ctx.now()
+    )
+    if record is None:
+        ctx.log(f"outcome for unknown attempt {report.attempt_no} ignored")
+        return
+    yield from call("record_contact_outcome", RecordOutcomeInput(state.account_id, report.attempt_no, report.outcome))
+
+
+def inbound_contact(ctx: Context, contact: InboundContactInput) -> Flow[None]:
+    """A contact the consumer started, in any stage: the gate reads it from the contact history at once
+    (a telephone conversation starts the quiet period, 1006.14(b)(2)(i)(B); consent to calls,
+    1006.14(b)(3)(i)); stored once per inbound id."""
+    state = ctx.state
+    if problem := inbound.inbound_problem(contact, now=ctx.now()):
+        ctx.log(f"inbound contact ignored: {problem}")
+        return
+    if state.stage.is_terminal:
+        return
+    record = cadence.record_inbound(
+        state.contact, inbound_id=contact.inbound_id, channel=contact.channel, outcome=contact.outcome,
+        at=contact.at, point_id=contact.point_id, consent_to_calls=contact.consent_to_calls,
+    )  # fmt: skip
+    if record is None:
+        ctx.log(f"inbound contact {contact.inbound_id} already recorded")
+        return
+    yield from call("record_inbound_contact", RecordInboundInput(state.account_id, record.attempt_no, contact))
+
+
+def contact_preference(ctx: Context, change: ContactPreferenceChange) -> Flow[None]:
+    """Effective at once: the cadence asks the gate again before anything else is sent."""
+    if change.kind in RELOADED_FROM_STORE:
+        yield from sending.reload_contacts(ctx)
+        return
+    contacts = yield from sending.contacts(ctx)
+    if change.kind == ContactPreference.CEASE:
+        contacts.cease_communication = True
+    elif change.kind == ContactPreference.OPT_OUT:
+        lifecycle.opt_out(contacts, point_id=change.point_id, channel=change.channel)
+    request = ContactPreferenceInput(ctx.state.account_id, change.kind.value, change.point_id, change.channel)
+    yield from call("apply_contact_preference", request)
