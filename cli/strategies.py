@@ -58,9 +58,13 @@ def simulate(
     attempts_file: Annotated[
         Path | None, typer.Option("--attempts", help="Also write every attempt to this new CSV (for audit-contacts).")
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="full: the workflows on the time-skipping server; fast: the machine in process.")
+    ] = "full",
     as_json: JsonOption = False,
 ) -> None:
-    """Run a synthetic portfolio through the real workflows on the time-skipping server; report outcomes."""
+    """Run a synthetic portfolio through the real workflows on the time-skipping server (or, with
+    --engine fast, the same account machine in process); report outcomes."""
     from domain.debtor_model import BehaviourRates
     from ops.csv_files import refuse_existing
     from ops.errors import OpsError
@@ -73,6 +77,10 @@ def simulate(
     )  # fmt: skip
     if self_cure + dispute + bankruptcy + death > 1 or right_party + wrong_number > 1:
         fail("the rates of one draw add up to more than 1")
+    if engine not in ("full", "fast"):
+        fail(f"--engine must be full or fast, not {engine!r}")
+    if engine == "fast" and attempts_file is not None:
+        fail("--attempts needs --engine full (the fast engine keeps no store to export)")
     strategies = [strategy] if vs is None else [strategy, vs]
     for name in strategies:
         try:
@@ -89,6 +97,13 @@ def simulate(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=as_json) as bar:  # fmt: skip
         for name in strategies:
+            if engine == "fast":
+                from ops.fast_engine import simulate_fast
+
+                task = bar.add_task(f"simulating {name} (fast): accounts", total=accounts)
+                reports.append(simulate_fast(accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
+                                             on_account=partial(bar.advance, task)))  # fmt: skip
+                continue
             task = bar.add_task(f"simulating {name}: days", total=days)
             reports.append(run(run_simulation(
                 config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
