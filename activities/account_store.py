@@ -98,7 +98,8 @@ class AccountStoreActivities:
 
     @activity.defn
     @store_activity
-    async def record_stage_change(self, request: StageChangeInput) -> None:
+    async def record_stage_change(self, request: StageChangeInput) -> StageChangeInput:
+        """Returns what it recorded: the change is then in the history's local-activity marker (the timeline)."""
         async with self._sessions() as session, session.begin():
             changed = await repository.set_stage(
                 session,
@@ -117,6 +118,7 @@ class AccountStoreActivities:
             from_stage=request.from_stage,
             to_stage=request.to_stage,
         )
+        return request
 
     def all(self) -> list:
         return [self.load_account, self.record_payment, self.record_stage_change]

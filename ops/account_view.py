@@ -7,6 +7,7 @@ CLI's `show`, the dashboard's account page).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -93,6 +94,26 @@ async def timeline(histories: list[WorkflowHistory], converter: DataConverter) -
     return lines
 
 
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
+def _stage_change(change: StageChangeInput) -> str:
+    return f"stage {change.from_stage or 'none'} -> {change.to_stage} ({change.reason})"
+
+
+async def _local_stage_change(event: HistoryEvent, converter: DataConverter) -> str | None:
+    """A stage change recorded by a local activity: the marker's `data` (the SDK core's, in clear) names the
+    activity; its `result` is what the activity recorded."""
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != LOCAL_ACTIVITY_MARKER or "result" not in marker.details:
+        return None
+    data = marker.details["data"].payloads[0].data if "data" in marker.details else b""
+    if json.loads(data or b"{}").get("activity_type") != STAGE_CHANGE_ACTIVITY:
+        return None
+    [change] = await converter.decode(marker.details["result"].payloads, [StageChangeInput])
+    return _stage_change(change)
+
+
 async def _describe(event: HistoryEvent, converter: DataConverter, timer_summaries: dict[str, str]) -> str | None:
     match event.event_type:
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
@@ -103,7 +124,9 @@ async def _describe(event: HistoryEvent, converter: DataConverter, timer_summari
             if scheduled.activity_type.name != STAGE_CHANGE_ACTIVITY:
                 return None
             [change] = await converter.decode(scheduled.input.payloads, [StageChangeInput])
-            return f"stage {change.from_stage or 'none'} -> {change.to_stage} ({change.reason})"
+            return _stage_change(change)
+        case EventType.EVENT_TYPE_MARKER_RECORDED:
+            return await _local_stage_change(event, converter)
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             return f"signal {event.workflow_execution_signaled_event_attributes.signal_name}"
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:

@@ -74,13 +74,15 @@ async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSess
 
 
 @asynccontextmanager
-async def running_worker(client: Client, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[str]:
+async def running_worker(
+    client: Client, sessions: async_sessionmaker[AsyncSession], *, workflow: type = AccountCollectionsWorkflow
+) -> AsyncIterator[str]:
     """A worker with the real workflows and activities on a fresh task queue; yields the queue."""
     task_queue = f"test-{uuid.uuid4()}"
     async with Worker(
         client,
         task_queue=task_queue,
-        workflows=[AccountCollectionsWorkflow],
+        workflows=[workflow],
         workflow_runner=workflow_runner(),
         activities=all_activities(sessions, None),
     ):

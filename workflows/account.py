@@ -99,7 +99,7 @@ class AccountCollectionsWorkflow:
     async def run(self, request: AccountWorkflowInput) -> AccountWorkflowResult:
         if request.state is not None:
             self.state.generation += 1
-        self._with_attention = workflow.patched(ATTENTION_PATCH)
+        self._with_attention = self._publishes_attention()
         self._published = _current_attributes()
         life = machine.life(self._ctx)
         answer: Any = None
@@ -169,10 +169,22 @@ class AccountCollectionsWorkflow:
             max_history_events=self._request.max_history_events,
         )
 
+    def _publishes_attention(self) -> bool:
+        """New runs publish NeedsAttention; runs recorded before the change replay without (ATTENTION_PATCH)."""
+        return workflow.patched(ATTENTION_PATCH)
+
     def _publish(self) -> None:
-        """Keep the search attributes equal to the state: one upsert of what changed, none otherwise."""
-        wanted = _attributes(self.state, with_attention=self._with_attention)
-        changed = [update for name, update in wanted.items() if self._published.get(name) != update.value]
+        """Keep the search attributes equal to the state: one upsert of what changed, none otherwise.
+        NeedsAttention goes in an upsert of its own, the command the patch guards (ATTENTION_PATCH)."""
+        self._upsert_changed(_attributes(self.state))
+        if self._with_attention:
+            reasons = needs_attention(self.state)
+            self._upsert_changed(
+                [sa.NEEDS_ATTENTION.value_set(reasons) if reasons else sa.NEEDS_ATTENTION.value_unset()]
+            )
+
+    def _upsert_changed(self, updates: list[SearchAttributeUpdate[Any]]) -> None:
+        changed = [update for update in updates if self._published.get(update.key.name) != update.value]
         if changed:
             workflow.upsert_search_attributes(changed)
             self._published.update({update.key.name: update.value for update in changed})
@@ -249,19 +261,15 @@ class AccountCollectionsWorkflow:
         return lifecycle.account_status(self.state, workflow.now())
 
 
-def _attributes(state: AccountState, *, with_attention: bool) -> dict[str, SearchAttributeUpdate[Any]]:
+def _attributes(state: AccountState) -> list[SearchAttributeUpdate[Any]]:
     hold = state.holds[-1].kind.value if state.holds else ""
-    updates: list[SearchAttributeUpdate[Any]] = [
+    return [
         sa.STAGE.value_set(state.stage.value),
         sa.BALANCE_CENTS.value_set(state.balance_cents),
         sa.HOLD_KIND.value_set(hold),
         sa.SEGMENT.value_set(state.segment),
         sa.DUE_DATE.value_set(lifecycle.due_datetime(state.due_date)),
     ]
-    if with_attention:  # unset when nothing needs a person
-        reasons = needs_attention(state)
-        updates.append(sa.NEEDS_ATTENTION.value_set(reasons) if reasons else sa.NEEDS_ATTENTION.value_unset())
-    return {update.key.name: update for update in updates}
 
 
 def _current_attributes() -> dict[str, Any]:

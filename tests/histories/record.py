@@ -54,6 +54,7 @@ from service.temporal import register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
 from tests.conftest import running_worker
 from tests.histories import personal_data_in
+from tests.replay.variants import BeforeAttention
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually, terminate_when_idle
 from tests.support.databases import sqlite_url
 from tests.workflows.test_holds import DEFAULT, attempts, petition
@@ -69,7 +70,7 @@ HERE = Path(__file__).resolve().parent
 TIME_SKIPPING, DEV = "time-skipping", "dev"
 BALANCE = 50_000
 """The balance tests.workflows.test_holds and test_referral load their accounts with."""
-CONTINUE_AFTER_EVENTS = 40
+CONTINUE_AFTER_EVENTS = 30
 
 Sessions = async_sessionmaker[AsyncSession]
 Play = Callable[[WorkflowEnvironment, str, Sessions], Awaitable[WorkflowHandle]]
@@ -292,8 +293,9 @@ async def continue_as_new(env: WorkflowEnvironment, queue: str, sessions: Sessio
         id=workflow_id_for(account_id),
         task_queue=queue,
     )
-    for number in range(1, 7):  # each payment adds about ten events
+    for number in range(1, 7):  # each payment, applied before the next, adds about eight events
         await pay(handle, 100, f"P-{number}")
+        await until(handle, lambda s, n=number: s.payments_count == n or s.generation >= 2, f"payment {number}")
     await until(handle, lambda s: s.payments_count == 6 and s.generation >= 2, "the continued run")
     await pay(handle, 29_400, "LAST")
     await handle.result()
@@ -375,7 +377,7 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
 
 async def record_one(env: WorkflowEnvironment, chosen: Scenario, out: Path) -> list[Path]:
     async with fresh_store() as sessions:
-        async with running_worker(env.client, sessions) as queue:
+        async with running_worker(env.client, sessions, workflow=WORKFLOW[0]) as queue:
             handle = await chosen.play(env, queue, sessions)
         return write(out, chosen.name, await runs_of(env.client, handle))
 
@@ -395,6 +397,10 @@ async def record(names: list[str], out: Path) -> None:
                 report(item, await record_one(env, item, out))
 
 
+WORKFLOW: list[type] = [AccountCollectionsWorkflow]
+"""The workflow class the recorder runs (`--before-attention` swaps in the variant from before the patch)."""
+
+
 def report(item: Scenario, paths: list[Path]) -> None:
     sizes = ", ".join(f"{path.name} ({path.stat().st_size // 1024} KiB)" for path in paths)
     print(f"{item.name}: {sizes}", flush=True)
@@ -405,7 +411,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", metavar="SCENARIO", help="scenarios to record (default: all)")
     parser.add_argument("--out", type=Path, default=HERE, help=f"folder for the JSON files (default: {HERE})")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument(
+        "--before-attention", action="store_true",
+        help="record with the workflow as it was before the NeedsAttention patch, into before-attention/",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.before_attention:
+        WORKFLOW[0] = BeforeAttention
+        args.out = args.out / "before-attention" if args.out == HERE else args.out
     if args.list:
         for item in SCENARIOS.values():
             print(f"{item.name:34} {item.server:14} {item.about}")

@@ -18,11 +18,15 @@ from workflows.account import AccountCollectionsWorkflow
 async def test_every_run_of_a_continued_workflow_is_found_and_replays(local_env, sessions) -> None:
     async with running_worker(local_env.client, sessions) as queue:
         handle = await start_continuing(local_env.client, queue, sessions, 1_000)
-        for number in range(1, 7):  # each payment adds about ten events: the history passes 40
-            await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(100, f"P-{number}", "2026-01-01"))
-
         async def generation() -> int:
             return (await handle.query(AccountCollectionsWorkflow.status)).generation
+
+        async def payments() -> int:
+            return (await handle.query(AccountCollectionsWorkflow.status)).payments_count
+
+        for number in range(1, 7):  # each payment, applied before the next, adds about eight events: past 30
+            await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(100, f"P-{number}", "2026-01-01"))
+            await eventually(payments, lambda found, n=number: found == n, what=f"payment {number}")
 
         await eventually(generation, lambda found: found >= 2, what="continue-as-new")
         await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(400, "LAST", "2026-01-02"))

@@ -18,12 +18,12 @@ from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 
 async def start_continuing(client: Client, queue: str, sessions, balance_cents: int) -> WorkflowHandle:
-    """An account whose workflow continues as new once its history passes 40 events."""
+    """An account whose workflow continues as new once its history passes 30 events."""
     account_id = f"C{uuid.uuid4().hex[:10]}"
     await add_account(sessions, account_id, balance_cents=balance_cents)
     snapshot = AccountSnapshot(account_id, balance_cents, "USD", RECENTLY_DUE.isoformat(), "card")
     return await client.start_workflow(
-        AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, max_history_events=40, snapshot=snapshot),
+        AccountCollectionsWorkflow.run, AccountWorkflowInput(account_id, max_history_events=30, snapshot=snapshot),
         id=workflow_id_for(account_id), task_queue=queue,
     )  # fmt: skip
 
@@ -35,8 +35,9 @@ async def test_state_survives_continue_as_new_and_old_references_still_count_onc
         async def status() -> AccountStatus:
             return await handle.query(AccountCollectionsWorkflow.status)
 
-        for number in range(1, 7):  # each payment adds about ten events: the history passes 40
+        for number in range(1, 7):  # each payment, applied before the next, adds about eight events: past 30
             await handle.signal(AccountCollectionsWorkflow.payment, PaymentInput(100, f"P-{number}", "2026-01-01"))
+            await eventually(status, lambda s, n=number: s.payments_count == n)
         carried = await eventually(status, lambda s: s.payments_count == 6 and s.generation >= 2)
         assert (carried.balance_cents, carried.collected_cents) == (29_400, 600)
 

@@ -36,3 +36,16 @@ class AttentionPatchDeprecated(AccountCollectionsWorkflow):
     def _publishes_attention(self) -> bool:
         workflow.deprecate_patch(ATTENTION_PATCH)
         return True
+
+
+@workflow.defn(name="AccountCollectionsWorkflow")
+class BeforeAttention(AccountCollectionsWorkflow):
+    """The workflow as it was before the change: no patch call, nothing published. It records the histories
+    of tests/histories/before-attention/ (`python -m tests.histories.record --before-attention`)."""
+
+    @workflow.run
+    async def run(self, request: AccountWorkflowInput) -> AccountWorkflowResult:
+        return await super().run(request)
+
+    def _publishes_attention(self) -> bool:
+        return False

@@ -14,6 +14,9 @@ from service.payload_codec import data_converter, payloads_in
 
 PATCH_MARKER = "core_patch"
 """`workflow.patched` markers: the SDK's core writes the patch id itself, in clear, past the codec."""
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+"""A local activity's marker: its `result` goes through the codec; its `data` is the core's own bookkeeping
+(activity type, sequence, attempt, schedule time), in clear, past the codec. Its input is never in history."""
 
 
 def new_key() -> str:
@@ -33,10 +36,13 @@ def raw_bytes(history: WorkflowHistory) -> bytes:
 
 
 def history_payloads(history: WorkflowHistory) -> list[Payload]:
-    """The payloads the codec encodes: all but search attributes and patch markers (no personal data in either)."""
-    return [
-        payload
-        for event in history.events
-        if event.marker_recorded_event_attributes.marker_name != PATCH_MARKER
-        for payload in payloads_in(event)
-    ]
+    """The payloads the codec encodes: all but search attributes, patch markers and the core's local-activity
+    bookkeeping (no personal data in any)."""
+    found: list[Payload] = []
+    for event in history.events:
+        marker = event.marker_recorded_event_attributes
+        if marker.marker_name == LOCAL_ACTIVITY_MARKER:
+            found.extend(marker.details["result"].payloads if "result" in marker.details else [])
+        elif marker.marker_name != PATCH_MARKER:
+            found.extend(payloads_in(event))
+    return found
