@@ -34,7 +34,7 @@ from domain.messages import (
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.strategy import ContactPlan
-from ops.fast_store import FastStore, Ledger
+from ops.fast_store import FastStore, Ledger, StoreRefusal
 from ops.simulation import EVENTS_AT, READ_AT, START_AT, SimulationReport, with_phones_from_elsewhere
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
@@ -152,7 +152,11 @@ class _Account:
                     life.close()
                     return
                 continue
-            answer = self.run.store.perform(self.ledger, command)
+            try:
+                answer = self.run.store.perform(self.ledger, command)
+            except StoreRefusal:  # as a workflow that fails on a refusal: the account stays where it is
+                life.close()
+                return
             self._noted(command, answer)
 
     def _noted(self, command: Call, answer: Any) -> None:
