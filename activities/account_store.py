@@ -59,6 +59,11 @@ class AccountStoreActivities:
                     source=request.source,
                     now=datetime.now(UTC),
                 )
+                if outcome.applied and (plan := request.installments) is not None:
+                    await repository.record_installments(
+                        session, account_id=plan.account_id, plan_no=plan.plan_no, installments=plan.installments,
+                        now=datetime.now(UTC),
+                    )  # fmt: skip
         except UnknownAccount as err:
             logger.warning("payment.refused", reference=request.reference, error=str(err))
             raise refusal(err) from err

@@ -14,6 +14,7 @@ from domain.cadence import ContactProgress
 from domain.contact import Outcome
 from domain.contact_messages import ContactPreference, ContactSnapshot
 from domain.negotiation_messages import NegotiationState
+from domain.plan_messages import RecordInstallmentsInput
 from domain.referral_messages import ReferralState
 from domain.stages import Stage
 from domain.strategy import ContactPlan
@@ -200,6 +201,8 @@ class RecordPaymentInput:
     amount_cents: int
     received_on: str
     source: str
+    installments: RecordInstallmentsInput | None = None
+    """The plan's installments as the payment leaves them: recorded with it, in its transaction, if it is new."""
 
 
 @dataclass

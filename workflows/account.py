@@ -109,7 +109,6 @@ class AccountCollectionsWorkflow:
             except StopIteration as closed:
                 closing = closed.value
                 break
-            self._publish()
             answer = await self._perform(command)
         self._publish()
         for event in self._inbox:  # arrived as the account closed
@@ -145,7 +144,9 @@ class AccountCollectionsWorkflow:
             raise
 
     async def _wait(self, command: Wait) -> list[Event]:
-        """Until the command's time or the first event; the events, in arrival order."""
+        """Until the command's time or the first event; the events, in arrival order. The search attributes
+        are brought up to date first: once per wait, not per store write."""
+        self._publish()
         if not self._inbox and self._history_full():
             await workflow.wait_condition(lambda: workflow.all_handlers_finished() or bool(self._inbox))
             if not self._inbox:

@@ -12,7 +12,7 @@ from domain.contact_messages import ContactPreference, ContactPreferenceInput, R
 from domain.flows import sending
 from domain.flows.holding import estate_paid
 from domain.flows.negotiating import resolve_promises
-from domain.flows.on_plan import record_payment_on_plan
+from domain.flows.on_plan import installments_after
 from domain.inbound import InboundContactInput, RecordInboundInput
 from domain.messages import ContactOutcomeInput, ContactPreferenceChange, HoldKind, PaymentInput, RecordPaymentInput
 from domain.referral_messages import AccrueCommissionInput, RecallInput
@@ -30,7 +30,10 @@ def payment(ctx: Context, paid: PaymentInput) -> Flow[None]:
         ctx.log(f"duplicate payment reference {paid.reference} ignored")
         return
     lifecycle.remember_payment_reference(state, paid.reference)
-    request = RecordPaymentInput(state.account_id, paid.reference, paid.amount_cents, paid.received_on, paid.source)
+    installments = installments_after(ctx, paid.amount_cents)
+    request = RecordPaymentInput(
+        state.account_id, paid.reference, paid.amount_cents, paid.received_on, paid.source, installments
+    )
     recorded = yield from call("record_payment", request, refusable=True)
     if isinstance(recorded, Refused):
         # A reference owned by another account, an amount past the store's ceiling, data the database
@@ -42,8 +45,8 @@ def payment(ctx: Context, paid: PaymentInput) -> Flow[None]:
     )
     if not recorded.applied:
         return
-    if (installments := record_payment_on_plan(ctx, paid.amount_cents)) is not None:
-        yield from call("record_installments", installments)
+    if installments is not None and state.negotiation.plan is not None:
+        state.negotiation.plan.offer.installments = installments.installments
     yield from resolve_promises(ctx)  # a promise the payment covers is kept now
     yield from _credit_placement(ctx, paid)
     if paid.source == holds.ESTATE_SOURCE and any(h.kind == HoldKind.DECEASED for h in state.holds):

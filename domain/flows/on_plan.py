@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from domain import cadence, negotiation
@@ -38,13 +39,15 @@ def on_plan(ctx: Context) -> Flow[Stage | None]:
     return (yield from _completed(ctx, plan))
 
 
-def record_payment_on_plan(ctx: Context, amount_cents: int) -> RecordInstallmentsInput | None:
-    """Apply a payment to the plan's installments; the installments to record with it (None: no plan)."""
+def installments_after(ctx: Context, amount_cents: int) -> RecordInstallmentsInput | None:
+    """The plan's installments as a payment would leave them (None: no plan), recorded with the payment in one
+    activity; the plan takes them once the store says the payment was applied."""
     plan = ctx.state.negotiation.plan
     if plan is None:
         return None
-    negotiation.apply_payment_to_plan(plan.offer.installments, amount_cents)
-    return RecordInstallmentsInput(ctx.state.account_id, plan.plan_no, plan.offer.installments)
+    after = [replace(installment) for installment in plan.offer.installments]
+    negotiation.apply_payment_to_plan(after, amount_cents)
+    return RecordInstallmentsInput(ctx.state.account_id, plan.plan_no, after)
 
 
 def _remind(ctx: Context, plan: ActivePlan, installment: Installment) -> Flow[datetime | None]:
