@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -26,12 +27,14 @@ class FileClaimInput:
     kind: str
     amount_cents: int
     deadline: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
 class WriteOffInput:
     account_id: str
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -40,6 +43,7 @@ class AdjustBalanceInput:
     reference: str
     amount_cents: int
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -49,3 +53,4 @@ class RepresentativeInput:
     name: str
     email: str | None
     phone: str | None
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

@@ -200,6 +200,7 @@ class RecordPaymentInput:
     amount_cents: int
     received_on: str
     source: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -215,3 +216,4 @@ class StageChangeInput:
     to_stage: Stage
     sequence: int
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

@@ -242,7 +242,9 @@ class AccountCollectionsWorkflow:
         self._upsert_search_attributes()
         await self._store(
             AccountStoreActivities.record_stage_change,
-            StageChangeInput(self.state.account_id, previous, stage, self.state.stage_changes, reason),
+            StageChangeInput(
+                self.state.account_id, previous, stage, self.state.stage_changes, reason, at=workflow.now()
+            ),
         )
 
     def _upsert_search_attributes(self) -> None:
@@ -289,7 +291,12 @@ class AccountCollectionsWorkflow:
             recorded = await self._store(
                 AccountStoreActivities.record_payment,
                 RecordPaymentInput(
-                    self.state.account_id, payment.reference, payment.amount_cents, payment.received_on, payment.source
+                    self.state.account_id,
+                    payment.reference,
+                    payment.amount_cents,
+                    payment.received_on,
+                    payment.source,
+                    at=workflow.now(),
                 ),
             )
         except ActivityError as err:
@@ -320,7 +327,8 @@ class AccountCollectionsWorkflow:
         placement.last_paid_at = workflow.now()
         if payment.source == referral.agency_source(placement.agency_id):
             await self._store(
-                ReferralActivities.accrue_commission, AccrueCommissionInput(self.state.account_id, payment.reference)
+                ReferralActivities.accrue_commission,
+                AccrueCommissionInput(self.state.account_id, payment.reference, at=workflow.now()),
             )
 
     @workflow.signal
@@ -381,7 +389,7 @@ class AccountCollectionsWorkflow:
         self._event_count += 1
         await self._store(
             ContactActivities.record_contact_outcome,
-            RecordOutcomeInput(self.state.account_id, report.attempt_no, report.outcome),
+            RecordOutcomeInput(self.state.account_id, report.attempt_no, report.outcome, at=workflow.now()),
         )
 
     @workflow.signal
@@ -427,7 +435,9 @@ class AccountCollectionsWorkflow:
         if change.kind not in reloads:
             await self._store(
                 ContactActivities.apply_contact_preference,
-                ContactPreferenceInput(self.state.account_id, change.kind.value, change.point_id, change.channel),
+                ContactPreferenceInput(
+                    self.state.account_id, change.kind.value, change.point_id, change.channel, at=workflow.now()
+                ),
             )
 
     # ---- negotiation: updates answer at once; a rejected proposal never enters history ----
@@ -519,7 +529,9 @@ class AccountCollectionsWorkflow:
         self._event_count += 1
         await self._store(
             NegotiationActivities.record_promise,
-            RecordPromiseInput(self.state.account_id, talks.promises_made, promise.amount_cents, promise.due_date),
+            RecordPromiseInput(
+                self.state.account_id, talks.promises_made, promise.amount_cents, promise.due_date, at=workflow.now()
+            ),
         )
 
     @workflow.query

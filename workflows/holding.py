@@ -46,7 +46,7 @@ class HoldKeeper:
         if hold.kind == HoldKind.BANKRUPTCY and state.balance_cents > 0:
             claim = FileClaimInput(
                 state.account_id, hold.reference, holds.PROOF_OF_CLAIM, state.balance_cents,
-                holds.bar_date(hold).isoformat(),
+                holds.bar_date(hold).isoformat(), at=workflow.now(),
             )  # fmt: skip
             await self._store(HoldActivities.file_claim, claim)
 
@@ -59,7 +59,11 @@ class HoldKeeper:
             await self._send_letter(VERIFICATION_LETTER)  # before collection resumes (1006.38(d)(2)(i))
         if outcome == HoldOutcome.UPHELD:
             adjust = AdjustBalanceInput(
-                state.account_id, hold.reference, holds.disputed_cents(hold, state.balance_cents), "dispute upheld"
+                state.account_id,
+                hold.reference,
+                holds.disputed_cents(hold, state.balance_cents),
+                "dispute upheld",
+                at=workflow.now(),
             )
             state.balance_cents = await self._store(HoldActivities.adjust_balance, adjust)
             if state.balance_cents <= 0:
@@ -84,14 +88,26 @@ class HoldKeeper:
         await self._record(hold, "updated", dict(hold.detail))
         await self._store(
             HoldActivities.add_representative,
-            RepresentativeInput(state.account_id, hold.reference, probate.representative, probate.email, probate.phone),
+            RepresentativeInput(
+                state.account_id,
+                hold.reference,
+                probate.representative,
+                probate.email,
+                probate.phone,
+                at=workflow.now(),
+            ),
         )
         state.contacts = await self._store(
             ContactActivities.load_contact_snapshot, LoadContactSnapshotInput(state.account_id)
         )
         if state.balance_cents > 0:
             claim = FileClaimInput(
-                state.account_id, hold.reference, holds.ESTATE_CLAIM, state.balance_cents, probate.claims_deadline
+                state.account_id,
+                hold.reference,
+                holds.ESTATE_CLAIM,
+                state.balance_cents,
+                probate.claims_deadline,
+                at=workflow.now(),
             )
             await self._store(HoldActivities.file_claim, claim)
 
@@ -103,7 +119,9 @@ class HoldKeeper:
         state.outcome = Stage.SETTLED
 
     async def _write_off(self, reason: str) -> int:
-        cents: int = await self._store(HoldActivities.write_off, WriteOffInput(self._state.account_id, reason))
+        cents: int = await self._store(
+            HoldActivities.write_off, WriteOffInput(self._state.account_id, reason, at=workflow.now())
+        )
         self._state.balance_cents = 0
         return cents
 

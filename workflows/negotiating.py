@@ -49,7 +49,9 @@ class PlanKeeper:
         talks.plan = ActivePlan(talks.plans_made, offer, proposed_by, approved_by)
         await self._store(
             NegotiationActivities.create_plan,
-            CreatePlanInput(self._state.account_id, talks.plans_made, offer, proposed_by, approved_by, role),
+            CreatePlanInput(
+                self._state.account_id, talks.plans_made, offer, proposed_by, approved_by, role, at=workflow.now()
+            ),
         )
         self._state.resume_stage = Stage.ON_PLAN
 
@@ -60,7 +62,7 @@ class PlanKeeper:
         negotiation.apply_payment_to_plan(plan.offer.installments, amount_cents)
         await self._store(
             NegotiationActivities.record_installments,
-            RecordInstallmentsInput(self._state.account_id, plan.plan_no, plan.offer.installments),
+            RecordInstallmentsInput(self._state.account_id, plan.plan_no, plan.offer.installments, at=workflow.now()),
         )
 
     def promise_deadlines(self) -> list[datetime]:
@@ -81,7 +83,8 @@ class PlanKeeper:
             else:
                 talks.promises_broken += 1
             await self._store(
-                NegotiationActivities.resolve_promise, ResolvePromiseInput(self._state.account_id, number, status)
+                NegotiationActivities.resolve_promise,
+                ResolvePromiseInput(self._state.account_id, number, status, at=workflow.now()),
             )
 
 
@@ -211,9 +214,11 @@ class OnPlanStage:
         talks.plan = None
         await self._store(
             NegotiationActivities.record_installments,
-            RecordInstallmentsInput(state.account_id, plan.plan_no, plan.offer.installments),
+            RecordInstallmentsInput(state.account_id, plan.plan_no, plan.offer.installments, at=workflow.now()),
         )
-        await self._store(NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "broken"))
+        await self._store(
+            NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "broken", at=workflow.now())
+        )
         if negotiation.after_broken_plan(talks.renegotiations_used, policy_of(state)) == "renegotiate":
             talks.renegotiations_used += 1
             state.resume_stage = Stage.NEGOTIATING
@@ -226,12 +231,15 @@ class OnPlanStage:
         if plan.offer.kind == OfferKind.SETTLEMENT:
             forgiven = max(0, state.balance_cents)
             await self._store(
-                NegotiationActivities.settle_account, SettleAccountInput(state.account_id, plan.plan_no, forgiven)
+                NegotiationActivities.settle_account,
+                SettleAccountInput(state.account_id, plan.plan_no, forgiven, at=workflow.now()),
             )
             state.negotiation.forgiven_cents = forgiven
             state.balance_cents -= forgiven
             state.outcome = Stage.SETTLED
             return
-        await self._store(NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "completed"))
+        await self._store(
+            NegotiationActivities.end_plan, EndPlanInput(state.account_id, plan.plan_no, "completed", at=workflow.now())
+        )
         if state.balance_cents > 0:  # a plan for less than the balance (it grew): keep negotiating
             state.resume_stage = Stage.NEGOTIATING

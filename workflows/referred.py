@@ -60,7 +60,7 @@ class ReferredStage:
         state, placed = self._state, self._state.referral
         request = PlaceAccountInput(
             state.account_id, placed.placements_made + 1, state.segment, state.balance_cents, list(placed.tried),
-            policy, internal_desk,
+            policy, internal_desk, at=workflow.now(),
         )  # fmt: skip
         result = await self._store(ReferralActivities.place_account, request)
         placed.placements_made = result.placement_no
@@ -78,4 +78,6 @@ async def recall_placement(state: AccountState, store: StoreCall, reason: str) -
     if placed.placement is None or placed.placement.agency_id == referral.INTERNAL_DESK:
         return
     number, placed.placement = placed.placement.placement_no, None
-    await store(ReferralActivities.recall_placement, RecallPlacementInput(state.account_id, number, reason))
+    await store(
+        ReferralActivities.recall_placement, RecallPlacementInput(state.account_id, number, reason, at=workflow.now())
+    )
