@@ -361,7 +361,7 @@ class ContactActivities:
                 outcome=contact.outcome,
                 consent_to_calls=contact.consent_to_calls,
                 at=contact.at,
-                now=decided_at(None),  # RecordInboundInput has no `at` yet: when the activity was scheduled
+                now=decided_at(request.at),
             )
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
             "contact.inbound" if recorded.created else "contact.inbound_already_recorded",

@@ -36,6 +36,7 @@ class RecordInboundInput:
     account_id: str
     attempt_no: int
     contact: InboundContactInput
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 def is_telephone_conversation(contact: InboundContactInput) -> bool:

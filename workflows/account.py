@@ -413,7 +413,7 @@ class AccountCollectionsWorkflow:
         self._event_count += 1
         await self._store(
             ContactActivities.record_inbound_contact,
-            RecordInboundInput(self.state.account_id, record.attempt_no, contact),
+            RecordInboundInput(self.state.account_id, record.attempt_no, contact, at=workflow.now()),
         )
 
     @workflow.signal
