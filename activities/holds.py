@@ -5,7 +5,7 @@ Each is one transaction, idempotent by the hold reference (or the account, for t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -33,7 +33,7 @@ class HoldActivities:
     async def record_hold(self, request: HoldRecordInput) -> None:
         """The hold in the store and the audit log: placed, updated (probate), released."""
         logger = bound_logger(request.account_id, reference=request.reference)
-        now = decided_at(datetime.fromisoformat(request.at) if request.at else None)
+        now = decided_at(request.at)
         opened = False
         async with self._sessions() as session, session.begin():
             if request.event == "placed":

@@ -15,9 +15,9 @@ class HoldRecordInput:
     """'placed', 'updated' or 'released'."""
     detail: dict[str, str] = field(default_factory=dict)
     outcome: str | None = None
-    at: str | None = None
-    """When the workflow placed, updated or released the hold (ISO 8601, its clock: simulated time in the
-    simulator); absent in histories recorded before, the activity's clock."""
+    at: datetime | None = None
+    """When the workflow placed, updated or released the hold (its clock: simulated time in the simulator).
+    Sent as ISO 8601 text, as it was when this field was a string."""
 
 
 @dataclass

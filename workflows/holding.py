@@ -141,6 +141,6 @@ class HoldKeeper:
 
     async def _record(self, hold: Hold, event: str, detail: dict[str, str], *, outcome: str | None = None) -> None:
         record = HoldRecordInput(
-            self._state.account_id, hold.reference, hold.kind.value, event, detail, outcome, workflow.now().isoformat()
+            self._state.account_id, hold.reference, hold.kind.value, event, detail, outcome, workflow.now()
         )
         await self._store(HoldActivities.record_hold, record)
