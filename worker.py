@@ -20,14 +20,16 @@ from temporalio.service import RPCError
 
 from activities.support import leave_failures_to_the_outcome_line
 from domain.strategy import StrategyError
+from domain.workflow_contract import ALL_KEYS
 from ops.strategies import load_strategy
 from service.config import ConfigError, Settings, load_settings
 from service.files import restrict_new_files
 from service.health import ListenError, health_app, serving, store_check, temporal_check
 from service.logging import configure_logging
-from service.metrics import metrics_enabled, refresh_accounts_gauge
+from service.metrics import metrics_enabled
 from service.payload_codec import announce_payload_protection
-from service.temporal import TemporalUnavailable, build_worker, connect, register_missing_search_attributes
+from service.temporal import TemporalUnavailable, connect, register_missing_search_attributes
+from store.accounts_gauge import refresh_accounts_gauge
 from store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
     SchemaNotCurrent,
@@ -37,7 +39,7 @@ from store.db import (
     store_location,
 )
 from store.failures import one_line, store_unavailable
-from workflows.search_attributes import ALL_KEYS
+from worker_wiring import build_worker
 
 log = structlog.get_logger("worker")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import STORE_REFUSED, bound_logger, refusal, store_activity
+from activities.support import STORE_REFUSED, bound_logger, decided_at, store_activity
 from domain.messages import (
     AccountSnapshot,
     LoadAccountInput,
@@ -35,7 +35,7 @@ class AccountStoreActivities:
         async with self._sessions() as session:
             account = await repository.get_account(session, request.account_id)
         if account is None:
-            raise refusal(UnknownAccount(f"unknown account {request.account_id}"))
+            raise UnknownAccount(f"unknown account {request.account_id}")
         return AccountSnapshot(
             account_id=account.account_id,
             balance_cents=account.balance_cents,
@@ -57,20 +57,20 @@ class AccountStoreActivities:
                     amount_cents=request.amount_cents,
                     received_on=date.fromisoformat(request.received_on),
                     source=request.source,
-                    now=datetime.now(UTC),
+                    now=decided_at(request.at),
                 )
                 if outcome.applied and (plan := request.installments) is not None:
                     await repository.record_installments(
                         session, account_id=plan.account_id, plan_no=plan.plan_no, installments=plan.installments,
-                        now=datetime.now(UTC),
+                        now=decided_at(request.at),
                     )  # fmt: skip
         except UnknownAccount as err:
             logger.warning("payment.refused", reference=request.reference, error=str(err))
-            raise refusal(err) from err
+            raise
         except (DuplicateReference, AmountOutOfRange) as err:
             logger.warning("payment.refused", reference=request.reference, error=str(err))
             await self._audit_refused_payment(request, str(err))
-            raise refusal(err) from err
+            raise
         except Exception as err:
             if store_refused(err):  # never retried (store_activity): the account's audit log says why
                 await self._audit_refused_payment(request, one_line(err))
@@ -96,7 +96,7 @@ class AccountStoreActivities:
             async with self._sessions() as session, session.begin():
                 await repository.append_audit(
                     session, account_id=request.account_id, action="payment.refused", detail=detail,
-                    actor="workflow", now=datetime.now(UTC), idempotency_key=key,
+                    actor="workflow", now=decided_at(request.at), idempotency_key=key,
                 )  # fmt: skip
         except Exception as err:  # the refusal stands either way; the log line keeps it
             bound_logger(request.account_id).warning("payment.refusal_not_audited", error=one_line(err))
@@ -116,7 +116,7 @@ class AccountStoreActivities:
                     "to": request.to_stage.value,
                     "reason": request.reason,
                 },
-                now=datetime.now(UTC),
+                now=decided_at(request.at),
             )
         bound_logger(request.account_id).info(
             "stage.changed" if changed else "stage.already_recorded",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.support import bound_logger, refusal, store_activity
+from activities.support import bound_logger, decided_at, store_activity
 from channels.email import NotDelivered, SmtpSender
 from channels.letters import letter_facts
 from channels.render import TEMPLATES, TemplateError, message_context, render_message, template_language
@@ -38,13 +38,14 @@ from domain.contact_messages import (
     SendContactResult,
     attempt_key,
 )
+from domain.errors import Refused, parsed
 from domain.inbound import RecordInboundInput
 from domain.rule_packs import licence_lines
 from service import metrics
 from service.config import DEFAULT_COMPANY_CONTACT
 from store import repository
 from store.contacts import jurisdictions_of_account
-from store.errors import StoreError, UnknownAccount, UnknownContactPoint
+from store.errors import UnknownAccount, UnknownContactPoint
 from store.views import AttemptView, ContactSnapshotView
 
 
@@ -52,8 +53,12 @@ def _result(attempt: AttemptView) -> SendContactResult:
     return SendContactResult(status=attempt.status, at=attempt.at, local_at=attempt.local_at, rule=attempt.rule)
 
 
-class ContactPointMismatch(ValueError):
+class ContactPointMismatch(Refused):
     """The contact point cannot carry that channel (say an email address for a call)."""
+
+
+class DispatchTooLate(Refused):
+    """The gate cleared the attempt too long before this dispatch: it must decide again."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,9 @@ def _refuse_stale_clearance(request: SendContactInput) -> None:
         return
     dispatched = activity.info().current_attempt_scheduled_time
     if (dispatched - request.at).total_seconds() > MAX_DISPATCH_DELAY_SECONDS:
-        raise ApplicationError(
+        raise DispatchTooLate(
             f"attempt {request.attempt_no} was cleared at {request.at.isoformat()} but dispatched at "
-            f"{dispatched.isoformat()}: the compliance gate must decide again",
-            type="DispatchTooLate",
-            non_retryable=True,
+            f"{dispatched.isoformat()}: the compliance gate must decide again"
         )
 
 
@@ -115,11 +118,8 @@ class ContactActivities:
     @activity.defn
     @store_activity
     async def load_contact_snapshot(self, request: LoadContactSnapshotInput) -> ContactSnapshot:
-        try:
-            async with self._sessions() as session:
-                view = await repository.contact_snapshot(session, request.account_id)
-        except UnknownAccount as err:
-            raise refusal(err) from err
+        async with self._sessions() as session:
+            view = await repository.contact_snapshot(session, request.account_id)
         snapshot = snapshot_of(view)
         written = licence_lines(snapshot.jurisdictions, Channel.LETTER, self._licences)
         snapshot.licence_missing = list(written.missing)  # the gate refuses written messages then
@@ -145,12 +145,8 @@ class ContactActivities:
         """
         logger = bound_logger(request.account_id, attempt_no=request.attempt_no, channel=request.channel.value)
         smtp = self._email if request.channel == Channel.EMAIL else None
-        try:
-            async with self._sessions() as session, session.begin():
-                finished, outgoing, count = await self._record(session, request, smtp is not None, logger)
-        except (StoreError, TemplateError, ContactPointMismatch) as err:
-            logger.warning("contact.refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            finished, outgoing, count = await self._record(session, request, smtp is not None, logger)
         if count is not None:  # committed: counted once, whatever retries come
             count()
         if finished is not None:
@@ -163,7 +159,7 @@ class ContactActivities:
     ) -> tuple[SendContactResult | None, _Outgoing | None, Callable[[], None] | None]:
         """Record the attempt (and queue it, or prepare the email); a result when nothing is left to do, and
         the metric to count once the transaction commits when the attempt is new (queued or blocked)."""
-        now = datetime.now(UTC)
+        now = decided_at(request.at)
         recorded = await repository.get_attempt(session, request.account_id, request.attempt_no)
         if recorded is not None and recorded.status == AttemptStatus.SENDING:
             logger.warning("contact.unconfirmed", reason="found 'sending' on retry: not sent again")
@@ -178,8 +174,6 @@ class ContactActivities:
             logger.info("contact.already_recorded", status=recorded.status.value)
             return _result(recorded), None, None
         _refuse_stale_clearance(request)
-        if request.at is not None:
-            now = request.at
         rule, outgoing, language = await self._prepare(session, request)
         if rule is not None:
             blocked = await repository.record_blocked_attempt(
@@ -261,7 +255,7 @@ class ContactActivities:
             letter = letter_facts(
                 account, template=request.template, language=language, creditor=context.creditor,
                 company_contact=self._company_contact, payments_cents=sum(p.amount_cents for p in payments),
-                sent_on=(request.at or datetime.now(UTC)).date(), validation_period_end=period_end,
+                sent_on=decided_at(request.at).date(), validation_period_end=period_end,
                 disclosures=context.license_line,
             ).as_document()  # fmt: skip
         outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body, letter=letter)
@@ -287,7 +281,7 @@ class ContactActivities:
                     account_id=request.account_id,
                     attempt_no=request.attempt_no,
                     reason=str(err),
-                    now=datetime.now(UTC),
+                    now=decided_at(request.at),
                 )
             logger.warning("contact.not_delivered", code=err.code, permanent=err.permanent)
             raise ApplicationError(str(err), type="NotDelivered", non_retryable=err.permanent) from None
@@ -302,7 +296,7 @@ class ContactActivities:
                 account_id=request.account_id,
                 attempt_no=request.attempt_no,
                 status=status,
-                now=datetime.now(UTC),
+                now=decided_at(request.at),
             )
         if attempt.status == AttemptStatus.SENT:
             metrics.contact_sent(request.channel.value)
@@ -312,20 +306,17 @@ class ContactActivities:
     @activity.defn
     @store_activity
     async def record_blocked_attempt(self, request: RecordBlockedInput) -> None:
-        try:
-            async with self._sessions() as session, session.begin():
-                recorded = await repository.record_blocked_attempt(
-                    session,
-                    account_id=request.account_id,
-                    attempt_no=request.attempt_no,
-                    channel=request.channel,
-                    contact_point_id=request.point_id,
-                    rule=request.rule,
-                    at=request.at,
-                    now=datetime.now(UTC),
-                )
-        except StoreError as err:
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            recorded = await repository.record_blocked_attempt(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                channel=request.channel,
+                contact_point_id=request.point_id,
+                rule=request.rule,
+                at=request.at,
+                now=request.at,
+            )
         if recorded.created:
             metrics.contact_blocked(request.rule.value)
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
@@ -338,21 +329,18 @@ class ContactActivities:
     @store_activity
     async def record_contact_outcome(self, request: RecordOutcomeInput) -> None:
         """The outcome of an attempt; a wrong number also marks the attempt's contact point bad."""
-        now = datetime.now(UTC)
-        try:
-            async with self._sessions() as session, session.begin():
-                changed = await repository.set_attempt_outcome(
-                    session,
-                    account_id=request.account_id,
-                    attempt_no=request.attempt_no,
-                    outcome=request.outcome,
-                    now=now,
-                )
-                attempt = await repository.get_attempt(session, request.account_id, request.attempt_no)
-                if request.outcome == Outcome.WRONG_NUMBER and attempt and attempt.contact_point_id is not None:
-                    await repository.set_point_flags(session, point_id=attempt.contact_point_id, bad=True, now=now)
-        except StoreError as err:
-            raise refusal(err) from err
+        now = decided_at(request.at)
+        async with self._sessions() as session, session.begin():
+            changed = await repository.set_attempt_outcome(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                outcome=request.outcome,
+                now=now,
+            )
+            attempt = await repository.get_attempt(session, request.account_id, request.attempt_no)
+            if request.outcome == Outcome.WRONG_NUMBER and attempt and attempt.contact_point_id is not None:
+                await repository.set_point_flags(session, point_id=attempt.contact_point_id, bad=True, now=now)
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
             "contact.outcome" if changed else "contact.outcome_already_recorded", outcome=request.outcome.value
         )
@@ -362,22 +350,19 @@ class ContactActivities:
     async def record_inbound_contact(self, request: RecordInboundInput) -> None:
         """A contact the consumer started, stored once per inbound id (a repeat changes nothing)."""
         contact = request.contact
-        try:
-            async with self._sessions() as session, session.begin():
-                recorded = await repository.record_inbound_contact(
-                    session,
-                    account_id=request.account_id,
-                    attempt_no=request.attempt_no,
-                    inbound_id=contact.inbound_id,
-                    channel=contact.channel,
-                    contact_point_id=contact.point_id,
-                    outcome=contact.outcome,
-                    consent_to_calls=contact.consent_to_calls,
-                    at=contact.at,
-                    now=datetime.now(UTC),
-                )
-        except StoreError as err:
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            recorded = await repository.record_inbound_contact(
+                session,
+                account_id=request.account_id,
+                attempt_no=request.attempt_no,
+                inbound_id=contact.inbound_id,
+                channel=contact.channel,
+                contact_point_id=contact.point_id,
+                outcome=contact.outcome,
+                consent_to_calls=contact.consent_to_calls,
+                at=contact.at,
+                now=decided_at(request.at),
+            )
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
             "contact.inbound" if recorded.created else "contact.inbound_already_recorded",
             channel=contact.channel.value,
@@ -388,27 +373,24 @@ class ContactActivities:
     @store_activity
     async def apply_contact_preference(self, request: ContactPreferenceInput) -> None:
         """Opt-out (of one channel, or of the point), cease communication, or a bad contact point."""
-        now = datetime.now(UTC)
-        try:
-            kind = ContactPreference(request.kind)
-            async with self._sessions() as session, session.begin():
-                if kind == ContactPreference.CEASE:
-                    changed = await repository.set_cease_communication(session, request.account_id, now)
-                else:
-                    if request.point_id is None:
-                        raise UnknownContactPoint(f"{kind.value} needs a contact point id")
-                    opt_out = kind == ContactPreference.OPT_OUT
-                    changed = await repository.set_point_flags(
-                        session,
-                        point_id=request.point_id,
-                        opted_out=True if opt_out else None,
-                        bad=None if opt_out else True,
-                        channel=request.channel if opt_out else None,
-                        now=now,
-                        account_id=request.account_id,
-                    )
-        except (StoreError, ValueError) as err:
-            raise refusal(err) from err
+        now = decided_at(request.at)
+        kind = parsed(ContactPreference, request.kind, "a contact preference")
+        async with self._sessions() as session, session.begin():
+            if kind == ContactPreference.CEASE:
+                changed = await repository.set_cease_communication(session, request.account_id, now)
+            else:
+                if request.point_id is None:
+                    raise UnknownContactPoint(f"{kind.value} needs a contact point id")
+                opt_out = kind == ContactPreference.OPT_OUT
+                changed = await repository.set_point_flags(
+                    session,
+                    point_id=request.point_id,
+                    opted_out=True if opt_out else None,
+                    bad=None if opt_out else True,
+                    channel=request.channel if opt_out else None,
+                    now=now,
+                    account_id=request.account_id,
+                )
         bound_logger(request.account_id).info(
             "contact.preference" if changed else "contact.preference_already_recorded",
             kind=kind.value,

@@ -5,12 +5,13 @@ Each is one transaction, idempotent by the hold reference (or the account, for t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal, store_activity
+from activities.support import bound_logger, decided_at, store_activity
+from domain.errors import parsed
 from domain.hold_messages import (
     AdjustBalanceInput,
     FileClaimInput,
@@ -32,29 +33,24 @@ class HoldActivities:
     async def record_hold(self, request: HoldRecordInput) -> None:
         """The hold in the store and the audit log: placed, updated (probate), released."""
         logger = bound_logger(request.account_id, reference=request.reference)
-        now = datetime.fromisoformat(request.at) if request.at else datetime.now(UTC)  # the workflow's time
+        now = decided_at(request.at)
         opened = False
-        try:
-            async with self._sessions() as session, session.begin():
-                if request.event == "placed":
-                    hold = await repository.open_hold(
-                        session, account_id=request.account_id, reference=request.reference, kind=request.kind,
-                        detail=request.detail, now=now,
-                    )  # fmt: skip
-                    opened = hold.placed_at == now  # placed by this call: a reference seen before keeps its time
-                elif request.event == "updated":
-                    await repository.update_hold(
-                        session, account_id=request.account_id, reference=request.reference, detail=request.detail,
-                        now=now,
-                    )  # fmt: skip
-                else:
-                    await repository.close_hold(
-                        session, account_id=request.account_id, reference=request.reference,
-                        outcome=request.outcome or "resume", now=now,
-                    )  # fmt: skip
-        except ValueError as err:
-            logger.warning("hold.refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            if request.event == "placed":
+                opened = (await repository.open_hold_once(
+                    session, account_id=request.account_id, reference=request.reference, kind=request.kind,
+                    detail=request.detail, now=now,
+                )).created  # fmt: skip
+            elif request.event == "updated":
+                await repository.update_hold(
+                    session, account_id=request.account_id, reference=request.reference, detail=request.detail,
+                    now=now,
+                )  # fmt: skip
+            else:
+                await repository.close_hold(
+                    session, account_id=request.account_id, reference=request.reference,
+                    outcome=request.outcome or "resume", now=now,
+                )  # fmt: skip
         if opened:  # committed, and new
             metrics.hold_opened(request.kind)
         logger.info(f"hold.{request.event}", kind=request.kind, outcome=request.outcome)
@@ -63,18 +59,15 @@ class HoldActivities:
     @store_activity
     async def file_claim(self, request: FileClaimInput) -> None:
         """A proof of claim in bankruptcy, or a claim against a deceased debtor's estate: filed once."""
-        logger = bound_logger(request.account_id, reference=request.hold_reference)
-        try:
-            async with self._sessions() as session, session.begin():
-                claim = await repository.file_claim(
-                    session, account_id=request.account_id, hold_reference=request.hold_reference, kind=request.kind,
-                    amount_cents=request.amount_cents, deadline=date.fromisoformat(request.deadline),
-                    now=datetime.now(UTC),
-                )  # fmt: skip
-        except ValueError as err:
-            logger.warning("claim.refused", error=type(err).__name__)
-            raise refusal(err) from err
-        logger.info("claim.filed", kind=claim.kind, amount_cents=claim.amount_cents, deadline=request.deadline)
+        deadline = parsed(date.fromisoformat, request.deadline, "a claim's deadline")
+        async with self._sessions() as session, session.begin():
+            claim = await repository.file_claim(
+                session, account_id=request.account_id, hold_reference=request.hold_reference, kind=request.kind,
+                amount_cents=request.amount_cents, deadline=deadline, now=decided_at(request.at),
+            )  # fmt: skip
+        bound_logger(request.account_id, reference=request.hold_reference).info(
+            "claim.filed", kind=claim.kind, amount_cents=claim.amount_cents, deadline=request.deadline
+        )
 
     @activity.defn
     @store_activity
@@ -82,7 +75,7 @@ class HoldActivities:
         """Write the remaining balance off, once; the amount written off now (0 on a repeat)."""
         async with self._sessions() as session, session.begin():
             cents = await repository.write_off(
-                session, account_id=request.account_id, reason=request.reason, now=datetime.now(UTC)
+                session, account_id=request.account_id, reason=request.reason, now=decided_at(request.at)
             )
         bound_logger(request.account_id).info("account.written_off", amount_cents=cents, reason=request.reason)
         return cents
@@ -94,7 +87,7 @@ class HoldActivities:
         async with self._sessions() as session, session.begin():
             balance = await repository.adjust_balance(
                 session, account_id=request.account_id, reference=request.reference,
-                amount_cents=request.amount_cents, reason=request.reason, now=datetime.now(UTC),
+                amount_cents=request.amount_cents, reason=request.reason, now=decided_at(request.at),
             )  # fmt: skip
         bound_logger(request.account_id).info("balance.adjusted", reference=request.reference, balance_cents=balance)
         return balance
@@ -103,17 +96,12 @@ class HoldActivities:
     @store_activity
     async def add_representative(self, request: RepresentativeInput) -> None:
         """The estate's personal representative: their contact points, the only ones contacted from now on."""
-        logger = bound_logger(request.account_id, reference=request.hold_reference)
-        try:
-            async with self._sessions() as session, session.begin():
-                ids = await repository.add_attorney(
-                    session, account_id=request.account_id, name=request.name, phone=request.phone,
-                    email=request.email, now=datetime.now(UTC), actor="workflow", role=REPRESENTATIVE,
-                )  # fmt: skip
-        except ValueError as err:
-            logger.warning("representative.refused", error=type(err).__name__)
-            raise refusal(err) from err
-        logger.info("representative.added", points=len(ids))
+        async with self._sessions() as session, session.begin():
+            ids = await repository.add_attorney(
+                session, account_id=request.account_id, name=request.name, phone=request.phone,
+                email=request.email, now=decided_at(request.at), actor="workflow", role=REPRESENTATIVE,
+            )  # fmt: skip
+        bound_logger(request.account_id, reference=request.hold_reference).info("representative.added", points=len(ids))
 
     def all(self) -> list:
         return [self.record_hold, self.file_claim, self.write_off, self.adjust_balance, self.add_representative]

@@ -6,12 +6,13 @@ nothing the first run recorded. Log lines carry ids, amounts and statuses, no pe
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal, store_activity
+from activities.support import bound_logger, decided_at, store_activity
+from domain.errors import parsed
 from domain.negotiation_messages import Installment
 from domain.plan_messages import (
     CreatePlanInput,
@@ -56,22 +57,18 @@ class NegotiationActivities:
     async def create_plan(self, request: CreatePlanInput) -> PlanRecord:
         """Record the plan (cancelling the account's active one); a repeat returns it as recorded."""
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                known = await repository.get_plan(session, request.account_id, request.plan_no)
-                plan = known or await repository.create_plan(
-                    session,
-                    account_id=request.account_id,
-                    plan_no=request.plan_no,
-                    offer=request.offer,
-                    proposed_by=request.proposed_by,
-                    approved_by=request.approved_by,
-                    approver_role=request.approver_role,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:  # the store's refusals included
-            logger.warning("plan.refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            known = await repository.get_plan(session, request.account_id, request.plan_no)
+            plan = known or await repository.create_plan(
+                session,
+                account_id=request.account_id,
+                plan_no=request.plan_no,
+                offer=request.offer,
+                proposed_by=request.proposed_by,
+                approved_by=request.approved_by,
+                approver_role=request.approver_role,
+                now=decided_at(request.at),
+            )
         logger.info(
             "plan.already_recorded" if known else "plan.created",
             kind=plan.kind.value,
@@ -87,18 +84,14 @@ class NegotiationActivities:
     @store_activity
     async def record_installments(self, request: RecordInstallmentsInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                changed = await repository.record_installments(
-                    session,
-                    account_id=request.account_id,
-                    plan_no=request.plan_no,
-                    installments=request.installments,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:
-            logger.warning("plan.installments_refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            changed = await repository.record_installments(
+                session,
+                account_id=request.account_id,
+                plan_no=request.plan_no,
+                installments=request.installments,
+                now=decided_at(request.at),
+            )
         logger.info(
             "plan.installments" if changed else "plan.installments_already_recorded",
             paid_cents=sum(i.paid_cents for i in request.installments),
@@ -109,56 +102,44 @@ class NegotiationActivities:
     @store_activity
     async def end_plan(self, request: EndPlanInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                ended = await repository.end_plan(
-                    session,
-                    account_id=request.account_id,
-                    plan_no=request.plan_no,
-                    status=request.status,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:
-            logger.warning("plan.end_refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            ended = await repository.end_plan(
+                session,
+                account_id=request.account_id,
+                plan_no=request.plan_no,
+                status=request.status,
+                now=decided_at(request.at),
+            )
         logger.info("plan.ended" if ended else "plan.already_ended", status=request.status)
 
     @activity.defn
     @store_activity
     async def settle_account(self, request: SettleAccountInput) -> None:
         logger = bound_logger(request.account_id, plan_no=request.plan_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                settled = await repository.settle_account(
-                    session,
-                    account_id=request.account_id,
-                    plan_no=request.plan_no,
-                    forgiven_cents=request.forgiven_cents,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:
-            logger.warning("account.settle_refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            settled = await repository.settle_account(
+                session,
+                account_id=request.account_id,
+                plan_no=request.plan_no,
+                forgiven_cents=request.forgiven_cents,
+                now=decided_at(request.at),
+            )
         logger.info("account.settled" if settled else "account.already_settled", forgiven_cents=request.forgiven_cents)
 
     @activity.defn
     @store_activity
     async def record_promise(self, request: RecordPromiseInput) -> None:
         logger = bound_logger(request.account_id, promise_no=request.promise_no)
-        try:
-            due_date = date.fromisoformat(request.due_date)
-            async with self._sessions() as session, session.begin():
-                recorded = await repository.record_promise(
-                    session,
-                    account_id=request.account_id,
-                    promise_no=request.promise_no,
-                    amount_cents=request.amount_cents,
-                    due_date=due_date,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:
-            logger.warning("promise.refused", error=type(err).__name__)
-            raise refusal(err) from err
+        due_date = parsed(date.fromisoformat, request.due_date, "a promise's due date")
+        async with self._sessions() as session, session.begin():
+            recorded = await repository.record_promise(
+                session,
+                account_id=request.account_id,
+                promise_no=request.promise_no,
+                amount_cents=request.amount_cents,
+                due_date=due_date,
+                now=decided_at(request.at),
+            )
         logger.info(
             "promise.made" if recorded else "promise.already_recorded",
             amount_cents=request.amount_cents,
@@ -169,18 +150,14 @@ class NegotiationActivities:
     @store_activity
     async def resolve_promise(self, request: ResolvePromiseInput) -> None:
         logger = bound_logger(request.account_id, promise_no=request.promise_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                resolved = await repository.resolve_promise(
-                    session,
-                    account_id=request.account_id,
-                    promise_no=request.promise_no,
-                    status=request.status,
-                    now=datetime.now(UTC),
-                )
-        except ValueError as err:
-            logger.warning("promise.resolve_refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            resolved = await repository.resolve_promise(
+                session,
+                account_id=request.account_id,
+                promise_no=request.promise_no,
+                status=request.status,
+                now=decided_at(request.at),
+            )
         logger.info("promise.resolved" if resolved else "promise.already_resolved", status=request.status)
 
     def all(self) -> list:

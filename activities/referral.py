@@ -6,12 +6,10 @@ retry or a replay never places, recalls or pays commission twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.support import bound_logger, refusal, store_activity
+from activities.support import bound_logger, decided_at, store_activity
 from domain import referral
 from domain.referral_messages import (
     AccrueCommissionInput,
@@ -20,14 +18,11 @@ from domain.referral_messages import (
     RecallPlacementInput,
 )
 from store import repository
-from store.errors import StoreError
 from store.views import PlacementView
 
 
 def _result(placement: PlacementView) -> PlacementResult:
-    return PlacementResult(
-        placement.placement_no, placement.agency_id, placement.commission_bps, placement.placed_at
-    )
+    return PlacementResult(placement.placement_no, placement.agency_id, placement.commission_bps, placement.placed_at)
 
 
 class ReferralActivities:
@@ -39,36 +34,32 @@ class ReferralActivities:
     async def place_account(self, request: PlaceAccountInput) -> PlacementResult:
         """Choose the agency (rule: segment, balance band, round-robin) and record the placement once."""
         logger = bound_logger(request.account_id, placement_no=request.placement_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                known = await repository.placements_for(session, request.account_id)
-                for placement in known:
-                    if placement.placement_no == request.placement_no:
-                        logger.info("placement.already_recorded", agency_id=placement.agency_id)
-                        return _result(placement)
-                choice = (
-                    referral.internal_desk()
-                    if request.internal_desk
-                    else referral.choose_placement(
-                        request.policy,
-                        segment=request.segment,
-                        balance_cents=request.balance_cents,
-                        tried=request.tried,
-                        placed_counts=await repository.placement_counts(session),
-                    )
-                )
-                placement = await repository.place_account(
-                    session,
-                    account_id=request.account_id,
-                    placement_no=request.placement_no,
-                    agency_id=choice.agency_id,
+        async with self._sessions() as session, session.begin():
+            known = await repository.placements_for(session, request.account_id)
+            for placement in known:
+                if placement.placement_no == request.placement_no:
+                    logger.info("placement.already_recorded", agency_id=placement.agency_id)
+                    return _result(placement)
+            choice = (
+                referral.internal_desk()
+                if request.internal_desk
+                else referral.choose_placement(
+                    request.policy,
+                    segment=request.segment,
                     balance_cents=request.balance_cents,
-                    commission_bps=choice.commission_bps,
-                    now=datetime.now(UTC),
+                    tried=request.tried,
+                    placed_counts=await repository.placement_counts(session),
                 )
-        except ValueError as err:  # the store's refusals (StoreError) and bad amounts
-            logger.warning("placement.refused", error=type(err).__name__)
-            raise refusal(err) from err
+            )
+            placement = await repository.place_account(
+                session,
+                account_id=request.account_id,
+                placement_no=request.placement_no,
+                agency_id=choice.agency_id,
+                balance_cents=request.balance_cents,
+                commission_bps=choice.commission_bps,
+                now=decided_at(request.at),
+            )
         logger.info(
             "placement.made", agency_id=placement.agency_id, balance_cents=request.balance_cents,
             commission_bps=placement.commission_bps,
@@ -79,15 +70,11 @@ class ReferralActivities:
     @store_activity
     async def recall_placement(self, request: RecallPlacementInput) -> None:
         logger = bound_logger(request.account_id, placement_no=request.placement_no)
-        try:
-            async with self._sessions() as session, session.begin():
-                placement = await repository.recall_placement(
-                    session, account_id=request.account_id, placement_no=request.placement_no,
-                    reason=request.reason, now=datetime.now(UTC),
-                )  # fmt: skip
-        except StoreError as err:
-            logger.warning("placement.recall_refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            placement = await repository.recall_placement(
+                session, account_id=request.account_id, placement_no=request.placement_no,
+                reason=request.reason, now=decided_at(request.at),
+            )  # fmt: skip
         logger.info("placement.recalled", agency_id=placement.agency_id, reason=request.reason)
 
     @activity.defn
@@ -95,15 +82,11 @@ class ReferralActivities:
     async def accrue_commission(self, request: AccrueCommissionInput) -> int:
         """The agency's commission on one reported payment, recorded once; 0 when nothing is placed."""
         logger = bound_logger(request.account_id)
-        try:
-            async with self._sessions() as session, session.begin():
-                cents = await repository.accrue_commission(
-                    session, account_id=request.account_id, payment_reference=request.payment_reference,
-                    now=datetime.now(UTC),
-                )  # fmt: skip
-        except StoreError as err:
-            logger.warning("commission.refused", error=type(err).__name__)
-            raise refusal(err) from err
+        async with self._sessions() as session, session.begin():
+            cents = await repository.accrue_commission(
+                session, account_id=request.account_id, payment_reference=request.payment_reference,
+                now=decided_at(request.at),
+            )  # fmt: skip
         logger.info("commission.accrued", commission_cents=cents)
         return cents
 

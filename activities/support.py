@@ -1,6 +1,6 @@
-"""What every activity shares: a logger bound to the account and the run, business refusals, what a
-failure of the store itself becomes (`store_activity`), and one log line per activity outcome
-(`ActivityOutcomes`, the worker's interceptor)."""
+"""What every activity shares: a logger bound to the account and the run, the time a write is recorded
+at (`decided_at`), what a business refusal and a failure of the store itself become (`store_activity`),
+and one log line per activity outcome (`ActivityOutcomes`, the worker's interceptor)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import structlog
@@ -16,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, CancelledError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
+from domain.errors import Refused
 from store.failures import one_line, store_refused, store_unavailable
 
 log = structlog.get_logger("activities")
@@ -50,9 +52,10 @@ def bound_logger(account_id: str | None, **context: object) -> structlog.stdlib.
     )
 
 
-def refusal(err: Exception) -> ApplicationError:
-    """A business refusal: retrying cannot help, so the workflow hears of it at once."""
-    return ApplicationError(str(err), type=type(err).__name__, non_retryable=True)
+def decided_at(at: datetime | None) -> datetime:
+    """When the workflow decided the write: the command's `at`. A command scheduled before commands
+    carried one gets the time its activity was first scheduled: never the clock of this attempt."""
+    return at if at is not None else activity.info().scheduled_time
 
 
 def store_activity(
@@ -60,6 +63,10 @@ def store_activity(
 ) -> Callable[[Activities, Request], Awaitable[Reply]]:
     """Put under `@activity.defn` of every activity that touches the store.
 
+    A business refusal (domain.errors.Refused: an unknown account, a bad reference, a template that
+    cannot render): a non-retryable ApplicationError whose type is the refusal's class name, so the
+    workflow hears of it at once; the one place an activity's refusal becomes one. A bare ValueError,
+    KeyError or TypeError is a fault of the code: it goes up unchanged and is retried.
     The store unavailable (connection refused or lost, server shutting down, SQLite locked past
     its busy timeout): one warning line `store.unavailable` with the error, the attempt and when
     the next try comes, then a retryable `StoreUnavailable` with a one-line message (category
@@ -75,6 +82,8 @@ def store_activity(
             return await run(self, request)
         except ApplicationError:
             raise
+        except Refused as err:
+            raise ApplicationError(str(err), type=type(err).__name__, non_retryable=True) from None
         except Exception as err:
             failure = _store_failure(err, request.account_id)
             if failure is None:

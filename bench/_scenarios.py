@@ -42,10 +42,10 @@ from domain.strategy import Strategy
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
 from service.logging import configure_logging
-from service.temporal import all_activities
 from store import repository
 from store.models import ContactAttemptRow, InstallmentRow, PlanRow
 from store.views import AccountView
+from worker_wiring import all_activities
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 

@@ -14,7 +14,6 @@ import typer
 from cli.common import console, fail
 from cli.identity import act
 from domain.contact import Channel, Outcome
-from domain.inbound import ATTORNEY_ALLOWS_CONTACT_REASONS
 from ops import account_workflows
 from ops.context import OpsContext
 from web.tokens import Caller
@@ -60,8 +59,6 @@ def attorney_allows_contact(
     reason: Annotated[str, typer.Option(help="consent, or no_response (none in reasonable time).")],
 ) -> None:
     """The consumer's attorney allows direct contact with the consumer (1006.6(b)(2))."""
-    if reason not in ATTORNEY_ALLOWS_CONTACT_REASONS:
-        fail(f"--reason must be {' or '.join(ATTORNEY_ALLOWS_CONTACT_REASONS)}, got {reason!r}")
 
     async def send(ctx: OpsContext, who: Caller) -> str:
         return await account_workflows.send_attorney_allows_contact(ctx, account_id, reason=reason, actor=who.name)

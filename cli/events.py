@@ -11,16 +11,17 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, fail, parse_date, run, with_context
+from cli.common import console, fail, run, with_context
 from cli.contacts import attorney_allows_contact, inbound
 from cli.identity import act
 from cli.output import in_dollars
-from domain import holds
+from domain import holds, validation
 from domain.contact import Channel, Outcome
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, parse_amount
 from domain.negotiation_messages import PromiseInput
 from ops import account_workflows, write_downs
+from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from web.tokens import Caller
 
@@ -37,9 +38,12 @@ def event_payment(
     received_on: Annotated[str | None, typer.Option(help="ISO date (default today).")] = None,
     agency: Annotated[str | None, typer.Option(help="Reported by this agency (earns its commission).")] = None,
     estate: Annotated[bool, typer.Option("--estate", help="Paid by a deceased debtor's estate (settles).")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until the workflow applied it: new balance, stage.")
+    ] = False,
 ) -> None:
     """A payment was received (signal-with-start; the same reference twice counts once)."""
-    received = parse_date(received_on, "--received-on") if received_on else datetime.now(UTC).date()
+    received = received_on or datetime.now(UTC).date().isoformat()  # checked by domain.validation, as over HTTP
     try:
         cents = parse_amount(amount)
     except InvalidAmount as err:
@@ -47,10 +51,11 @@ def event_payment(
 
     async def pay(ctx: OpsContext, _who: Caller) -> str:
         source = account_workflows.payment_source(ctx, agency=agency, estate=estate)
-        payment = PaymentInput(cents, reference.strip(), received.isoformat(), source)
-        return await account_workflows.send_payment(ctx, account_id, payment)
+        payment = PaymentInput(cents, reference.strip(), received, source)
+        return await account_workflows.send_payment(ctx, account_id, payment, wait=WAIT_SECONDS if wait else None)
 
-    console.print(act(account_id, "payment", pay, {"reference": reference.strip(), "amount_cents": cents}))
+    answer = act(account_id, "payment", pay, {"reference": reference.strip(), "amount_cents": cents})
+    console.print(answer, highlight=False, soft_wrap=True)
 
 
 @event_app.command("hold")
@@ -129,8 +134,7 @@ def event_probate(
     phone: Annotated[str | None, typer.Option(help="The representative's phone.")] = None,
 ) -> None:
     """The estate's representative: the only person contacted from now on; the claim is filed."""
-    deadline = parse_date(claims_deadline, "--claims-deadline").isoformat()
-    probate = ProbateInput(representative, deadline, email=email, phone=phone)
+    probate = ProbateInput(representative, claims_deadline, email=email, phone=phone)
     console.print(act(account_id, "probate", lambda ctx, _: account_workflows.send_probate(ctx, account_id, probate)))
 
 
@@ -161,10 +165,9 @@ def event_dispute_resolved(
     outcome: Annotated[str, typer.Option(help="verified (the letter goes out, collection resumes) or upheld.")],
 ) -> None:
     """Answer the open dispute: verified resumes after the verification letter; upheld takes the amount off."""
-    outcomes = {"verified": HoldOutcome.VERIFIED, "upheld": HoldOutcome.UPHELD}
-    if outcome not in outcomes:
-        fail(f"--outcome must be verified or upheld, got {outcome!r}")
-    _release(account_id, HoldReleaseInput(outcome=outcomes[outcome], kind=HoldKind.DISPUTE))
+    if problem := validation.dispute_resolution_problem(outcome):
+        fail(f"{problem}: nothing changed")
+    _release(account_id, HoldReleaseInput(outcome=HoldOutcome(outcome), kind=HoldKind.DISPUTE))
 
 
 @event_app.command("contact-outcome")
@@ -204,8 +207,6 @@ def event_attorney(
     email: Annotated[str | None, typer.Option(help="The attorney's email.")] = None,
 ) -> None:
     """The debtor is represented: from now on only the attorney is contacted (1006.6(b)(2))."""
-    if not (phone or email):
-        fail("give the attorney's --phone or --email (or both)")
     send = partial(account_workflows.send_attorney, name=name, phone=phone, email=email)
     console.print(act(account_id, "attorney", lambda ctx, _: send(ctx, account_id)))
 
@@ -223,7 +224,7 @@ def event_promise(
         cents = parse_amount(amount)
     except InvalidAmount as err:
         fail(str(err))
-    promise = PromiseInput(cents, parse_date(date_, "--date").isoformat())
+    promise = PromiseInput(cents, date_)  # the date is checked by domain.validation, as over HTTP
     detail = {"amount_cents": cents, "due_date": promise.due_date}
     sent = act(account_id, "promise", lambda ctx, _: send_promise(ctx, account_id, promise), detail)
     console.print(in_dollars(sent), highlight=False)

@@ -11,7 +11,7 @@ import typer
 from cli.common import console, fail, settings
 from cli.output import id_column, new_table, print_table
 from service.config import ConfigError
-from web.config import load_web_settings
+from service.web_config import load_web_settings
 from web.tokens import Role, TokenError, issue_token, load_tokens, revoke_token
 
 token_app = typer.Typer(no_args_is_help=True, help="Tokens for the web dashboard and the event API.")

@@ -115,6 +115,7 @@ class RecordOutcomeInput:
     account_id: str
     attempt_no: int
     outcome: Outcome
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -125,3 +126,4 @@ class ContactPreferenceInput:
     point_id: int | None = None
     channel: str | None = None
     """For 'opt_out': the one channel to stop at that point (STOP to a text); None stops them all."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -14,9 +15,9 @@ class HoldRecordInput:
     """'placed', 'updated' or 'released'."""
     detail: dict[str, str] = field(default_factory=dict)
     outcome: str | None = None
-    at: str | None = None
-    """When the workflow placed, updated or released the hold (ISO 8601, its clock: simulated time in the
-    simulator); absent in histories recorded before, the activity's clock."""
+    at: datetime | None = None
+    """When the workflow placed, updated or released the hold (its clock: simulated time in the simulator).
+    Sent as ISO 8601 text, as it was when this field was a string."""
 
 
 @dataclass
@@ -26,12 +27,14 @@ class FileClaimInput:
     kind: str
     amount_cents: int
     deadline: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
 class WriteOffInput:
     account_id: str
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -40,6 +43,7 @@ class AdjustBalanceInput:
     reference: str
     amount_cents: int
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -49,3 +53,4 @@ class RepresentativeInput:
     name: str
     email: str | None
     phone: str | None
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

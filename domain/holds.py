@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from domain.messages import AccountState, Hold, HoldInput, HoldKind, HoldReleaseInput
-from domain.validation import CHAPTERS, MAX_REFERENCE, hold_problem  # noqa: F401 (the workflow's names until it imports domain.validation)
+from domain.validation import CHAPTERS, MAX_REFERENCE  # noqa: F401 (where callers look for them)
 
 BAR_DATE_DAYS = 70
 """Proof of claim deadline after the petition (non-governmental creditors, Fed. R. Bankr. P. 3002(c))."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain.contact import CONVERSATION_OUTCOMES, Channel, Outcome
-from domain.validation import ATTORNEY_ALLOWS_CONTACT_REASONS, INBOUND_OUTCOMES, inbound_problem  # noqa: F401
+from domain.validation import ATTORNEY_ALLOWS_CONTACT_REASONS, INBOUND_OUTCOMES  # noqa: F401
 
 CONSENT_DAYS = 7
 """Prior consent to calls given directly to the collector lasts 7 days (1006.14(b)(3)(i))."""
@@ -36,6 +36,7 @@ class RecordInboundInput:
     account_id: str
     attempt_no: int
     contact: InboundContactInput
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 def is_telephone_conversation(contact: InboundContactInput) -> bool:

@@ -20,7 +20,6 @@ from domain.negotiation_messages import NegotiationState
 from domain.referral_messages import ReferralState
 from domain.stages import Stage
 from domain.strategy import ContactPlan
-from domain.validation import payment_problem  # noqa: F401 (the workflow's name until it imports domain.validation)
 
 REVIEW_INTERVAL = timedelta(days=1)
 RECENT_REFERENCES_KEPT = 200

@@ -103,7 +103,8 @@ def enter(ctx: Context, stage: Stage, reason: str, *, next_action: str | None = 
         state.resume_stage = stage
     state.stage_changes += 1
     yield from call(
-        "record_stage_change", StageChangeInput(state.account_id, previous, stage, state.stage_changes, reason)
+        "record_stage_change",
+        StageChangeInput(state.account_id, previous, stage, state.stage_changes, reason, at=ctx.now()),
     )
 
 

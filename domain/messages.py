@@ -201,6 +201,7 @@ class RecordPaymentInput:
     amount_cents: int
     received_on: str
     source: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
     installments: RecordInstallmentsInput | None = None
     """The plan's installments as the payment leaves them: recorded with it, in its transaction, if it is new."""
 
@@ -218,3 +219,4 @@ class StageChangeInput:
     to_stage: Stage
     sequence: int
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

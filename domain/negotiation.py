@@ -34,7 +34,6 @@ from domain.negotiation_messages import (
 )
 from domain.stages import Stage
 from domain.validation import first_payment_problem, parse_day
-from domain.validation import promise_problem as validate_promise  # noqa: F401 (the workflow's name, for now)
 
 DEFAULT_FIRST_PAYMENT_DAYS = 14
 """Offered plans start two weeks out (never beyond the policy's window) unless the debtor picks a date."""

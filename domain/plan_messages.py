@@ -7,6 +7,7 @@ strings; no personal data: who proposed or approved a plan travels as a role or 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from domain.negotiation_messages import Installment, Offer, OfferKind
@@ -44,6 +45,7 @@ class CreatePlanInput:
     proposed_by: str
     approved_by: str | None = None
     approver_role: str | None = None
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -65,6 +67,7 @@ class RecordInstallmentsInput:
     plan_no: int
     installments: list[Installment]
     """Paid amounts and statuses as the workflow sees them; numbers must exist on the plan."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -73,6 +76,7 @@ class EndPlanInput:
     plan_no: int
     status: str
     """'completed', 'broken' or 'cancelled' (a PlanStatus value)."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -81,6 +85,7 @@ class SettleAccountInput:
     plan_no: int
     forgiven_cents: int
     """Written off the balance once (never more than the balance): the settlement's discount."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -89,6 +94,7 @@ class RecordPromiseInput:
     promise_no: int
     amount_cents: int
     due_date: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -97,3 +103,4 @@ class ResolvePromiseInput:
     promise_no: int
     status: str
     """'kept' or 'broken' (a PromiseStatus value)."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

@@ -40,6 +40,7 @@ class PlaceAccountInput:
     policy: ReferralPolicy
     internal_desk: bool = False
     """Straight to the internal desk (after a recall a person asked for)."""
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -55,6 +56,7 @@ class RecallPlacementInput:
     account_id: str
     placement_no: int
     reason: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
 
 
 @dataclass
@@ -68,3 +70,4 @@ class RecallInput:
 class AccrueCommissionInput:
     account_id: str
     payment_reference: str
+    at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records

@@ -18,13 +18,13 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter, decode_search_attributes
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import workflow_contract as sa
 from domain.messages import StageChangeInput
+from domain.workflow_contract import workflow_id_for
 from ops import views
 from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
-from workflows import search_attributes as sa
-from workflows.account import workflow_id_for
 
 STAGE_CHANGE_ACTIVITY = "record_stage_change"
 _ENDINGS = {

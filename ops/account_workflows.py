@@ -31,13 +31,13 @@ from domain.messages import (
 )
 from domain.money import format_cents
 from domain.rule_packs import account_profile
+from domain.workflow_contract import WORKFLOW_TYPE, workflow_id_for
 from ops import applied
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import known_agency, load_strategy
 from store import months, repository
 from store.views import AccountView, HoldView
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 START_CONCURRENCY = 50
 
@@ -119,7 +119,7 @@ async def start_accounts(
         async with gate:
             try:
                 await ctx.client.start_workflow(
-                    AccountCollectionsWorkflow.run,
+                    WORKFLOW_TYPE,
                     _workflow_input(ctx, account),
                     **_start_options(ctx, account.account_id),
                 )
@@ -135,7 +135,7 @@ async def start_accounts(
 async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str, argument: object) -> None:
     try:
         await ctx.client.start_workflow(
-            AccountCollectionsWorkflow.run,
+            WORKFLOW_TYPE,
             _workflow_input(ctx, account),
             start_signal=signal,
             start_signal_args=[argument],

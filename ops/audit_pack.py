@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.contact import Channel
 from domain.contact_messages import AttemptStatus
+from domain.workflow_contract import workflow_id_for
 from ops.account_view import run_histories
 from ops.account_workflows import require_account
 from ops.context import OpsContext
@@ -27,7 +28,6 @@ from service.files import private_dir, write_private
 from service.payload_codec import decrypted_history
 from store import repository
 from store.views import AttemptView, AuditEntryView, ContactPointView, OutboxView
-from workflows.account import workflow_id_for
 
 AUDIT_COLUMNS = ("entry_id", "at", "actor", "action", "detail", "idempotency_key")
 SENT = (AttemptStatus.SENT, AttemptStatus.UNCONFIRMED)

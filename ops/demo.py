@@ -39,10 +39,10 @@ from ops.views import contact_summary
 from service.config import Settings
 from service.files import open_private, private_dir
 from service.temporal import TemporalUnavailable, connect
+from service.tokens import Role, issue_token, revoke_token
+from service.web_config import load_web_settings
 from store import repository
 from store.db import ensure_schema
-from web.config import load_web_settings
-from web.tokens import Role, issue_token, revoke_token
 
 DATA_DIR = Path(".data")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,8 @@ from ops import account_workflows, negotiation, write_downs
 from ops.context import OpsContext
 from ops.demo_cast import Cast, DemoEvent, Part, call_outcome, negotiation_part
 from ops.errors import OpsError
+from service.tokens import Caller, Role
 from store import repository
-from web.tokens import Caller, Role
 
 Recent = Callable[[str], None]
 DEMO_SUPERVISOR = Caller("Dana Reyes", Role.SUPERVISOR)

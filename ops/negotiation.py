@@ -14,16 +14,17 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import negotiation, validation
+from domain.messages import AccountStatus
 from domain.money import format_cents
 from domain.negotiation import NegotiationPolicy
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalAnswer
 from domain.strategy import StrategyError
+from domain.workflow_contract import DECIDE_APPROVAL_UPDATE, PROPOSE_PLAN_UPDATE, STATUS_QUERY, workflow_id_for
 from ops.account_workflows import refuse, require_open_account, send_running
 from ops.context import OpsContext
 from ops.errors import OpsError, engine_busy
 from ops.strategies import load_strategy
 from store.views import AccountView
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 
 def as_dict(answer: ProposalAnswer) -> dict[str, Any]:
@@ -36,7 +37,7 @@ async def account_policy(ctx: OpsContext, account: AccountView) -> NegotiationPo
     validators accept; this process's strategy only when the workflow does not answer."""
     handle = ctx.client.get_workflow_handle(workflow_id_for(account.account_id))
     try:
-        status = await handle.query(AccountCollectionsWorkflow.status, rpc_timeout=timedelta(seconds=10))
+        status = await handle.query(STATUS_QUERY, result_type=AccountStatus, rpc_timeout=timedelta(seconds=10))
         strategy = load_strategy(status.strategy.split()[0]) if status.strategy else ctx.strategy
     except (RPCError, WorkflowQueryFailedError, StrategyError):
         strategy = None
@@ -53,11 +54,11 @@ async def offers(ctx: OpsContext, account_id: str) -> list[dict[str, Any]]:
     return [dataclasses.asdict(offer) for offer in found]
 
 
-async def _update(ctx: OpsContext, account_id: str, update: Any, argument: object) -> ProposalAnswer:
+async def _update(ctx: OpsContext, account_id: str, update: str, argument: object) -> ProposalAnswer:
     await require_open_account(ctx, account_id)
     handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
     try:
-        return await handle.execute_update(update, argument)
+        return await handle.execute_update(update, argument, result_type=ProposalAnswer)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         reason = getattr(cause, "message", None) or str(cause)
@@ -72,11 +73,11 @@ async def _update(ctx: OpsContext, account_id: str, update: Any, argument: objec
 
 async def propose(ctx: OpsContext, account_id: str, proposal: PlanProposal) -> ProposalAnswer:
     refuse(validation.proposal_problem(proposal, maximum_cents=ctx.settings.max_payment_cents))
-    return await _update(ctx, account_id, AccountCollectionsWorkflow.propose_plan, proposal)
+    return await _update(ctx, account_id, PROPOSE_PLAN_UPDATE, proposal)
 
 
 async def decide(ctx: OpsContext, account_id: str, decision: ApprovalInput) -> ProposalAnswer:
-    return await _update(ctx, account_id, AccountCollectionsWorkflow.decide_approval, decision)
+    return await _update(ctx, account_id, DECIDE_APPROVAL_UPDATE, decision)
 
 
 async def send_promise(ctx: OpsContext, account_id: str, promise: PromiseInput) -> str:

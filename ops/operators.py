@@ -3,7 +3,7 @@
     [[operators]]
     user = "jdoe"          # the OS login name
     name = "Jane Doe"      # the name the audit log records
-    role = "operations"    # viewer, operations or supervisor (web.tokens.Role)
+    role = "operations"    # viewer, operations or supervisor (service.tokens.Role)
 
 The CLI never takes a name or a role from its command line or environment: it looks up the OS user it
 runs as (the process's real uid, not $USER) in this file.
@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 from ops.errors import OpsError
-from web.tokens import Caller, Role
+from service.tokens import Caller, Role
 
 MAX_NAME = 32
 """The audit log's actor column holds the name."""

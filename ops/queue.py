@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain import workflow_contract as sa
 from domain.attention import Attention
 from domain.messages import HoldKind
 from domain.stages import Stage
@@ -14,7 +15,6 @@ from ops.context import OpsContext
 from ops.views import WORKFLOW_TYPE_QUERY, checked_member
 from store import repository
 from store.views import AccountView
-from workflows import search_attributes as sa
 
 REMINDER = "reminder"
 """A note's reminder date has come (the store's notes, not a search attribute)."""

@@ -30,9 +30,18 @@ from temporalio.worker import Worker
 
 from domain import debtor_model as model
 from domain import holds
-from domain.messages import ContactOutcomeInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
+from domain.messages import (
+    AccountStatus,
+    ContactOutcomeInput,
+    HoldKind,
+    HoldOutcome,
+    HoldReleaseInput,
+    PaymentInput,
+    ProbateInput,
+)
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
+from domain.workflow_contract import STATUS_QUERY, workflow_id_for
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
@@ -42,11 +51,11 @@ from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
 from service.config import Settings
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
-from service.temporal import WORKFLOWS, all_activities, register_search_attributes
+from service.temporal import register_search_attributes
 from store.db import SQLITE_BUSY_TIMEOUT_MS, ensure_schema, make_engine, make_session_factory
 from store.models import AccountRow, ContactAttemptRow, PaymentRow, PromiseRow
+from worker_wiring import WORKFLOWS, all_activities
 from workflows import workflow_runner
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 READ_AT, EVENTS_AT, START_AT = 9, 10, 21
 """UTC hours of the day grid."""
@@ -195,7 +204,7 @@ def _estate(account_id: str, *, pays: bool) -> Action:
 async def _status(run: _Run, account_id: str) -> Any:
     try:
         handle = run.env.client.get_workflow_handle(workflow_id_for(account_id))
-        return await handle.query(AccountCollectionsWorkflow.status)
+        return await handle.query(STATUS_QUERY, result_type=AccountStatus)
     except Exception:  # noqa: BLE001 - closed or not yet loaded: nothing to pay
         return None
 

@@ -11,20 +11,20 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import workflow_contract as sa
 from domain.lifecycle import days_past_due
-from domain.messages import HoldKind
+from domain.messages import AccountStatus, HoldKind
 from domain.rule_packs import rules_summary
 from domain.stages import Stage
 from domain.timezones import zone_info
+from domain.workflow_contract import STATUS_QUERY, WORKFLOW_TYPE, workflow_id_for
 from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
 from store.contacts import jurisdictions_of_account
 from store.views import AccountView
-from workflows import search_attributes as sa
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
-WORKFLOW_TYPE_QUERY = "WorkflowType = 'AccountCollectionsWorkflow'"
+WORKFLOW_TYPE_QUERY = f"WorkflowType = '{WORKFLOW_TYPE}'"
 
 
 QUERY_TIMEOUT = timedelta(seconds=10)
@@ -52,7 +52,7 @@ async def _live_or_stored_status(ctx: OpsContext, account_id: str) -> dict[str, 
     if description.status != WorkflowExecutionStatus.RUNNING:
         return _store_status(account, workflow_status=description.status.name.lower() if description.status else None)
     try:
-        status = await handle.query(AccountCollectionsWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
+        status = await handle.query(STATUS_QUERY, result_type=AccountStatus, rpc_timeout=QUERY_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError) as err:
         return _store_status(account, workflow_status=f"running, not answering ({err}); is a worker running?")
     return {"source": "workflow", **dataclasses.asdict(status)}

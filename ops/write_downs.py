@@ -20,11 +20,11 @@ from ops import negotiation
 from ops.account_workflows import open_hold, require_open_account, send_hold_release
 from ops.context import OpsContext
 from ops.errors import NotAllowed, OpsError
+from service.tokens import Caller
 from store import repository
 from store import write_downs as store
 from store.audit import append_audit
 from store.write_downs import WriteDownView
-from web.tokens import Caller
 
 MAX_REASON = 200
 

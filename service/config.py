@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.bounds import CEILING_CENTS, DEFAULT_MAX_AMOUNT
 from domain.money import format_cents, parse_amount
 from domain.rule_packs import parse_licences
-from store.db import DEFAULT_DATABASE_URL
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
 
 DEFAULT_COMPANY_CONTACT = "Example Collections, PO Box 1000, Springfield, IL 62701, 1-800-555-0100"
 

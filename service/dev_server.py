@@ -7,8 +7,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from domain.workflow_contract import ALL_KEYS
 from service.files import private_dir, private_file
-from workflows.search_attributes import ALL_KEYS
 
 SERVER_STARTUP_TIMEOUT = timedelta(seconds=60)
 """How long to wait for a bundled server to answer; the SDK's 5 s is too little on a busy machine."""

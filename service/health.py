@@ -26,7 +26,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from store.failures import one_line
+from service.failures import one_line
 
 OK = "ok"
 Check = Callable[[], Awaitable[str]]

@@ -7,21 +7,16 @@ Everything goes through the Temporal runtime's metric meter, so one endpoint car
   inside an activity the meter is `activity.metric_meter()`, which adds `namespace`, `task_queue`
   and `activity_type` labels (a no-op meter where no metrics are configured, as in unit tests);
 - the `collections_accounts{stage}` gauge, set by the worker from one GROUP BY over the store every
-  METRICS_REFRESH_SECONDS (`refresh_accounts_gauge`).
+  METRICS_REFRESH_SECONDS (store/accounts_gauge.py: this module imports nothing above service/).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.common import MetricMeter
 
 from domain.stages import Stage
-from store import repository
-from store.failures import one_line, store_unavailable
 
 log = structlog.get_logger("metrics")
 
@@ -63,32 +58,3 @@ def hold_opened(kind: str) -> None:
 
 def metrics_enabled(meter: MetricMeter) -> bool:
     return meter is not MetricMeter.noop
-
-
-async def accounts_by_stage(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
-    """Accounts in the store by stage, every stage named (0 where none)."""
-    async with sessions() as session:
-        counts = await repository.account_ids_by_stage(session)
-    by_stage = dict.fromkeys(STAGES, 0)
-    for stage, count in counts.items():
-        by_stage[stage or NOT_STARTED] = count
-    return by_stage
-
-
-async def refresh_accounts_gauge(meter: MetricMeter, sessions: async_sessionmaker[AsyncSession], every: float) -> None:
-    """Set `collections_accounts{stage}` now and every `every` seconds, until cancelled.
-
-    The store unavailable: one warning `store.unavailable` (source `accounts_gauge`) per refresh, and the
-    gauge keeps its last values until the store answers again.
-    """
-    gauge = meter.create_gauge(ACCOUNTS, "Accounts in the store by stage (not_started: loaded, no workflow yet)")
-    while True:
-        try:
-            counts = await accounts_by_stage(sessions)
-        except Exception as err:  # noqa: BLE001 - the worker goes on; the next refresh tries again
-            event = "store.unavailable" if store_unavailable(err) else "metrics.refresh_failed"
-            log.warning(event, source="accounts_gauge", error=one_line(err), retry_in_seconds=every)
-        else:
-            for stage, count in counts.items():
-                gauge.set(count, {"stage": stage})
-        await asyncio.sleep(every)

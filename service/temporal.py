@@ -1,35 +1,24 @@
-"""The Temporal side of the engine: client connection and the worker with everything registered."""
+"""The Temporal client: the connection (TLS, API key, retries) and the engine's search attributes on the server.
+
+The worker's wiring (workflows, activities, sandbox) is worker_wiring.py's; this module imports none of it.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, TLSConfig
-from temporalio.worker import Worker
 
-from activities.account_store import AccountStoreActivities
-from activities.contact import ContactActivities
-from activities.holds import HoldActivities
-from activities.negotiation import NegotiationActivities
-from activities.referral import ReferralActivities
-from activities.support import ActivityOutcomes
-from channels.email import SmtpSender, sender_from_settings
-from service.config import DEFAULT_COMPANY_CONTACT, Settings
+from domain.workflow_contract import ALL_KEYS
+from service.config import Settings
 from service.payload_codec import data_converter
-from workflows import workflow_runner
-from workflows.account import AccountCollectionsWorkflow
-from workflows.search_attributes import ALL_KEYS
 
-WORKFLOWS = [AccountCollectionsWorkflow]
 CONNECT_FIRST_WAIT_SECONDS = 1.0
 CONNECT_MAX_WAIT_SECONDS = 30.0
 log = structlog.get_logger("temporal")
@@ -91,44 +80,6 @@ def connection_options(settings: Settings) -> dict[str, Any]:
             client_cert=cert, client_private_key=key, server_root_ca_cert=ca, domain=settings.temporal_tls_server_name
         )
     return options
-
-
-def all_activities(
-    sessions: async_sessionmaker[AsyncSession],
-    email: SmtpSender | None,
-    *,
-    company_contact: str = DEFAULT_COMPANY_CONTACT,
-    licences: Mapping[str, str] | None = None,
-) -> list[Callable[..., Any]]:
-    """Every activity the account workflow calls: the worker and the tests register this one list."""
-    return [
-        *AccountStoreActivities(sessions).all(),
-        *ContactActivities(sessions, email, company_contact=company_contact, licences=licences).all(),
-        *NegotiationActivities(sessions).all(),
-        *ReferralActivities(sessions).all(),
-        *HoldActivities(sessions).all(),
-    ]
-
-
-def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Worker:
-    return Worker(
-        client,
-        task_queue=settings.collections_task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=all_activities(
-            sessions,
-            sender_from_settings(settings),
-            company_contact=settings.company_contact,
-            licences=settings.licences,
-        ),
-        max_concurrent_activities=settings.max_concurrent_activities,
-        max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
-        max_concurrent_activity_task_polls=settings.max_concurrent_activity_polls,
-        max_concurrent_workflow_task_polls=settings.max_concurrent_workflow_task_polls,
-        graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
-        interceptors=[ActivityOutcomes()],
-    )
 
 
 async def register_search_attributes(client: Client) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.stages import TERMINAL_STAGES, Stage
 from store.audit import append_once, audit_values
-from store.errors import UnknownAccount
+from store.idempotent import locked_account
 from store.models import AccountRow, AuditEntryRow, ContactPointRow, HoldRow, PaymentRow
 from store.views import AccountView, ContactPointView, in_chunks, view_of
 
@@ -57,9 +57,7 @@ async def set_stage(
     actor: str = "workflow",
 ) -> bool:
     """Mirror the workflow's stage and audit `stage.changed`; False if the key was already used."""
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
+    account = await locked_account(session, account_id)
     detail = {**detail, "from": account.stage, "to": stage.value}
     entry = AuditEntryRow(**audit_values(account_id, "stage.changed", detail, actor, now, idempotency_key))
     if not await append_once(session, entry):

@@ -49,14 +49,10 @@ async def begin_attempt(
         session,
         account_id=account_id,
         attempt_no=attempt_no,
-        values={
-            "channel": Channel(channel).value,
-            "contact_point_id": contact_point_id,
-            "status": status.value,
-            "template": template,
-            "validation_notice": validation_notice,
-            "detail": detail or {},
-        },
+        channel=channel,
+        contact_point_id=contact_point_id,
+        status=status,
+        values={"template": template, "validation_notice": validation_notice, "detail": detail or {}},
         at=now,
         now=now,
         actor=actor,
@@ -80,14 +76,10 @@ async def record_blocked_attempt(
         session,
         account_id=account_id,
         attempt_no=attempt_no,
-        values={
-            "channel": Channel(channel).value,
-            "contact_point_id": contact_point_id,
-            "status": AttemptStatus.BLOCKED.value,
-            "rule": Rule(rule).value,
-            "validation_notice": False,
-            "detail": {},
-        },
+        channel=channel,
+        contact_point_id=contact_point_id,
+        status=AttemptStatus.BLOCKED,
+        values={"rule": Rule(rule).value},
         at=at,
         now=now,
         actor=actor,
@@ -119,16 +111,14 @@ async def record_inbound_contact(
         session,
         account_id=account_id,
         attempt_no=attempt_no,
+        channel=channel,
+        contact_point_id=contact_point_id,
+        status=AttemptStatus.RECEIVED,
         values={
-            "channel": Channel(channel).value,
-            "contact_point_id": contact_point_id,
-            "status": AttemptStatus.RECEIVED.value,
             "outcome": Outcome(outcome).value,
             "outcome_at": at,
             "direction": "inbound",
             "consent_to_calls": consent_to_calls,
-            "validation_notice": False,
-            "detail": {},
         },
         at=at,
         now=now,
@@ -254,15 +244,22 @@ async def _insert_once(
     *,
     account_id: str,
     attempt_no: int,
+    channel: Channel,
+    contact_point_id: int | None,
+    status: AttemptStatus,
     values: dict[str, Any],
     at: datetime,
     now: datetime,
     actor: str,
     key: str | None = None,
 ) -> AttemptBegun:
-    """Insert under a SAVEPOINT: in a race the unique key decides and the loser gets the winner's row.
+    """Record the attempt once (store/idempotent.py), with `values` for the columns its kind sets.
 
     The row is known by its number, or by `key` when given (an inbound contact's)."""
+    values = {
+        "channel": Channel(channel).value, "contact_point_id": contact_point_id, "status": status.value,
+        "validation_notice": False, "detail": {}, **values,
+    }  # fmt: skip
     find = partial(_by_number, session, account_id, attempt_no) if key is None else partial(_by_key, session, key)
     key = key or attempt_key(account_id, attempt_no)
 

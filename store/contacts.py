@@ -18,6 +18,7 @@ from domain.timezones import KnownPoint, area_code, zone_info
 from domain.timezones import point_zones as zones_of
 from store.audit import append_audit
 from store.errors import UnknownAccount, UnknownContactPoint
+from store.idempotent import locked_account
 from store.models import AccountRow, ContactPointRow
 from store.views import ContactPointView, ContactSnapshotView, view_of
 
@@ -195,9 +196,7 @@ async def set_cease_communication(
     session: AsyncSession, account_id: str, now: datetime, actor: str = "workflow"
 ) -> bool:
     """Record a request to cease communication (once; it is never lifted here); False if already set."""
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
+    account = await locked_account(session, account_id)
     if account.cease_communication_at is not None:
         return False
     account.cease_communication_at, account.updated_at = now, now
@@ -221,9 +220,7 @@ async def set_attorney_allows_contact(
     consent, or no response within a reasonable time. False (nothing changed) if already recorded."""
     if reason not in ATTORNEY_ALLOWS_CONTACT_REASONS:
         raise Refused(f"reason must be one of {', '.join(ATTORNEY_ALLOWS_CONTACT_REASONS)}, got {reason!r}")
-    account = await session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
+    account = await locked_account(session, account_id)
     if account.attorney_allows_contact_at is not None:
         return False
     account.attorney_allows_contact_at, account.attorney_allows_contact_reason = now, reason
@@ -257,9 +254,7 @@ async def add_attorney(
     A point the account already has with that value becomes the attorney's. Repeating the call
     changes nothing and returns the same ids.
     """
-    account = await session.get(AccountRow, account_id, with_for_update=True)
-    if account is None:
-        raise UnknownAccount(f"unknown account {account_id}")
+    await locked_account(session, account_id)
     if not name.strip() or not (phone or email):
         raise Refused(f"the {role} needs a name and a phone or an email")
     phone = parsed(normalize_phone, phone, f"the {role}'s phone") if phone else None

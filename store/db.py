@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session, SessionTransaction
 from service.files import FILE_MODE, open_private, private_dir
 from store.errors import SchemaNotCurrent
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a worker's write waits for SQLite's write lock (SQLite's busy handler sleeps and retries with

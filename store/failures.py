@@ -20,6 +20,8 @@ import sqlite3
 from asyncpg.exceptions import InterfaceError as AsyncpgInterfaceError
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
+from service.failures import one_line  # noqa: F401 - the name most callers import it by
+
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 """Connection exception; insufficient resources (too many connections); operator intervention (shutdown,
 crash, cannot connect now)."""
@@ -53,14 +55,3 @@ def store_refused(err: BaseException) -> bool:
         return True
     orig = err.orig if isinstance(err, DBAPIError) else err
     return isinstance(orig, sqlite3.Error) and str(orig).startswith(_REFUSED_BY_SQLITE)
-
-
-def one_line(err: BaseException) -> str:
-    """The driver's own error as `Type: first line`, without SQLAlchemy's SQL text and bound parameters."""
-    cause: BaseException = err
-    if isinstance(err, DBAPIError) and err.orig is not None:
-        cause = err.orig
-        if cause.__cause__ is not None:  # SQLAlchemy's adapter around asyncpg's error: name asyncpg's
-            cause = cause.__cause__
-    text = str(cause).strip()
-    return f"{type(cause).__name__}: {text.splitlines()[0]}" if text else type(cause).__name__

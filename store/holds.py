@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Refused
 from store.audit import append_audit, append_once, audit_values
 from store.errors import UnknownHold
-from store.idempotent import insert_once, locked_account
+from store.idempotent import Once, insert_once, locked_account
 from store.models import CLAIM_KINDS, HOLD_KINDS, AuditEntryRow, ClaimRow, HoldRow
 from store.views import ClaimView, HoldView, view_of
 
@@ -63,7 +63,16 @@ def bounded_key(key: str) -> str:
 async def open_hold(
     session: AsyncSession, *, account_id: str, reference: str, kind: str, detail: dict[str, str], now: datetime
 ) -> HoldView:
-    """Open hold `reference` on the account, audited `hold.placed`.
+    """Open hold `reference` on the account, audited `hold.placed` (`open_hold_once`)."""
+    return (await open_hold_once(
+        session, account_id=account_id, reference=reference, kind=kind, detail=detail, now=now
+    )).row  # fmt: skip
+
+
+async def open_hold_once(
+    session: AsyncSession, *, account_id: str, reference: str, kind: str, detail: dict[str, str], now: datetime
+) -> Once[HoldView]:
+    """Open hold `reference` on the account, audited `hold.placed`; `created` says whether this call did.
 
     A reference already opened comes back as it stands, and nothing changes. The account row is
     locked first, so that concurrent openings queue instead of racing.
@@ -83,7 +92,7 @@ async def open_hold(
 
     find = partial(_hold_row, session, account_id, reference)
     once = await insert_once(session, find, insert, lock=partial(locked_account, session, account_id))
-    return _hold_view(once.row)
+    return Once(_hold_view(once.row), once.created)
 
 
 async def update_hold(

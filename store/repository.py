@@ -45,6 +45,7 @@ from store.holds import (
     file_claim,
     holds_for,
     open_hold,
+    open_hold_once,
     update_hold,
     write_off,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "holds_for",
     "notes_for",
     "open_hold",
+    "open_hold_once",
     "outbox_entries",
     "past_due_account_ids",
     "payment_by_reference",

@@ -16,10 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
-from service.temporal import all_activities, register_search_attributes
+from service.temporal import register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
 from tests.support.databases import sqlite_url
 from tests.support.private_postgres import private_postgres  # noqa: F401 (a fixture)
+from worker_wiring import all_activities
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
 from workflows.search_attributes import ALL_KEYS

@@ -16,9 +16,9 @@ from domain.money import InvalidAmount
 from ops.context import open_context
 from ops.errors import NotAllowed, OpsError, RequestConflict
 from service.config import Settings
+from service.web_config import WebSettings
 from web import api, api_docs, codec, pages
 from web.auth import Tokens
-from web.config import WebSettings
 from web.guard import Guard
 from web.throttle import Throttle
 

@@ -8,8 +8,8 @@ import uvicorn
 from service.config import ConfigError, Settings
 from service.logging import configure_logging
 from service.payload_codec import announce_payload_protection
+from service.web_config import WebSettings
 from web.app import create_app
-from web.config import WebSettings
 
 log = structlog.get_logger("web")
 

@@ -6,7 +6,7 @@ when it is refused.
 
 from __future__ import annotations
 
-from domain import cadence, holds, inbound, lifecycle, referral
+from domain import cadence, holds, lifecycle, referral, validation
 from domain.commands import Context, Flow, Refused, call
 from domain.contact_messages import ContactPreference, ContactPreferenceInput, RecordOutcomeInput
 from domain.flows import sending
@@ -23,7 +23,7 @@ RELOADED_FROM_STORE = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_AL
 
 def payment(ctx: Context, paid: PaymentInput) -> Flow[None]:
     state = ctx.state
-    if problem := lifecycle.payment_problem(paid):
+    if problem := validation.payment_problem(paid, ctx.now().date()):
         ctx.log(f"payment ignored: {problem}")
         return
     if lifecycle.is_duplicate_payment(state, paid.reference):
@@ -32,7 +32,7 @@ def payment(ctx: Context, paid: PaymentInput) -> Flow[None]:
     lifecycle.remember_payment_reference(state, paid.reference)
     installments = installments_after(ctx, paid.amount_cents)
     request = RecordPaymentInput(
-        state.account_id, paid.reference, paid.amount_cents, paid.received_on, paid.source, installments
+        state.account_id, paid.reference, paid.amount_cents, paid.received_on, paid.source, ctx.now(), installments
     )
     recorded = yield from call("record_payment", request, refusable=True)
     if isinstance(recorded, Refused):
@@ -60,7 +60,7 @@ def _credit_placement(ctx: Context, paid: PaymentInput) -> Flow[None]:
         return
     placement.last_paid_at = ctx.now()
     if paid.source == referral.agency_source(placement.agency_id):
-        yield from call("accrue_commission", AccrueCommissionInput(ctx.state.account_id, paid.reference))
+        yield from call("accrue_commission", AccrueCommissionInput(ctx.state.account_id, paid.reference, at=ctx.now()))
 
 
 def recall_placement(ctx: Context, recall: RecallInput) -> bool:
@@ -81,7 +81,9 @@ def contact_outcome(ctx: Context, report: ContactOutcomeInput) -> Flow[None]:
     if record is None:
         ctx.log(f"outcome for unknown attempt {report.attempt_no} ignored")
         return
-    yield from call("record_contact_outcome", RecordOutcomeInput(state.account_id, report.attempt_no, report.outcome))
+    yield from call(
+        "record_contact_outcome", RecordOutcomeInput(state.account_id, report.attempt_no, report.outcome, at=ctx.now())
+    )
 
 
 def inbound_contact(ctx: Context, contact: InboundContactInput) -> Flow[None]:
@@ -89,7 +91,7 @@ def inbound_contact(ctx: Context, contact: InboundContactInput) -> Flow[None]:
     (a telephone conversation starts the quiet period, 1006.14(b)(2)(i)(B); consent to calls,
     1006.14(b)(3)(i)); stored once per inbound id."""
     state = ctx.state
-    if problem := inbound.inbound_problem(contact, now=ctx.now()):
+    if problem := validation.inbound_problem(contact, now=ctx.now()):
         ctx.log(f"inbound contact ignored: {problem}")
         return
     if state.stage.is_terminal:
@@ -101,7 +103,9 @@ def inbound_contact(ctx: Context, contact: InboundContactInput) -> Flow[None]:
     if record is None:
         ctx.log(f"inbound contact {contact.inbound_id} already recorded")
         return
-    yield from call("record_inbound_contact", RecordInboundInput(state.account_id, record.attempt_no, contact))
+    yield from call(
+        "record_inbound_contact", RecordInboundInput(state.account_id, record.attempt_no, contact, at=ctx.now())
+    )
 
 
 def contact_preference(ctx: Context, change: ContactPreferenceChange) -> Flow[None]:
@@ -114,5 +118,7 @@ def contact_preference(ctx: Context, change: ContactPreferenceChange) -> Flow[No
         contacts.cease_communication = True
     elif change.kind == ContactPreference.OPT_OUT:
         lifecycle.opt_out(contacts, point_id=change.point_id, channel=change.channel)
-    request = ContactPreferenceInput(ctx.state.account_id, change.kind.value, change.point_id, change.channel)
+    request = ContactPreferenceInput(
+        ctx.state.account_id, change.kind.value, change.point_id, change.channel, at=ctx.now()
+    )
     yield from call("apply_contact_preference", request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import cadence, holds, lifecycle
+from domain import cadence, holds, lifecycle, validation
 from domain.commands import Context, Flow, call
 from domain.contact import Channel, Purpose
 from domain.flows import sending
@@ -22,7 +22,7 @@ def place(ctx: Context, request: HoldInput) -> Flow[None]:
     """Stack a hold and record it; a bankruptcy or a death recalls the account from its agency; a bankruptcy
     files its proof of claim."""
     state = ctx.state
-    if problem := holds.hold_problem(request, ctx.now().date()):
+    if problem := validation.hold_problem(request, ctx.now().date()):
         ctx.log(f"hold ignored: {problem}")
         return
     if state.stage.is_terminal or not lifecycle.place_hold(state, request, ctx.now()):
@@ -34,7 +34,7 @@ def place(ctx: Context, request: HoldInput) -> Flow[None]:
     if hold.kind == HoldKind.BANKRUPTCY and state.balance_cents > 0:
         claim = FileClaimInput(
             state.account_id, hold.reference, holds.PROOF_OF_CLAIM, state.balance_cents,
-            holds.bar_date(hold).isoformat(),
+            holds.bar_date(hold).isoformat(), at=ctx.now(),
         )  # fmt: skip
         yield from call("file_claim", claim)
 
@@ -52,7 +52,7 @@ def release(ctx: Context, request: HoldReleaseInput) -> Flow[None]:
         yield from sending.send_letter(ctx, VERIFICATION_LETTER)  # before collection resumes (1006.38(d)(2)(i))
     if outcome == HoldOutcome.UPHELD:
         disputed = holds.disputed_cents(hold, state.balance_cents)
-        adjust = AdjustBalanceInput(state.account_id, hold.reference, disputed, "dispute upheld")
+        adjust = AdjustBalanceInput(state.account_id, hold.reference, disputed, "dispute upheld", at=ctx.now())
         state.balance_cents = yield from call("adjust_balance", adjust)
         if state.balance_cents <= 0:
             state.outcome = Stage.CLOSED
@@ -77,12 +77,19 @@ def probate(ctx: Context, request: ProbateInput) -> Flow[None]:
     yield from _record(ctx, hold, "updated", dict(hold.detail))
     yield from call(
         "add_representative",
-        RepresentativeInput(state.account_id, hold.reference, request.representative, request.email, request.phone),
+        RepresentativeInput(
+            state.account_id, hold.reference, request.representative, request.email, request.phone, at=ctx.now()
+        ),
     )
     yield from sending.reload_contacts(ctx)
     if state.balance_cents > 0:
         claim = FileClaimInput(
-            state.account_id, hold.reference, holds.ESTATE_CLAIM, state.balance_cents, request.claims_deadline
+            state.account_id,
+            hold.reference,
+            holds.ESTATE_CLAIM,
+            state.balance_cents,
+            request.claims_deadline,
+            at=ctx.now(),
         )
         yield from call("file_claim", claim)
 
@@ -96,13 +103,11 @@ def estate_paid(ctx: Context) -> Flow[None]:
 
 
 def _write_off(ctx: Context, reason: str) -> Flow[int]:
-    cents: int = yield from call("write_off", WriteOffInput(ctx.state.account_id, reason))
+    cents: int = yield from call("write_off", WriteOffInput(ctx.state.account_id, reason, at=ctx.now()))
     ctx.state.balance_cents = 0
     return cents
 
 
 def _record(ctx: Context, hold: Hold, event: str, detail: dict[str, str], *, outcome: str | None = None) -> Flow[None]:
-    record = HoldRecordInput(
-        ctx.state.account_id, hold.reference, hold.kind.value, event, detail, outcome, ctx.now().isoformat()
-    )
+    record = HoldRecordInput(ctx.state.account_id, hold.reference, hold.kind.value, event, detail, outcome, ctx.now())
     yield from call("record_hold", record)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain import negotiation
+from domain import negotiation, validation
 from domain.commands import Context, Flow, Wait, call
 from domain.messages import AccountState
 from domain.negotiation_messages import (
@@ -88,7 +88,7 @@ def resolve_promises(ctx: Context) -> Flow[None]:
             talks.promises_kept += 1
         else:
             talks.promises_broken += 1
-        yield from call("resolve_promise", ResolvePromiseInput(state.account_id, number, status))
+        yield from call("resolve_promise", ResolvePromiseInput(state.account_id, number, status, at=ctx.now()))
 
 
 def accept(ctx: Context, offer: Offer, *, proposed_by: str, approved_by: str | None, role: str | None) -> Flow[None]:
@@ -98,7 +98,8 @@ def accept(ctx: Context, offer: Offer, *, proposed_by: str, approved_by: str | N
     talks.pending, talks.quiet_since = None, None
     talks.plan = ActivePlan(talks.plans_made, offer, proposed_by, approved_by)
     yield from call(
-        "create_plan", CreatePlanInput(state.account_id, talks.plans_made, offer, proposed_by, approved_by, role)
+        "create_plan",
+        CreatePlanInput(state.account_id, talks.plans_made, offer, proposed_by, approved_by, role, at=ctx.now()),
     )
 
 
@@ -163,7 +164,7 @@ def decide(ctx: Context, decision: ApprovalInput) -> Flow[ProposalAnswer]:
 def promise_to_pay(ctx: Context, promise: PromiseInput) -> Flow[bool]:
     """Record a promise the policy allows; whether it was taken."""
     state, talks = ctx.state, ctx.state.negotiation
-    problem = negotiation.validate_promise(promise, state.balance_cents, ctx.now().date(), policy_of(state))
+    problem = validation.promise_problem(promise, state.balance_cents, ctx.now().date(), policy_of(state))
     if problem is not None:
         ctx.log(f"promise ignored: {problem}")
         return False
@@ -171,6 +172,6 @@ def promise_to_pay(ctx: Context, promise: PromiseInput) -> Flow[bool]:
     talks.promises.append(Promise(promise.amount_cents, promise.due_date, ctx.now(), state.collected_cents))
     yield from call(
         "record_promise",
-        RecordPromiseInput(state.account_id, talks.promises_made, promise.amount_cents, promise.due_date),
+        RecordPromiseInput(state.account_id, talks.promises_made, promise.amount_cents, promise.due_date, at=ctx.now()),
     )
     return True

@@ -47,7 +47,7 @@ def installments_after(ctx: Context, amount_cents: int) -> RecordInstallmentsInp
         return None
     after = [replace(installment) for installment in plan.offer.installments]
     negotiation.apply_payment_to_plan(after, amount_cents)
-    return RecordInstallmentsInput(ctx.state.account_id, plan.plan_no, after)
+    return RecordInstallmentsInput(ctx.state.account_id, plan.plan_no, after, at=ctx.now())
 
 
 def _remind(ctx: Context, plan: ActivePlan, installment: Installment) -> Flow[datetime | None]:
@@ -80,9 +80,10 @@ def _broken(ctx: Context, plan: ActivePlan, number: int) -> Flow[Stage]:
     talks.installments_missed += 1
     talks.plan = None
     yield from call(
-        "record_installments", RecordInstallmentsInput(state.account_id, plan.plan_no, plan.offer.installments)
+        "record_installments",
+        RecordInstallmentsInput(state.account_id, plan.plan_no, plan.offer.installments, at=ctx.now()),
     )
-    yield from call("end_plan", EndPlanInput(state.account_id, plan.plan_no, "broken"))
+    yield from call("end_plan", EndPlanInput(state.account_id, plan.plan_no, "broken", at=ctx.now()))
     if negotiation.after_broken_plan(talks.renegotiations_used, policy_of(state)) == "renegotiate":
         talks.renegotiations_used += 1
         return Stage.NEGOTIATING
@@ -94,11 +95,11 @@ def _completed(ctx: Context, plan: ActivePlan) -> Flow[Stage | None]:
     state.negotiation.plan = None
     if plan.offer.kind == OfferKind.SETTLEMENT:
         forgiven = max(0, state.balance_cents)
-        yield from call("settle_account", SettleAccountInput(state.account_id, plan.plan_no, forgiven))
+        yield from call("settle_account", SettleAccountInput(state.account_id, plan.plan_no, forgiven, at=ctx.now()))
         state.negotiation.forgiven_cents = forgiven
         state.balance_cents -= forgiven
         state.outcome = Stage.SETTLED
         return None
-    yield from call("end_plan", EndPlanInput(state.account_id, plan.plan_no, "completed"))
+    yield from call("end_plan", EndPlanInput(state.account_id, plan.plan_no, "completed", at=ctx.now()))
     # a plan for less than the balance (it grew): keep negotiating; else the machine closes the account as paid
     return Stage.NEGOTIATING if state.balance_cents > 0 else None

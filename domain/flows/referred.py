@@ -45,7 +45,7 @@ def _place(ctx: Context, policy: referral.ReferralPolicy, *, internal_desk: bool
     state, placed = ctx.state, ctx.state.referral
     request = PlaceAccountInput(
         state.account_id, placed.placements_made + 1, state.segment, state.balance_cents, list(placed.tried),
-        policy, internal_desk,
+        policy, internal_desk, at=ctx.now(),
     )  # fmt: skip
     result: PlacementResult = yield from call("place_account", request)
     placed.placements_made = result.placement_no
@@ -60,4 +60,4 @@ def recall(ctx: Context, reason: str) -> Flow[None]:
     if placed.placement is None or placed.placement.agency_id == referral.INTERNAL_DESK:
         return
     number, placed.placement = placed.placement.placement_no, None
-    yield from call("recall_placement", RecallPlacementInput(ctx.state.account_id, number, reason))
+    yield from call("recall_placement", RecallPlacementInput(ctx.state.account_id, number, reason, at=ctx.now()))

@@ -14,7 +14,8 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-from store.db import DEFAULT_DATABASE_URL, ensure_sqlite_directory, is_sqlite
+from service.config import DEFAULT_DATABASE_URL
+from store.db import ensure_sqlite_directory, is_sqlite
 from store.models import Base
 
 # Serializes concurrent upgrades on PostgreSQL (say a worker and a file load starting together).

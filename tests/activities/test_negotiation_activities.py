@@ -137,7 +137,7 @@ async def test_promises_are_recorded_and_resolved_once(sessions: Sessions) -> No
         ("end_plan", EndPlanInput("A1", 7, "completed"), "UnknownPlan"),
         ("settle_account", SettleAccountInput("A1", 7, 100), "UnknownPlan"),
         ("record_promise", RecordPromiseInput("A9", 1, 5_000, "2026-02-10"), "UnknownAccount"),
-        ("record_promise", RecordPromiseInput("A1", 1, 5_000, "next Friday"), "ValueError"),
+        ("record_promise", RecordPromiseInput("A1", 1, 5_000, "next Friday"), "Refused"),
         ("resolve_promise", ResolvePromiseInput("A1", 4, "kept"), "UnknownPromise"),
     ],
 )

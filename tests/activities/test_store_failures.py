@@ -19,12 +19,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.account_store import AccountStoreActivities
 from domain.messages import RecordPaymentInput
-from service.temporal import all_activities
 from store import repository
 from store.db import make_engine, make_session_factory, migrate
 from tests.support.accounts import add_account
 from tests.support.databases import sqlite_url
 from tests.support.private_postgres import PrivatePostgres
+from worker_wiring import all_activities
 from workflows.account import STORE_RETRY
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -12,9 +12,9 @@ from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput
 from ops.strategies import load_strategy
 from service.config import load_settings
 from service.payload_codec import ENCODING, KEY_ID_HEADER, EncryptionCodec, PayloadDecryptionError, parse_keys
-from service.temporal import build_worker
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually, terminate_when_idle
 from tests.support.payloads import history_payloads, new_key, with_keys
+from worker_wiring import build_worker
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 K1, K2 = new_key(), new_key()

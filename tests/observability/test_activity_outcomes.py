@@ -17,8 +17,8 @@ from domain.messages import AccountWorkflowInput, PaymentInput
 from domain.stages import Stage
 from ops.strategies import load_strategy
 from service.config import load_settings
-from service.temporal import build_worker
 from tests.support.accounts import add_account, eventually
+from worker_wiring import build_worker
 from workflows.account import AccountCollectionsWorkflow, workflow_id_for
 
 OUTCOMES = ("activity.completed", "activity.failed", "activity.cancelled")

@@ -27,6 +27,7 @@ from domain.messages import RecordPaymentInput, StageChangeInput
 from domain.stages import Stage
 from service import metrics
 from store import repository
+from store.accounts_gauge import refresh_accounts_gauge
 from tests.support.accounts import add_account, eventually
 from tests.support.smtp import SmtpServer, smtp_server
 
@@ -131,7 +132,7 @@ async def test_the_accounts_gauge_counts_the_store_by_stage(sessions: Sessions, 
     stage_change = StageChangeInput("A1", None, Stage.CONTACTING, 1, "started")
     await meter.run(AccountStoreActivities(sessions).record_stage_change, stage_change)
 
-    refreshing = asyncio.create_task(metrics.refresh_accounts_gauge(meter.runtime.metric_meter, sessions, every=60))
+    refreshing = asyncio.create_task(refresh_accounts_gauge(meter.runtime.metric_meter, sessions, every=60))
 
     async def by_stage() -> dict[str, int | float]:
         gauges = meter.read().gauges.items()

@@ -10,10 +10,10 @@ import pytest
 
 from domain.cadence import ContactDecision, DecisionKind
 from domain.contact import Channel, Rule
+from domain.flows.contacting import describe as _describe
 from domain.strategy import CadenceStep
 from ops.views import local_time
 from web import presentation as p
-from domain.flows.contacting import describe as _describe
 
 CHICAGO = {"timezone": "America/Chicago", "state": "IL", "due_date": date(2026, 10, 28), "currency": "USD"}
 PHONE = {"contact_point_id": 7, "kind": "phone", "value": "+13125550101", "role": "debtor", "timezone": None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle
@@ -241,3 +241,31 @@ async def test_a_bankruptcy_during_a_plan_stops_its_installment_timers_and_dismi
     assert before.next_installment_due is not None and after.next_installment_due is not None
     moved = date.fromisoformat(after.next_installment_due) - date.fromisoformat(before.next_installment_due)
     assert moved == timedelta(days=61), "the due dates moved on by the days on hold (rounded up)"
+
+
+async def test_a_hold_a_month_into_simulated_time_is_recorded_at_that_time_not_the_wall_clock(
+    time_skipping_env, sessions
+):
+    env = time_skipping_env
+    async with running_worker(env.client, sessions) as queue:
+        handle, account_id = await start(env, queue, sessions, plan=DEFAULT)
+        await eventually(lambda: status_of(handle), lambda s: s.attempts_count == 1)
+        await env.sleep(timedelta(days=30))
+        placed_at = await env.get_current_time()
+        await handle.signal(AccountCollectionsWorkflow.place_hold, petition("BK-30", "7", placed_at.date().isoformat()))
+        await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.ON_HOLD)
+        await env.sleep(timedelta(days=10))
+        await handle.signal(AccountCollectionsWorkflow.release_hold, HoldReleaseInput(kind=HoldKind.BANKRUPTCY))
+        await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.CONTACTING and not s.holds)
+        await terminate_when_idle(handle)
+        async with sessions() as session:
+            [hold] = await repository.holds_for(session, account_id)
+            [claim] = await repository.claims_for(session, account_id)
+            trail = await repository.audit_trail(session, account_id)
+    wall_clock = datetime.now(UTC)
+    assert placed_at - wall_clock > timedelta(days=29), "the server's clock was skipped a month ahead"
+    assert timedelta(0) <= hold.placed_at - placed_at < timedelta(hours=1), (hold.placed_at, placed_at)
+    assert hold.released_at is not None and hold.released_at - hold.placed_at >= timedelta(days=10)
+    to_hold = next(e for e in trail if e.action == "stage.changed" and e.detail["to"] == Stage.ON_HOLD.value)
+    for written in (claim.filed_at, to_hold.at):  # each at the workflow's time of its own step, moments apart
+        assert timedelta(0) <= written - hold.placed_at < timedelta(minutes=1), (written, hold.placed_at)
