@@ -125,7 +125,7 @@ def _next_try(error_type: str) -> tuple[bool, float | None]:
 
 
 class ActivityOutcomes(Interceptor):
-    """One log line per activity execution, registered once in the worker (service/temporal.py).
+    """One log line per activity execution, registered once in the worker (worker_wiring.py).
 
     Bound like every activity line (account, workflow, run, activity type and id, attempt):
     `activity.completed` (info) with `duration_ms`; `activity.failed` (warning) with `duration_ms`,

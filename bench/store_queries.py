@@ -9,7 +9,7 @@ statement), and the median times are compared:
 - past_due_account_ids: what `starter.py start --all-past-due` asks first;
 - account_ids_by_stage: accounts per stage;
 - aging: open accounts and balances by days-past-due bucket (current, 1-30, 31-60, 61-90, 91-120,
-  121-180, 180+): `store.reports.aging_buckets`, what `starter.py report aging` asks of today's book.
+  121-180, 180+): `store.report_book.aging_buckets`, what `starter.py report aging` asks of today's book.
 
     .venv/bin/python bench/store_queries.py [--quick] [--n 20000] [--repeat 15]
 """
@@ -43,7 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.stages import TERMINAL_STAGES, Stage
 from store import repository
-from store.reports import AGING_BUCKETS, OLDEST, aging_buckets
+from store.report_book import aging_buckets
+from store.reports import AGING_BUCKETS, OLDEST
 
 DESCRIPTION = "The store's portfolio queries through the repository against the same SQL as raw text."
 DEFAULT_N, QUICK_N = 20_000, 2_000

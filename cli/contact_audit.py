@@ -14,6 +14,8 @@ import typer
 
 from cli.common import JsonOption, console, fail, print_json
 from ops import contact_audit
+from ops.contact_audit_file import read_file
+from ops.contact_audit_rows import AuditInputError
 
 
 def audit_contacts(
@@ -22,8 +24,8 @@ def audit_contacts(
 ) -> None:
     """Check every contact in an attempts file against Regulation F on its own terms; exit 1 on any violation."""
     try:
-        audit = contact_audit.check(contact_audit.read_file(file))
-    except contact_audit.AuditInputError as err:
+        audit = contact_audit.check(read_file(file))
+    except AuditInputError as err:
         fail(str(err))
     if as_json:
         print_json({**dataclasses.asdict(audit), "by_rule": audit.by_rule})

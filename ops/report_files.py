@@ -23,7 +23,7 @@ from ops.csv_files import write_csv
 from ops.errors import OpsError
 from ops.reports import Sessions, aging
 from service.files import write_private
-from store import months, reports
+from store import months, report_listings, reports
 from store.reports import BUCKETS, COLLECTION_KEYS, Period
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -67,9 +67,9 @@ class MonthEnd:
     by_segment: dict[str, dict[str, dict[str, int]]]
     collections: list[reports.CollectionTotal]
     """By day, channel and agency."""
-    write_downs: list[reports.WriteDown]
-    placements: list[reports.PlacementEvent]
-    recalls: list[reports.PlacementEvent]
+    write_downs: list[report_listings.WriteDown]
+    placements: list[report_listings.PlacementEvent]
+    recalls: list[report_listings.PlacementEvent]
 
 
 async def month_end_figures(sessions: Sessions, month: str, *, today: date) -> MonthEnd:
@@ -77,9 +77,9 @@ async def month_end_figures(sessions: Sessions, month: str, *, today: date) -> M
     book = await aging(sessions, as_of=period.last, today=today)
     async with sessions() as session:
         collections = await reports.collections(session, period, by=COLLECTION_KEYS)
-        downs = await reports.write_downs(session, period=period)
-        placed = await reports.placement_events(session, period, recalls=False)
-        recalled = await reports.placement_events(session, period, recalls=True)
+        downs = await report_listings.write_downs(session, period=period)
+        placed = await report_listings.placement_events(session, period, recalls=False)
+        recalled = await report_listings.placement_events(session, period, recalls=True)
     return MonthEnd(
         month, period, book["portfolio"], book["by_creditor"], book["by_segment"], collections, downs, placed, recalled
     )

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import reports
+from store import report_book, reports
 from store.db import ensure_schema, make_engine, make_session_factory
 from store.reports import BUCKETS, Period
 
@@ -82,10 +82,10 @@ async def aging(sessions: Sessions, *, as_of: date, today: date) -> dict[str, An
     """Open accounts and balances by days-past-due bucket at the end of `as_of`: the portfolio, by
     creditor, by segment."""
     async with sessions() as session:
-        book = reports.open_accounts(as_of, today=today)
-        portfolio = await reports.aging_buckets(session, as_of=as_of, accounts=book)
-        creditors = await reports.aging_buckets(session, as_of=as_of, by="creditor", accounts=book)
-        segments = await reports.aging_buckets(session, as_of=as_of, by="segment", accounts=book)
+        book = report_book.open_accounts(as_of, today=today)
+        portfolio = await report_book.aging_buckets(session, as_of=as_of, accounts=book)
+        creditors = await report_book.aging_buckets(session, as_of=as_of, by="creditor", accounts=book)
+        segments = await report_book.aging_buckets(session, as_of=as_of, by="segment", accounts=book)
     return {
         "as_of": as_of.isoformat(),
         "buckets": list(BUCKETS),
@@ -98,7 +98,7 @@ async def aging(sessions: Sessions, *, as_of: date, today: date) -> dict[str, An
 # ---- KPIs ----
 
 
-def _roll_rates(counts: Sequence[reports.RollCount]) -> list[dict[str, Any]]:
+def _roll_rates(counts: Sequence[report_book.RollCount]) -> list[dict[str, Any]]:
     rolled = []
     for number, bucket in enumerate(BUCKETS[:-1]):
         mine = [c for c in counts if c.from_bucket == bucket]
@@ -115,11 +115,11 @@ async def kpis(sessions: Sessions, period: Period, *, today: date) -> dict[str, 
     """The period's KPIs (defined in this module's docstring), each with what it is made of."""
     before = period.first - timedelta(days=1)
     async with sessions() as session:
-        start = await reports.open_book(session, reports.open_accounts(before, today=today))
-        end = await reports.open_book(session, reports.open_accounts(period.last, today=today))
+        start = await report_book.open_book(session, report_book.open_accounts(before, today=today))
+        end = await report_book.open_book(session, report_book.open_accounts(period.last, today=today))
         loaded = await reports.loaded_in(session, period)
         payments, collected = await reports.collected(session, period)
-        rolls = await reports.roll_counts(session, period, today=today)
+        rolls = await report_book.roll_counts(session, period, today=today)
         cured = await reports.cured_in(session, period)
         promises = await reports.promises_resolved(session, period)
         attempted, reached = await reports.contact_reach(session, period)

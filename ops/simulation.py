@@ -29,16 +29,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain import debtor_model as model
-from domain import holds
-from domain.messages import (
-    AccountStatus,
-    ContactOutcomeInput,
-    HoldKind,
-    HoldOutcome,
-    HoldReleaseInput,
-    PaymentInput,
-    ProbateInput,
-)
+from domain import holds, messages
+from domain.messages import ContactOutcomeInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.workflow_contract import STATUS_QUERY, workflow_id_for
@@ -204,7 +196,7 @@ def _estate(account_id: str, *, pays: bool) -> Action:
 async def _status(run: _Run, account_id: str) -> Any:
     try:
         handle = run.env.client.get_workflow_handle(workflow_id_for(account_id))
-        return await handle.query(STATUS_QUERY, result_type=AccountStatus)
+        return await handle.query(STATUS_QUERY, result_type=messages.AccountStatus)
     except Exception:  # noqa: BLE001 - closed or not yet loaded: nothing to pay
         return None
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from domain.money import format_cents
 from domain.stages import Stage
 from domain.strategy import Strategy
-from ops.contact_audit import COLUMNS as ATTEMPT_COLUMNS
+from ops.contact_audit_file import COLUMNS as ATTEMPT_COLUMNS
 from ops.csv_files import write_new_csv
 from store.models import AccountRow, AuditEntryRow, ContactAttemptRow, ContactPointRow, HoldRow
 

@@ -19,7 +19,7 @@ from domain.plan_messages import PlanStatus
 from ops.errors import OpsError
 from ops.report_files import render_html
 from ops.reports import Sessions
-from store import reports, repository
+from store import report_listings, repository
 
 WRITE_DOWN_TEXT = {
     "write_off": "Balance written off",
@@ -77,7 +77,7 @@ async def statement(
         if account is None:
             raise OpsError(f"unknown account {account_id}")
         payments = await repository.payments_for(session, account_id)
-        downs = await reports.write_downs(session, account_id=account_id)
+        downs = await report_listings.write_downs(session, account_id=account_id)
         plans = await repository.plans_for(session, account_id)
     events: list[tuple[date, datetime, str, int]] = [
         (p.received_on, p.recorded_at, f"Payment received, thank you (ref. {p.reference})", -p.amount_cents)
@@ -108,7 +108,7 @@ async def statement(
     )
 
 
-def _write_down_text(down: reports.WriteDown) -> str:
+def _write_down_text(down: report_listings.WriteDown) -> str:
     text = WRITE_DOWN_TEXT[down.kind]
     return f"{text}: {down.note}" if down.kind == "adjustment" and down.note else text
 

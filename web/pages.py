@@ -17,20 +17,20 @@ from ops.context import OpsContext
 from ops.queue import work_queue
 from store import repository
 from store.reports import Period
-from web import presentation
+from web import presentation, wording
 from web.auth import COOKIE, check_token, require
 from web.charts import bar_chart
 from web.tokens import Caller, Permission
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)  # pages: not the API
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["money"] = presentation.money
-templates.env.filters["when"] = presentation.utc_time
-templates.env.filters["day"] = presentation.day
-templates.env.filters["words"] = presentation.words
-templates.env.filters["sentence"] = presentation.sentence
-templates.env.filters["reason"] = lambda code: presentation.QUEUE_REASONS.get(code, presentation.words(code))
-templates.env.filters["queue_filter"] = lambda code: presentation.QUEUE_FILTERS.get(code, presentation.words(code))
+templates.env.filters["money"] = wording.money
+templates.env.filters["when"] = wording.utc_time
+templates.env.filters["day"] = wording.day
+templates.env.filters["words"] = wording.words
+templates.env.filters["sentence"] = wording.sentence
+templates.env.filters["reason"] = lambda code: wording.QUEUE_REASONS.get(code, wording.words(code))
+templates.env.filters["queue_filter"] = lambda code: wording.QUEUE_FILTERS.get(code, wording.words(code))
 templates.env.filters["timeline"] = presentation.timeline_text
 templates.env.filters["percent"] = lambda rate: "–" if rate is None else f"{rate * 100:.1f}%"
 Reader = Annotated[Caller, Depends(require(Permission.READ))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ops import reports
-from store import reports as store_reports
+from store import report_book
 from store.reports import Period
 from tests.reports.portfolio import TODAY, Sessions
 
@@ -54,10 +54,8 @@ async def test_aging_today_is_the_book_as_it_stands(portfolio: Sessions) -> None
         "total": cell(4, 104_500),  # 100.00 + 350.00 + 425.00 + 170.00
     }  # fmt: skip
     async with portfolio() as session:  # the rebuilt book of today is the same book
-        rebuilt = await store_reports.aging_buckets(
-            session, as_of=TODAY, accounts=store_reports.open_accounts_as_of(TODAY)
-        )
-        as_it_stands = await store_reports.aging_buckets(session, as_of=TODAY)
+        rebuilt = await report_book.aging_buckets(session, as_of=TODAY, accounts=report_book.open_accounts_as_of(TODAY))
+        as_it_stands = await report_book.aging_buckets(session, as_of=TODAY)
     assert rebuilt == as_it_stands
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ops import contact_audit as audit
-from ops.contact_audit import Row, Window, check
+from ops import contact_audit_file as audit_file
+from ops.contact_audit import check, summary_lines
+from ops.contact_audit_rows import AuditInputError, Row, Window
+from ops.contact_audit_zones import person_zones
 from ops.csv_files import csv_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +50,7 @@ def test_a_clean_history_passes_and_is_counted() -> None:
     result = check(rows)
     assert result.violations == []
     assert result.calls_counted == 7 and result.timed_contacts_checked == 9
-    assert audit.summary_lines(result)[-1] == "no violations found"
+    assert summary_lines(result)[-1] == "no violations found"
 
 
 def test_1006_6_b_1_i_a_call_after_21_00_in_one_of_the_zones_is_caught() -> None:
@@ -75,9 +77,9 @@ def test_comment_6_b_1_2_one_reply_to_a_consumer_who_got_in_touch_at_an_inconven
 def test_1006_6_b_1_i_territories_by_area_code() -> None:
     """Guam (671) and American Samoa (684, no zone in phonenumbers: by its region) are their own zones."""
     guam = dict(address_state="", address_zone="", debtor_phones=("+16715550100",), point_phone="+16715550100")
-    assert audit.person_zones(contact(1, at(0, 0), **guam)) == ("Pacific/Guam",)
+    assert person_zones(contact(1, at(0, 0), **guam)) == ("Pacific/Guam",)
     samoa = dict(guam, debtor_phones=("+16845550100",), point_phone="+16845550100")
-    assert audit.person_zones(contact(1, at(0, 0), **samoa)) == ("Pacific/Pago_Pago",)
+    assert person_zones(contact(1, at(0, 0), **samoa)) == ("Pacific/Pago_Pago",)
     four_thirty_in_guam = at(0, 18, 30)  # 18:30 UTC = 04:30 ChST next day
     assert rules([contact(1, four_thirty_in_guam, **guam)]) == ["1006.6(b)(1)(i)"]
 
@@ -164,24 +166,25 @@ def test_the_file_round_trip_and_one_line_errors(tmp_path: Path) -> None:
         "", "", "", "", "",
     ]  # fmt: skip
     good = tmp_path / "attempts.csv"
-    good.write_text(csv_text(audit.COLUMNS, [values]))
+    good.write_text(csv_text(audit_file.COLUMNS, [values]))
     assert "'+13105550100 +12125550100" in good.read_text(), "written through the spreadsheet-safe CSV writer"
-    assert [v.rule for v in check(audit.read_file(good)).violations] == ["1006.6(b)(1)(i)"]
+    assert [v.rule for v in check(audit_file.read_file(good)).violations] == ["1006.6(b)(1)(i)"]
     bad = tmp_path / "bad.csv"
-    bad.write_text(csv_text(audit.COLUMNS, [[*values[:10], "yesterday", *values[11:]]]))
-    with pytest.raises(audit.AuditInputError, match=r"bad.csv line 2, at: not an ISO 8601 time: 'yesterday'"):
-        audit.read_file(bad)
-    with pytest.raises(audit.AuditInputError, match="no file"):
-        audit.read_file(tmp_path / "missing.csv")
+    bad.write_text(csv_text(audit_file.COLUMNS, [[*values[:10], "yesterday", *values[11:]]]))
+    with pytest.raises(AuditInputError, match=r"bad.csv line 2, at: not an ISO 8601 time: 'yesterday'"):
+        audit_file.read_file(bad)
+    with pytest.raises(AuditInputError, match="no file"):
+        audit_file.read_file(tmp_path / "missing.csv")
 
 
 def test_the_checker_imports_nothing_of_the_engines_gate() -> None:
     """Independent: it re-derives the rules; it does not ask domain/compliance, cadence or timezones."""
-    tree = ast.parse((ROOT / "ops" / "contact_audit.py").read_text())
-    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
-        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    }
-    assert not {m for m in imported if m and (m.startswith(("domain", "store", "workflows", "activities")))}
+    for path in (ROOT / "ops").glob("contact_audit*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        assert not {m for m in imported if m and (m.startswith(("domain", "store", "workflows", "activities")))}
 
 
 def test_the_export_turns_audited_opt_outs_into_windows() -> None:
@@ -198,7 +201,7 @@ def test_the_export_turns_audited_opt_outs_into_windows() -> None:
     ]
     windows = _opt_out_windows(point, changes)
     assert windows == [f"sms@{at(1, 0).isoformat()}..{at(3, 0).isoformat()}", f"all@{at(5, 0).isoformat()}.."]
-    parsed = audit._windows(" ".join(windows), "test")
+    parsed = audit_file._windows(" ".join(windows), "test")
     assert [w.covers(at(2, 0)) for w in parsed] == [True, False] and parsed[1].covers(at(9, 0))
     loaded_off = ContactPointRow(id=8, kind="phone", opted_out=False, opted_out_channels=["call"], created_at=at(0, 0))
     assert _opt_out_windows(loaded_off, []) == [f"call@{at(0, 0).isoformat()}.."]

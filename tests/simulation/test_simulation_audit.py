@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ops.contact_audit import COLUMNS, phone_zones
+from ops.contact_audit_file import COLUMNS
+from ops.contact_audit_zones import phone_zones
 from ops.csv_files import csv_text
 
 ROOT = Path(__file__).resolve().parents[2]

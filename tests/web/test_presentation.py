@@ -14,6 +14,7 @@ from domain.flows.contacting import describe as _describe
 from domain.strategy import CadenceStep
 from ops.views import local_time
 from web import presentation as p
+from web import wording as w
 
 CHICAGO = {"timezone": "America/Chicago", "state": "IL", "due_date": date(2026, 10, 28), "currency": "USD"}
 PHONE = {"contact_point_id": 7, "kind": "phone", "value": "+13125550101", "role": "debtor", "timezone": None}
@@ -35,12 +36,12 @@ def status(**values: Any) -> dict[str, Any]:
 
 
 def test_money_and_codes_read_as_words() -> None:
-    assert p.money(123_456) == "$1,234.56" and p.money(None) == "" and p.money(300, "EUR") == "EUR 3.00"
-    assert p.words("on_plan") == "on plan" and p.sentence("on_hold") == "On hold" and p.words(None) == ""
-    assert p.words(Rule.CALLING_HOURS) == "calling hours" and p.words("right_party_contact") == "right-party contact"
-    assert p.utc_time(datetime(2026, 12, 7, 14, 5, 59, tzinfo=UTC)) == "2026-12-07 14:05 UTC"
-    assert p.zone_time("2026-12-07T15:14:00Z", "America/Chicago") == "2026-12-07 09:14 America/Chicago"
-    assert p.relative_day("2026-12-10", date(2026, 12, 7)) == "in 3 days"
+    assert w.money(123_456) == "$1,234.56" and w.money(None) == "" and w.money(300, "EUR") == "EUR 3.00"
+    assert w.words("on_plan") == "on plan" and w.sentence("on_hold") == "On hold" and w.words(None) == ""
+    assert w.words(Rule.CALLING_HOURS) == "calling hours" and w.words("right_party_contact") == "right-party contact"
+    assert w.utc_time(datetime(2026, 12, 7, 14, 5, 59, tzinfo=UTC)) == "2026-12-07 14:05 UTC"
+    assert w.zone_time("2026-12-07T15:14:00Z", "America/Chicago") == "2026-12-07 09:14 America/Chicago"
+    assert w.relative_day("2026-12-10", date(2026, 12, 7)) == "in 3 days"
 
 
 def test_an_attempt_shows_its_local_time_with_the_zone_the_store_wrote_it_in() -> None:
