@@ -39,6 +39,7 @@ from domain.messages import AccountSnapshot, AccountWorkflowInput, AccountWorkfl
 from domain.negotiation_messages import ActivePlan, Installment, Offer, OfferKind
 from domain.stages import Stage
 from domain.strategy import Strategy
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
 from service.logging import configure_logging
@@ -47,7 +48,7 @@ from store.models import ContactAttemptRow, InstallmentRow, PlanRow
 from store.views import AccountView
 from worker_wiring import all_activities
 from workflows import workflow_runner
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 PLAN_INSTALLMENTS = 6
 FIRST_INSTALLMENT_AFTER = timedelta(days=10)

@@ -33,11 +33,11 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 
 from domain.intake import parse_accounts_csv
+from domain.workflow_contract import ALL_KEYS
 from ops.synthetic import synthetic_portfolio_csv
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from store import repository
 from store.db import make_engine, make_session_factory, migrate
-from workflows.search_attributes import ALL_KEYS
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 

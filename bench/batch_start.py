@@ -38,11 +38,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 
 from domain.messages import AccountWorkflowInput
+from domain.workflow_contract import workflow_id_for
 from ops.account_workflows import START_CONCURRENCY, past_due_accounts, start_accounts
 from ops.context import OpsContext
 from service.config import load_settings
 from store.views import AccountView
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 DESCRIPTION = "start_accounts against a bare loop of start_workflow on the same dev server."
 DEFAULT_N, QUICK_N = 2_000, 200

@@ -7,6 +7,7 @@ history:
 
     minimum = 2                 workflow execution started + completed
             + 3 x activities    scheduled, started, completed (activities = ActivityTaskScheduled)
+            + 1 x local activities   its marker (MarkerRecorded "core_local_activity"): the result
             + 2 x timers        started, then fired or cancelled (timers = TimerStarted)
             + 1 x signals       WorkflowExecutionSignaled: the events fed to it
             + 3 x wake-ups      one workflow task (scheduled, started, completed) per wake-up
@@ -22,6 +23,7 @@ Everything else (search-attribute upserts, workflow tasks nothing woke, markers,
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -62,7 +64,8 @@ from temporalio.client import WorkflowHandle
 DESCRIPTION = "History events of an account lifecycle, as a ratio to the minimum its activities and timers need."
 DEFAULT_N, QUICK_N = 5, 2
 FORMULA = (
-    "minimum = 2 + 3 x activities + 2 x timers + signals + 3 x wake-ups; wake-ups = 1 + activity results, "
+    "minimum = 2 + 3 x activities + local activities + 2 x timers + signals + 3 x wake-ups; wake-ups = 1 + "
+    "activity results, "
     "timer firings and signals arriving while no workflow task is scheduled"
 )
 
@@ -83,12 +86,21 @@ WORKFLOW_TASK = {
     E.EVENT_TYPE_WORKFLOW_TASK_FAILED, E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
 }  # fmt: skip
 ENDS = {E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED}
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
+def _local_activity_type(event: HistoryEvent) -> str:
+    """The activity a local-activity marker records (its `data` detail: the SDK core's own JSON, in clear)."""
+    details = event.marker_recorded_event_attributes.details
+    data = details["data"].payloads[0].data if "data" in details else b"{}"
+    return str(json.loads(data).get("activity_type", "?"))
 
 
 @dataclass
 class HistoryCount:
     events: int
     activities: int
+    local_activities: int
     timers: int
     signals: int
     wakeups: int
@@ -97,7 +109,7 @@ class HistoryCount:
 
     @property
     def minimum(self) -> int:
-        return 2 + 3 * self.activities + 2 * self.timers + self.signals + 3 * self.wakeups
+        return 2 + 3 * self.activities + self.local_activities + 2 * self.timers + self.signals + 3 * self.wakeups
 
 
 def count(events: list[HistoryEvent]) -> HistoryCount:
@@ -107,6 +119,8 @@ def count(events: list[HistoryEvent]) -> HistoryCount:
         for e in events
         if e.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     )
+    local = [e for e in events if e.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER]
+    activity_types.update(f"{_local_activity_type(e)} (local)" for e in local)
     wakeups, task_scheduled = 0, False
     for event in events:
         if event.event_type == E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
@@ -120,6 +134,7 @@ def count(events: list[HistoryEvent]) -> HistoryCount:
     return HistoryCount(
         events=len(events),
         activities=sum(1 for e in events if e.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+        local_activities=len(local),
         timers=sum(1 for e in events if e.event_type == E.EVENT_TYPE_TIMER_STARTED),
         signals=sum(1 for e in events if e.event_type == E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
         wakeups=wakeups,
@@ -193,6 +208,7 @@ def breakdown(scenario: Scenario) -> None:
     groups = [
         ("workflow started + completed", among(ENDS), 2),
         (f"activities ({c.activities})", among(ACTIVITY), 3 * c.activities),
+        (f"local activities ({c.local_activities})", c.local_activities, c.local_activities),
         (f"timers ({c.timers}: {t['timer_fired']} fired, {t['timer_canceled']} cancelled)", among(TIMER), 2 * c.timers),
         (f"signals ({c.signals})", t["workflow_execution_signaled"], c.signals),
         (f"workflow tasks ({t['workflow_task_scheduled']}; wake-ups {c.wakeups})", among(WORKFLOW_TASK), 3 * c.wakeups),

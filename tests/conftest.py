@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.workflow_contract import ALL_KEYS
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import register_search_attributes
 from store.db import make_engine, make_session_factory, migrate
@@ -23,7 +24,6 @@ from tests.support.private_postgres import private_postgres  # noqa: F401 (a fix
 from worker_wiring import all_activities
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
-from workflows.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 # PostgreSQL and chromium: tests needing a missing one are skipped, with one line saying why.

@@ -1,4 +1,4 @@
-"""Temporal workflow classes: thin orchestration over the rules in domain/."""
+"""The account workflow: the interpreter of the machine in domain/machine.py (only the worker imports it)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ dataclasses nested in workflow state (domain.cadence, domain.contact, ...) resol
 
 def workflow_runner() -> SandboxedWorkflowRunner:
     """The sandbox every worker runs workflows in; the holiday calendar is computed first, outside it."""
-    from domain import business_days  # noqa: PLC0415 (the CLI imports this package and never needs it)
+    from domain import business_days  # noqa: PLC0415 (only when a worker is built)
 
     business_days.warm()
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))

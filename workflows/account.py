@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.negotiation import NegotiationActivities
     from activities.referral import ReferralActivities
     from domain import lifecycle, machine
+    from domain import workflow_contract as contract
     from domain.attention import needs_attention
     from domain.commands import Call, Command, Context, Event, Refused, Wait
     from domain.flows.negotiating import approval_problem, evaluate, proposal_problem
@@ -48,7 +49,6 @@ with workflow.unsafe.imports_passed_through():
         ProposalDecision,
     )
     from domain.referral_messages import RecallInput
-    from workflows import search_attributes as sa
 
 STORE_TIMEOUT = timedelta(seconds=30)
 STORE_RETRY = RetryPolicy(
@@ -76,11 +76,7 @@ tests/histories/before-attention/ then); once no running workflow started before
 """
 
 
-def workflow_id_for(account_id: str) -> str:
-    return f"account-{account_id}"
-
-
-@workflow.defn
+@workflow.defn(name=contract.WORKFLOW_TYPE)
 class AccountCollectionsWorkflow:
     @workflow.init
     def __init__(self, request: AccountWorkflowInput) -> None:
@@ -181,7 +177,7 @@ class AccountCollectionsWorkflow:
         if self._with_attention:
             reasons = needs_attention(self.state)
             self._upsert_changed(
-                [sa.NEEDS_ATTENTION.value_set(reasons) if reasons else sa.NEEDS_ATTENTION.value_unset()]
+                [contract.NEEDS_ATTENTION.value_set(reasons) if reasons else contract.NEEDS_ATTENTION.value_unset()]
             )
 
     def _upsert_changed(self, updates: list[SearchAttributeUpdate[Any]]) -> None:
@@ -233,7 +229,7 @@ class AccountCollectionsWorkflow:
     def promise_to_pay(self, promise: PromiseInput) -> None:
         self._arrive(promise)
 
-    @workflow.update
+    @workflow.update(name=contract.PROPOSE_PLAN_UPDATE)
     async def propose_plan(self, proposal: PlanProposal) -> ProposalAnswer:
         return await self._answer(proposal)
 
@@ -242,7 +238,7 @@ class AccountCollectionsWorkflow:
         if problem := proposal_problem(self.state, proposal, evaluate(self._ctx, proposal)):
             raise ValueError(problem)
 
-    @workflow.update
+    @workflow.update(name=contract.DECIDE_APPROVAL_UPDATE)
     async def decide_approval(self, decision: ApprovalInput) -> ProposalAnswer:
         return await self._answer(decision)
 
@@ -257,7 +253,7 @@ class AccountCollectionsWorkflow:
         answer: ProposalAnswer = event.answer
         return answer
 
-    @workflow.query
+    @workflow.query(name=contract.STATUS_QUERY)
     def status(self) -> AccountStatus:
         return lifecycle.account_status(self.state, workflow.now())
 
@@ -265,11 +261,11 @@ class AccountCollectionsWorkflow:
 def _attributes(state: AccountState) -> list[SearchAttributeUpdate[Any]]:
     hold = state.holds[-1].kind.value if state.holds else ""
     return [
-        sa.STAGE.value_set(state.stage.value),
-        sa.BALANCE_CENTS.value_set(state.balance_cents),
-        sa.HOLD_KIND.value_set(hold),
-        sa.SEGMENT.value_set(state.segment),
-        sa.DUE_DATE.value_set(lifecycle.due_datetime(state.due_date)),
+        contract.STAGE.value_set(state.stage.value),
+        contract.BALANCE_CENTS.value_set(state.balance_cents),
+        contract.HOLD_KIND.value_set(hold),
+        contract.SEGMENT.value_set(state.segment),
+        contract.DUE_DATE.value_set(lifecycle.due_datetime(state.due_date)),
     ]
 
 

@@ -48,6 +48,7 @@ from domain.messages import (
 from domain.negotiation_messages import ApprovalInput, PlanProposal, ProposalDecision
 from domain.referral_messages import RecallInput
 from domain.stages import Stage
+from domain.workflow_contract import ALL_KEYS, workflow_id_for
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.logging import configure_logging
 from service.temporal import register_search_attributes
@@ -63,8 +64,7 @@ from tests.workflows.test_negotiation_exits import BALANCE as NEGOTIATING_BALANC
 from tests.workflows.test_negotiation_exits import STALL, start_negotiating, templates_sent
 from tests.workflows.test_plans import POLICY, pay, start_on_plan
 from tests.workflows.test_referral import agency_pays, start_past_referral
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
-from workflows.search_attributes import ALL_KEYS
+from workflows.account import AccountCollectionsWorkflow
 
 HERE = Path(__file__).resolve().parent
 TIME_SKIPPING, DEV = "time-skipping", "dev"

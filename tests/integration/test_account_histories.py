@@ -18,6 +18,7 @@ from workflows.account import AccountCollectionsWorkflow
 async def test_every_run_of_a_continued_workflow_is_found_and_replays(local_env, sessions) -> None:
     async with running_worker(local_env.client, sessions) as queue:
         handle = await start_continuing(local_env.client, queue, sessions, 1_000)
+
         async def generation() -> int:
             return (await handle.query(AccountCollectionsWorkflow.status)).generation
 

@@ -12,9 +12,10 @@ from temporalio.client import Client, WorkflowHandle
 
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from tests.conftest import running_worker
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 
 async def start_continuing(client: Client, queue: str, sessions, balance_cents: int) -> WorkflowHandle:

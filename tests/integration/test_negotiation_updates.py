@@ -14,11 +14,12 @@ from domain import lifecycle, negotiation
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput
 from domain.negotiation_messages import ActivePlan, ApprovalInput, Offer, OfferKind, PlanProposal, ProposalDecision
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually, terminate_when_idle
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 BALANCE = 100_000
 

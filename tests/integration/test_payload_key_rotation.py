@@ -9,13 +9,14 @@ import pytest
 from temporalio.client import Client
 
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from service.config import load_settings
 from service.payload_codec import ENCODING, KEY_ID_HEADER, EncryptionCodec, PayloadDecryptionError, parse_keys
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually, terminate_when_idle
 from tests.support.payloads import history_payloads, new_key, with_keys
 from worker_wiring import build_worker
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 K1, K2 = new_key(), new_key()
 BALANCE = 50_000

@@ -5,9 +5,9 @@ from __future__ import annotations
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
+from domain import workflow_contract as sa
 from service.dev_server import SERVER_STARTUP_TIMEOUT, bundled_executable
 from service.temporal import register_missing_search_attributes
-from workflows import search_attributes as sa
 
 
 async def test_only_the_missing_search_attributes_are_registered() -> None:

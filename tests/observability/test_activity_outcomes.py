@@ -15,11 +15,12 @@ from temporalio.client import WorkflowHandle
 
 from domain.messages import AccountWorkflowInput, PaymentInput
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from service.config import load_settings
 from tests.support.accounts import add_account, eventually
 from worker_wiring import build_worker
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 OUTCOMES = ("activity.completed", "activity.failed", "activity.cancelled")
 TRACED = ("account_id", "workflow_id", "run_id", "activity", "activity_id", "attempt")

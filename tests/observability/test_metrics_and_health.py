@@ -24,6 +24,7 @@ import pytest
 
 from domain.contact_messages import AttemptStatus
 from domain.messages import PaymentInput
+from domain.workflow_contract import workflow_id_for
 from service import metrics
 from tests.e2e.test_operations_end_to_end import free_port
 from tests.reliability.conftest import (
@@ -37,7 +38,7 @@ from tests.reliability.conftest import (
     utc_now,
 )
 from tests.support.private_postgres import PrivatePostgres
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = 4

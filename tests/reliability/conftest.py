@@ -36,6 +36,7 @@ from domain.contact_messages import AttemptStatus, attempt_key
 from domain.intake import ACCOUNT_COLUMNS
 from domain.messages import PaymentInput
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops import account_workflows, views
 from ops.context import OpsContext, open_context
 from ops.demo import daytime_places
@@ -47,7 +48,7 @@ from store.db import make_engine, make_session_factory
 from store.views import AccountView, AttemptView, PaymentView
 from tests.e2e.test_operations_end_to_end import ROOT, free_port, operators_file
 from tests.support.accounts import eventually
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 RECENTLY_DUE = date.today() - timedelta(days=20)
 """Inside the demo strategy's thresholds: a new account starts in `contacting` and stays there for minutes

@@ -35,6 +35,7 @@ from domain.intake import ACCOUNT_COLUMNS, IntakeError
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, parse_amount
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
@@ -44,7 +45,7 @@ from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually
 from tests.support.databases import sqlite_url
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")

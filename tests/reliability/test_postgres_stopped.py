@@ -26,6 +26,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from domain.messages import PaymentInput
+from domain.workflow_contract import workflow_id_for
 from tests.reliability.conftest import (
     Engine,
     Portfolio,
@@ -42,7 +43,7 @@ from tests.reliability.conftest import (
     wait_for_the_end_state,
 )
 from tests.support.private_postgres import PrivatePostgres
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = 10

@@ -19,10 +19,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from domain import workflow_contract as sa
 from tests.histories import LIBRARY, history_files, personal_data_in
 from tests.histories.record import SCENARIOS, file_names
 from tests.replay.variants import AttentionPatchDeprecated, WithoutAttentionGuard
-from workflows import search_attributes as sa
 from workflows import workflow_runner
 from workflows.account import ATTENTION_PATCH, AccountCollectionsWorkflow
 

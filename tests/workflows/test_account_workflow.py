@@ -20,11 +20,12 @@ from domain.messages import (
     PaymentInput,
 )
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, snapshot_of, terminate_when_idle
 from workflows import workflow_runner
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 
 def CHAPTER_13(case_number: str) -> HoldInput:  # noqa: N802 (reads as a constant)

@@ -10,13 +10,13 @@ from temporalio.converter import decode_search_attributes
 from temporalio.worker import Replayer
 
 from domain import holds
+from domain import workflow_contract as sa
 from domain.messages import HoldOutcome, HoldReleaseInput
 from domain.negotiation_messages import Offer, OfferKind, PendingApproval, PlanProposal
 from tests.conftest import running_worker
 from tests.support.accounts import eventually, terminate_when_idle
 from tests.workflows.test_holds import attempts, start
 from tests.workflows.test_negotiation_exits import BALANCE, LETTERS, start_negotiating
-from workflows import search_attributes as sa
 from workflows import workflow_runner
 from workflows.account import AccountCollectionsWorkflow
 

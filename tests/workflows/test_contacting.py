@@ -22,12 +22,13 @@ from domain.messages import (
     PaymentInput,
 )
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
 from workflows import workflow_runner
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 NEW_YORK = ZoneInfo("America/New_York")
 RECENTLY_DUE = (datetime.now(UTC) - timedelta(days=10)).date()

@@ -25,12 +25,13 @@ from domain.messages import (
 )
 from domain.stages import Stage
 from domain.strategy import CadenceStep
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import RECENTLY_DUE, add_account, eventually, terminate_when_idle
 from tests.workflows.test_plans import start_on_plan
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 BALANCE = 50_000
 DEFAULT = load_strategy("default").plan_for(segment="card", state="NY")

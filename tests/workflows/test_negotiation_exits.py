@@ -24,12 +24,13 @@ from domain.messages import (
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.strategy import CadenceStep, ContactPlan, ExitThresholds
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
 from tests.workflows.test_plans import pay
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 BALANCE = 60_000
 DEFAULT = load_strategy("default").plan_for(segment="card", state="NY")

@@ -19,12 +19,13 @@ from domain.contact_messages import AttemptStatus
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
 from domain.negotiation_messages import ActivePlan, Offer, OfferKind, PendingApproval, PlanProposal, PromiseInput
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from store.views import AttemptView
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 BALANCE = 90_000
 POLICY = load_strategy("default").plan_for(segment="card", state="NY")

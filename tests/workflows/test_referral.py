@@ -11,11 +11,12 @@ from temporalio.testing import WorkflowEnvironment
 from domain.messages import AccountSnapshot, AccountStatus, AccountWorkflowInput, PaymentInput
 from domain.referral_messages import RecallInput
 from domain.stages import Stage
+from domain.workflow_contract import workflow_id_for
 from ops.strategies import load_strategy
 from store import repository
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, terminate_when_idle
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 BALANCE = 50_000
 PLAN = load_strategy("default").plan_for(segment="card", state="NY")

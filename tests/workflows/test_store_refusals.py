@@ -9,10 +9,11 @@ import uuid
 import pytest
 
 from domain.messages import AccountWorkflowInput, PaymentInput
+from domain.workflow_contract import workflow_id_for
 from store import payments, repository
 from tests.conftest import running_worker
 from tests.support.accounts import add_account, eventually, snapshot_of
-from workflows.account import AccountCollectionsWorkflow, workflow_id_for
+from workflows.account import AccountCollectionsWorkflow
 
 
 @pytest.mark.parametrize(
