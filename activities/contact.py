@@ -7,24 +7,19 @@ Temporal history, and log lines carry ids, channels and statuses only.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contact_message import Outgoing, prepare_message, snapshot_of
 from activities.support import bound_logger, decided_at, store_activity
 from channels.email import NotDelivered, SmtpSender
-from channels.letters import letter_facts
-from channels.render import TEMPLATES, TemplateError, message_context, render_message, template_language
-from domain import cadence
-from domain.compliance import ContactRequest, standing_refusal
-from domain.contact import CHANNEL_POINT_KIND, Channel, Outcome, Rule
+from channels.render import TEMPLATES
+from domain.contact import Channel, Outcome
 from domain.contact_messages import (
     MAX_DISPATCH_DELAY_SECONDS,
     AttemptStatus,
@@ -44,32 +39,16 @@ from domain.rule_packs import licence_lines
 from service import metrics
 from service.config import DEFAULT_COMPANY_CONTACT
 from store import repository
-from store.contacts import jurisdictions_of_account
-from store.errors import UnknownAccount, UnknownContactPoint
-from store.views import AttemptView, ContactSnapshotView
+from store.errors import UnknownContactPoint
+from store.views import AttemptView
 
 
 def _result(attempt: AttemptView) -> SendContactResult:
     return SendContactResult(status=attempt.status, at=attempt.at, local_at=attempt.local_at, rule=attempt.rule)
 
 
-class ContactPointMismatch(Refused):
-    """The contact point cannot carry that channel (say an email address for a call)."""
-
-
 class DispatchTooLate(Refused):
     """The gate cleared the attempt too long before this dispatch: it must decide again."""
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    """An email recorded as 'sending', to hand to SMTP after that commit."""
-
-    to: str
-    subject: str
-    body: str
-    letter: dict[str, Any] | None = None
-    """A letter's printed facts (channels/letters.py), frozen in its outbox row for its PDF."""
 
 
 def _refuse_stale_clearance(request: SendContactInput) -> None:
@@ -82,20 +61,6 @@ def _refuse_stale_clearance(request: SendContactInput) -> None:
             f"attempt {request.attempt_no} was cleared at {request.at.isoformat()} but dispatched at "
             f"{dispatched.isoformat()}: the compliance gate must decide again"
         )
-
-
-def snapshot_of(view: ContactSnapshotView) -> ContactSnapshot:
-    """What the workflow and the send-time check see of the store's contact snapshot."""
-    return ContactSnapshot(
-        account_id=view.account_id,
-        points=list(view.points),
-        cease_communication=view.cease_communication,
-        attorney_point_ids=list(view.attorney_point_ids),
-        language=view.language,
-        medical=view.medical,
-        jurisdictions=list(view.jurisdictions),
-        attorney_allows_direct_contact=view.attorney_allows_direct_contact,
-    )
 
 
 class ContactActivities:
@@ -156,7 +121,7 @@ class ContactActivities:
 
     async def _record(
         self, session: AsyncSession, request: SendContactInput, over_smtp: bool, logger: structlog.stdlib.BoundLogger
-    ) -> tuple[SendContactResult | None, _Outgoing | None, Callable[[], None] | None]:
+    ) -> tuple[SendContactResult | None, Outgoing | None, Callable[[], None] | None]:
         """Record the attempt (and queue it, or prepare the email); a result when nothing is left to do, and
         the metric to count once the transaction commits when the attempt is new (queued or blocked)."""
         now = decided_at(request.at)
@@ -174,7 +139,13 @@ class ContactActivities:
             logger.info("contact.already_recorded", status=recorded.status.value)
             return _result(recorded), None, None
         _refuse_stale_clearance(request)
-        rule, outgoing, language = await self._prepare(session, request)
+        rule, outgoing, language = await prepare_message(
+            session,
+            request,
+            templates=self._templates,
+            licence_numbers=self._licences,
+            company_contact=self._company_contact,
+        )
         if rule is not None:
             blocked = await repository.record_blocked_attempt(
                 session,
@@ -220,56 +191,8 @@ class ContactActivities:
         logger.info("contact.queued", template=request.template, language=language)
         return _result(begun.attempt), None, partial(metrics.contact_sent, request.channel.value)
 
-    async def _prepare(self, session: AsyncSession, request: SendContactInput) -> tuple[Rule | None, _Outgoing, str]:
-        """The store's last word (cease, opt-out, bad point), the rendered message and its language."""
-        account = await repository.get_account(session, request.account_id)
-        if account is None:
-            raise UnknownAccount(f"unknown account {request.account_id}")
-        point = await repository.get_contact_point(session, request.point_id)
-        if point is None or point.account_id != request.account_id:
-            raise UnknownContactPoint(f"unknown contact point {request.point_id} of account {request.account_id}")
-        if point.kind != CHANNEL_POINT_KIND[request.channel]:
-            raise ContactPointMismatch(
-                f"contact point {request.point_id} is a {point.kind}: {request.channel.value} needs a "
-                f"{CHANNEL_POINT_KIND[request.channel]}"
-            )
-        language = template_language(request.channel, request.template, account.language, root=self._templates)
-        try:
-            period_end = date.fromisoformat(request.validation_period_end) if request.validation_period_end else None
-        except ValueError:
-            raise TemplateError(f"validation_period_end {request.validation_period_end!r} is not an ISO date") from None
-        jurisdictions = await jurisdictions_of_account(session, request.account_id)
-        licences = licence_lines(jurisdictions, request.channel, self._licences, language)
-        context = message_context(
-            account,
-            language=language,
-            company_contact=self._company_contact,
-            validation_period_end=period_end,
-            license_lines=licences.lines,
-        )
-        message = render_message(request.channel, request.template, language, context, root=self._templates)
-        recipient, letter = point.value, None
-        if request.channel == Channel.LETTER:
-            recipient = f"{point.label or account.debtor_name}\n{point.value}"
-            payments = await repository.payments_for(session, account.account_id)
-            letter = letter_facts(
-                account, template=request.template, language=language, creditor=context.creditor,
-                company_contact=self._company_contact, payments_cents=sum(p.amount_cents for p in payments),
-                sent_on=decided_at(request.at).date(), validation_period_end=period_end,
-                disclosures=context.license_line,
-            ).as_document()  # fmt: skip
-        outgoing = _Outgoing(to=recipient, subject=message.subject or "", body=message.body, letter=letter)
-        # The gate's standing rules asked again at the moment of sending, on the store's latest facts.
-        snapshot = snapshot_of(await repository.contact_snapshot(session, request.account_id))
-        seen = next(p for p in snapshot.points if p.point_id == request.point_id)
-        asked = ContactRequest(request.channel, seen, validation_notice=request.validation_notice)
-        refused = standing_refusal(asked, cadence.standing_facts(snapshot))
-        if refused is None and licences.missing:
-            refused = Rule.LICENSE_NUMBER_MISSING  # Civ. Code 1788.11(f): no written message without the number
-        return refused, outgoing, language
-
     async def _send_email(
-        self, smtp: SmtpSender, request: SendContactInput, outgoing: _Outgoing, logger: structlog.stdlib.BoundLogger
+        self, smtp: SmtpSender, request: SendContactInput, outgoing: Outgoing, logger: structlog.stdlib.BoundLogger
     ) -> SendContactResult:
         key = attempt_key(request.account_id, request.attempt_no)
         try:

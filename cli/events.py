@@ -71,7 +71,8 @@ def event_hold(
 
 def _hold(account_id: str, hold: HoldInput) -> None:
     detail = {"kind": hold.kind.value, "reference": hold.reference}
-    console.print(act(account_id, "hold", lambda ctx, _: account_workflows.send_hold(ctx, account_id, hold), detail))
+    answer = act(account_id, "hold", lambda ctx, _: account_workflows.send_hold(ctx, account_id, hold), detail)
+    console.print(answer, highlight=False, soft_wrap=True)
 
 
 def _release(account_id: str, release: HoldReleaseInput) -> None:

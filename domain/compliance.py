@@ -4,20 +4,27 @@ Pure: `now` and everything known about the account are parameters. Rules that fo
 whatever the time are checked first, in order; then the time rules (validation notice sent, call
 frequency, quiet days after a conversation, local hours) each push the time to the earliest instant
 they allow, until none moves it. Day-based rules count the debtor's local calendar days, in every
-zone the debtor may be in.
+zone the debtor may be in: that arithmetic (local days, the hours window) is domain/compliance_clock.py.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.business_days import add_business_days
+from domain.compliance_clock import (
+    MAX_PASSES,
+    TimeCheck,
+    day_rule,
+    first_day_after_quiet,
+    first_day_under_limit,
+    inside_hours,
+    utc,
+)
 from domain.contact import (
     CEASE_EXEMPT_PURPOSES,
     CONVERSATION_OUTCOMES,
@@ -30,8 +37,6 @@ from domain.contact import (
 )
 from domain.timezones import ALL_US_ZONES, valid_zones
 
-WINDOW_DAYS = 7
-"""Call frequency is counted over any 7 consecutive days (1006.14(b)(2)(i))."""
 CONSENT_DAYS = 7
 """Calls placed within 7 days of the consumer's prior consent given directly to the collector are
 outside the frequency presumptions (1006.14(b)(3)(i))."""
@@ -43,16 +48,8 @@ NOTICE_BUSINESS_DAYS = 5
 excluding legal public holidays, Saturdays and Sundays (1006.34(a)(1)(i)(B))."""
 WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL})
 """The media of the notices still allowed after a written cease request (1006.6(c)(2))."""
-HOURS_SEARCH_DAYS = 14
-"""How far ahead the hours rule looks for an instant inside the window in every zone."""
 HOURS_CHANNELS = frozenset({Channel.CALL, Channel.SMS, Channel.EMAIL})
 """Channels bound by the local hours; a letter is not."""
-
-_ONE_DAY = timedelta(days=1)
-_MAX_PASSES = 64
-
-TimeCheck = Callable[[datetime], datetime | None]
-"""One time rule: the earliest instant at or after the given one that it allows, or None for never."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +169,7 @@ def earliest_allowed(
     request: ContactRequest, facts: AccountContactFacts, profile: ComplianceProfile, now: datetime
 ) -> GateDecision:
     """When `request` may go out at the earliest, as seen at `now` (timezone-aware)."""
-    now = _utc(now)
+    now = utc(now)
     refused = refusal(request, facts, profile)
     if refused is not None:
         return GateDecision(None, refused)
@@ -253,8 +250,8 @@ def _time_checks(
     zones = point_zones(request.point)
     checks: list[tuple[Rule, TimeCheck]] = []
     if _notice_required(request, profile) and facts.validation_notice_sent_at is not None:
-        checks.append((Rule.VALIDATION_NOTICE_FIRST, partial(_not_before, _utc(facts.validation_notice_sent_at))))
-    consents = [_utc(r.at) for r in facts.history if r.consent_to_calls]
+        checks.append((Rule.VALIDATION_NOTICE_FIRST, partial(_not_before, utc(facts.validation_notice_sent_at))))
+    consents = [utc(r.at) for r in facts.history if r.consent_to_calls]
     same_party = [
         r for r in facts.history if facts.is_attorney_point_id(r.point_id) == facts.is_attorney_point(request.point)
     ]
@@ -262,23 +259,23 @@ def _time_checks(
         # Counted: calls placed to this party (calls to the consumer's attorney are not the consumer's,
         # 1006.14(b)(3)(iii)) outside a consent's 7 days (1006.14(b)(3)(i)); texts too where a rule pack says so.
         counted = [
-            _utc(r.at) for r in same_party
+            utc(r.at) for r in same_party
             if (counts_as_call_attempt(r) or (profile.texts_count_as_calls and _sent_text(r)))
-            and not _consented_at(consents, _utc(r.at))
+            and not _consented_at(consents, utc(r.at))
         ]  # fmt: skip
-        conversations = [_utc(r.at) for r in same_party if is_conversation(r)]
-        under_limit = partial(_first_day_under_limit, limit=profile.max_calls_per_7_days)
-        after_quiet = partial(_first_day_after_quiet, quiet_days=profile.quiet_days_after_conversation)
-        checks.append((Rule.CALL_FREQUENCY, _unless_consented(consents, _day_rule(zones, counted, under_limit))))
+        conversations = [utc(r.at) for r in same_party if is_conversation(r)]
+        under_limit = partial(first_day_under_limit, limit=profile.max_calls_per_7_days)
+        after_quiet = partial(first_day_after_quiet, quiet_days=profile.quiet_days_after_conversation)
+        checks.append((Rule.CALL_FREQUENCY, _unless_consented(consents, day_rule(zones, counted, under_limit))))
         if request.channel == Channel.CALL:  # 1006.14(b)(2)(i)(B)
-            quiet = _day_rule(zones, conversations, after_quiet)
+            quiet = day_rule(zones, conversations, after_quiet)
             checks.append((Rule.CONVERSATION_QUIET_PERIOD, _unless_consented(consents, quiet)))
     if profile.max_communications_per_7_days is not None and request.channel in HOURS_CHANNELS:
-        sent = [_utc(r.at) for r in same_party if _counts_as_communication(r)]
-        cap = partial(_first_day_under_limit, limit=profile.max_communications_per_7_days)
-        checks.append((Rule.COMMUNICATION_FREQUENCY, _day_rule(zones, sent, cap)))
+        sent = [utc(r.at) for r in same_party if _counts_as_communication(r)]
+        cap = partial(first_day_under_limit, limit=profile.max_communications_per_7_days)
+        checks.append((Rule.COMMUNICATION_FREQUENCY, day_rule(zones, sent, cap)))
     if request.channel in HOURS_CHANNELS:
-        hours = partial(_inside_hours, zones, profile.earliest_local, profile.latest_local)
+        hours = partial(inside_hours, zones, profile.earliest_local, profile.latest_local)
         checks.append((Rule.CALLING_HOURS, _unless_replying(request, facts, hours)))
     return checks
 
@@ -313,11 +310,11 @@ def _unless_replying(request: ContactRequest, facts: AccountContactFacts, hours:
     if request.purpose != Purpose.REPLY_TO_CONSUMER:
         return hours
     inbound = [r for r in facts.history if r.inbound and r.channel == request.channel]
-    replies = [_utc(r.at) for r in facts.history if r.sent and r.purpose == Purpose.REPLY_TO_CONSUMER]
+    replies = [utc(r.at) for r in facts.history if r.sent and r.purpose == Purpose.REPLY_TO_CONSUMER]
     if not inbound:
         return hours
-    last = max(inbound, key=lambda r: _utc(r.at))
-    contacted_at = _utc(last.at)
+    last = max(inbound, key=lambda r: utc(r.at))
+    contacted_at = utc(last.at)
     if any(reply >= contacted_at for reply in replies) or hours(contacted_at) == contacted_at:
         return hours  # replied already, or the consumer's contact was at a convenient time
     return lambda at: at if contacted_at <= at < contacted_at + REPLY_WINDOW else hours(at)
@@ -327,7 +324,7 @@ def _settle(now: datetime, checks: list[tuple[Rule, TimeCheck]]) -> GateDecision
     """Apply the time rules until none moves the time. The reason given is the first rule that moved
     it: why the contact cannot go now (a frequency wait ending at midnight is still a frequency wait)."""
     at, binding = now, None
-    for _ in range(_MAX_PASSES):
+    for _ in range(MAX_PASSES):
         moved = False
         for rule, check in checks:
             later = check(at)
@@ -344,87 +341,10 @@ def _not_before(start: datetime, at: datetime) -> datetime:
     return max(at, start)
 
 
-FirstAllowedDay = Callable[[Counter[date], date], date | None]
-"""A day-based rule: given the events per local day, the first allowed day from the given one, or None."""
-
-
-def _day_rule(zones: tuple[ZoneInfo, ...], events: list[datetime], first_allowed_day: FirstAllowedDay) -> TimeCheck:
-    """A time check from a day-based rule, evaluated in every zone; the latest answer wins."""
-    days_by_zone = [(zone, Counter(event.astimezone(zone).date() for event in events)) for zone in zones]
-
-    def check(at: datetime) -> datetime | None:
-        latest = at
-        for zone, days in days_by_zone:
-            today = at.astimezone(zone).date()
-            day = first_allowed_day(days, today)
-            if day is None:
-                return None
-            if day > today:
-                latest = max(latest, _local_instant(day, time(0), zone))
-        return latest
-
-    return check
-
-
-def _first_day_under_limit(calls: Counter[date], day: date, *, limit: int) -> date | None:
-    """The first day from `day` on which one more call leaves every 7-day window at or under `limit`."""
-    if limit <= 0:
-        return None
-    while any(_calls_in_window(calls, day - k * _ONE_DAY) >= limit for k in range(WINDOW_DAYS)):
-        day += _ONE_DAY
-    return day
-
-
-def _calls_in_window(calls: Counter[date], first: date) -> int:
-    return sum(calls[first + k * _ONE_DAY] for k in range(WINDOW_DAYS))
-
-
-def _first_day_after_quiet(conversations: Counter[date], day: date, *, quiet_days: int) -> date:
-    """The first day from `day` outside every conversation's quiet days (its own day and the next ones)."""
-    for conversation_day in sorted(conversations):
-        if conversation_day <= day < conversation_day + quiet_days * _ONE_DAY:
-            day = conversation_day + quiet_days * _ONE_DAY
-    return day
-
-
-def _inside_hours(zones: Iterable[ZoneInfo], earliest: time, latest: time, at: datetime) -> datetime | None:
-    """The first instant from `at` that is within [earliest, latest) local time in every zone."""
-    horizon = at + timedelta(days=HOURS_SEARCH_DAYS)
-    for _ in range(_MAX_PASSES):
-        moved = False
-        for zone in zones:
-            local = at.astimezone(zone)
-            if earliest <= local.time() < latest:
-                continue
-            day = local.date() if local.time() < earliest else local.date() + _ONE_DAY
-            at, moved = _local_instant(day, earliest, zone, after=at), True
-            if at > horizon:
-                return None
-        if not moved:
-            return at
-    return None
-
-
-def _local_instant(day: date, clock: time, zone: ZoneInfo, *, after: datetime | None = None) -> datetime:
-    """`clock` on `day` in `zone`, as UTC: the first occurrence if the clock repeats (the later one if
-    the first is not after `after`); a clock skipped by a DST gap resolves to just after the gap."""
-    local = datetime.combine(day, clock, tzinfo=zone)
-    instant = local.astimezone(UTC)
-    if after is not None and instant <= after:
-        instant = local.replace(fold=1).astimezone(UTC)
-    return instant
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.utcoffset() is None:
-        raise ValueError(f"the compliance gate needs timezone-aware instants, got {moment!r}")
-    return moment.astimezone(UTC)
-
-
 def assumed_receipt_date(sent_at: datetime, *, business_days: int = 5) -> date:
     """The day a mailed notice is assumed received: `business_days` days after the (UTC) day it was
     sent, excluding legal public holidays, Saturdays and Sundays (1006.34(b)(5))."""
-    return add_business_days(_utc(sent_at).date(), business_days)
+    return add_business_days(utc(sent_at).date(), business_days)
 
 
 def validation_period_end(sent_at: datetime, *, receipt_business_days: int = 5, period_days: int = 30) -> date:
@@ -438,7 +358,7 @@ def first_communication_at(facts: AccountContactFacts) -> datetime | None:
     """The first communication with the consumer that was not the validation notice: a contact that
     went out to the consumer, or a conversation the consumer started."""
     instants = [
-        _utc(r.at) for r in facts.history
+        utc(r.at) for r in facts.history
         if not r.validation_notice and not facts.is_attorney_point_id(r.point_id)
         and (_went_out(r) or (r.inbound and r.outcome in CONVERSATION_OUTCOMES))
     ]  # fmt: skip

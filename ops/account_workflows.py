@@ -192,6 +192,11 @@ async def send_payment(ctx: OpsContext, account_id: str, payment: PaymentInput, 
 async def send_hold(ctx: OpsContext, account_id: str, hold: HoldInput) -> str:
     refuse(validation.hold_problem(hold, datetime.now(UTC).date(), maximum_cents=ctx.settings.max_payment_cents))
     account = await require_open_account(ctx, account_id)
+    async with ctx.sessions() as session:
+        placed = [h for h in await repository.holds_for(session, account_id) if h.released_at is None]
+    if on := next((h for h in placed if h.reference == hold.reference), None):  # the workflow would ignore it
+        when = on.placed_at.date().isoformat()
+        return f"duplicate: hold {hold.reference} is already on account {account_id} (since {when}); nothing changed"
     await _signal_with_start(ctx, account, "place_hold", hold)
     return f"{hold.kind} hold {hold.reference} sent to account {account_id}"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from domain.strategy import Strategy, StrategyError, parse_strategy
+from domain.strategy import Strategy, StrategyError
+from domain.strategy_file import parse_strategy
 from ops.errors import OpsError
 
 # Package data (pyproject.toml), so an installed engine finds them from any directory, editable or not.

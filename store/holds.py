@@ -20,7 +20,8 @@ from domain.errors import Refused
 from store.audit import append_audit, append_once, audit_values
 from store.errors import UnknownHold
 from store.idempotent import Once, insert_once, locked_account
-from store.models import CLAIM_KINDS, HOLD_KINDS, AuditEntryRow, ClaimRow, HoldRow
+from store.models import AuditEntryRow, ClaimRow, HoldRow
+from store.models.holds import CLAIM_KINDS, HOLD_KINDS
 from store.views import ClaimView, HoldView, view_of
 
 ACTOR = "workflow"

@@ -67,12 +67,10 @@ from store.plans import (
     end_plan,
     get_plan,
     plans_for,
-    promises_for,
     record_installments,
-    record_promise,
-    resolve_promise,
     settle_account,
 )
+from store.promises import promises_for, record_promise, resolve_promise
 
 __all__ = [
     "abandon_attempt",

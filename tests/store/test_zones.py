@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.contact import snapshot_of
+from activities.contact_message import snapshot_of
 from domain.cadence import ContactDecision, ContactProgress, DecisionKind, clear_step
 from domain.contact import Channel, ContactPoint, Rule
 from domain.strategy import CadenceStep

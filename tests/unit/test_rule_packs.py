@@ -28,7 +28,8 @@ from domain.rule_packs import (
     parse_licences,
     rules_summary,
 )
-from domain.strategy import CadenceStep, StrategyError, parse_strategy
+from domain.strategy import CadenceStep, StrategyError
+from domain.strategy_file import parse_strategy
 from ops.strategies import load_strategy
 from store.contacts import account_jurisdictions, phone_region
 from store.models import AccountRow, ContactPointRow

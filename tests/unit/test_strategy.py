@@ -10,7 +10,8 @@ from domain.contact import Channel
 from domain.negotiation import NegotiationPolicy
 from domain.referral import Agency, ReferralPolicy
 from domain.stages import Stage
-from domain.strategy import ContactPlan, StrategyError, parse_strategy
+from domain.strategy import ContactPlan, StrategyError
+from domain.strategy_file import parse_strategy
 from ops.strategies import STRATEGY_DIR, load_strategy
 
 MINIMAL = """

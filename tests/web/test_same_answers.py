@@ -11,6 +11,7 @@ import pytest
 
 from store import repository
 from store.db import make_engine, make_session_factory
+from tests.e2e.test_operations_end_to_end import wait_until
 from tests.web.conftest import WebService
 
 pytestmark = pytest.mark.e2e
@@ -108,3 +109,48 @@ def test_the_truth_about_a_payment_applied_a_duplicate_and_a_closed_account(web_
     refused = "account W6 is closed (paid): nothing changed"
     assert after_close == ((1, f"error: {refused}"), (422, refused))
     assert store_of(web_service, "W6") == before
+
+
+def open_holds(web: WebService, account_id: str) -> list[str]:
+    async def read() -> list[str]:
+        engine = make_engine(web.operator.env["DATABASE_URL"])
+        try:
+            async with make_session_factory(engine)() as session:
+                return [h.reference for h in await repository.holds_for(session, account_id) if h.released_at is None]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def both_file_bankruptcy(web: WebService, account_id: str, case: str, filed_on: str) -> tuple[Any, Any]:
+    cli = web.operator(
+        "event", "bankruptcy", account_id, "--chapter", "7", "--case-number", case, "--filed-on", filed_on
+    )
+    with web.client("oscar") as client:
+        body = {"chapter": "7", "case_number": case, "filed_on": filed_on}
+        api = client.post(f"/api/accounts/{account_id}/bankruptcy", json=body)
+    return (cli.returncode, (cli.stdout or cli.stderr).strip()), (
+        api.status_code,
+        api.json().get("result") or api.json().get("error"),
+    )
+
+
+def test_a_hold_gets_the_same_answer_and_one_already_placed_is_said_so(web_service: WebService) -> None:
+    before = store_of(web_service, "W3")
+    for case, filed_on, says in [
+        ("C" * 129, "2026-01-05", "a hold reference is at most 128 printable characters, got 129: nothing changed"),
+        ("BK-future", TOMORROW, f"filed_on must be an ISO date not in the future and from 1900 on, got '{TOMORROW}'"),
+    ]:
+        (code, cli_says), (status, api_says) = both_file_bankruptcy(web_service, "W3", case, filed_on)
+        assert (code, status) == (1, 422) and cli_says == f"error: {api_says}" and says in api_says
+    assert store_of(web_service, "W3") == before
+
+    filed = web_service.operator(
+        "event", "bankruptcy", "W3", "--chapter", "7", "--case-number", "BK-1", "--filed-on", "2026-01-05"
+    )
+    assert filed.stdout.strip() == "bankruptcy hold BK-1 sent to account W3"
+    wait_until(lambda: open_holds(web_service, "W3") == ["BK-1"], what="the hold in the store")
+    (code, cli_says), (status, api_says) = both_file_bankruptcy(web_service, "W3", "BK-1", "2026-01-05")
+    assert (code, status) == (0, 200) and cli_says == api_says
+    assert api_says.startswith("duplicate: hold BK-1 is already on account W3 (since ")

@@ -1,0 +1,34 @@
+"""ORM rows of the account store, kept apart from the domain (callers get store.views).
+
+The registry: importing this package defines every table on `Base.metadata` (Alembic's `env.py` reads it).
+The rows are grouped by topic in the modules beside this one.
+"""
+
+from store.models.accounts import AccountRow, AuditEntryRow, ContactPointRow, PaymentRow
+from store.models.back_office import ClosedMonthRow, ExportBatchRow, NoteRow, WriteDownRow, WriteRequestRow
+from store.models.base import Base
+from store.models.contacts import ContactAttemptRow, OutboxRow
+from store.models.holds import ClaimRow, HoldRow
+from store.models.negotiation import InstallmentRow, PlanRow, PromiseRow
+from store.models.placements import PlacementRow
+
+__all__ = [
+    "AccountRow",
+    "AuditEntryRow",
+    "Base",
+    "ClaimRow",
+    "ClosedMonthRow",
+    "ContactAttemptRow",
+    "ContactPointRow",
+    "ExportBatchRow",
+    "HoldRow",
+    "InstallmentRow",
+    "NoteRow",
+    "OutboxRow",
+    "PaymentRow",
+    "PlacementRow",
+    "PlanRow",
+    "PromiseRow",
+    "WriteDownRow",
+    "WriteRequestRow",
+]

@@ -1,0 +1,102 @@
+"""The account, its contact points, its payments and its audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base, Document, RowId
+
+CONTACT_KINDS = ("phone", "email", "address")
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    creditor: Mapped[str]
+    debtor_name: Mapped[str]
+    street: Mapped[str]
+    city: Mapped[str]
+    state: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str]
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    balance_cents: Mapped[int]
+    original_balance_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
+    due_date: Mapped[date] = mapped_column(index=True)
+    segment: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
+    medical: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stage: Mapped[str | None] = mapped_column(String(32), index=True)
+    stage_changed_at: Mapped[datetime | None]
+    cease_communication_at: Mapped[datetime | None]
+    attorney_allows_contact_at: Mapped[datetime | None]
+    """The attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2))."""
+    attorney_allows_contact_reason: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    forgiven_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    """Written off by settlements (the balance went down by as much)."""
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    written_off_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    """Written off as uncollectable, once (the balance went down by as much)."""
+    itemization_date: Mapped[date | None]
+    """The validation notice's itemization date as loaded (1006.34(b)(3)); None: the due date is (0012)."""
+
+
+class ContactPointRow(Base):
+    __tablename__ = "contact_points"
+    __table_args__ = (
+        UniqueConstraint("account_id", "kind", "value"),
+        CheckConstraint(f"kind IN {CONTACT_KINDS!r}", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str]
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    consent_autodialer: Mapped[bool] = mapped_column(default=False, server_default=false())
+    consent_sms: Mapped[bool] = mapped_column(default=False, server_default=false())
+    opted_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    opted_out_at: Mapped[datetime | None]
+    opted_out_channels: Mapped[list[str]] = mapped_column(Document, default=list, server_default=text("'[]'"))
+    role: Mapped[str] = mapped_column(String(16), default="debtor", server_default="debtor")
+    label: Mapped[str | None]
+    bad: Mapped[bool] = mapped_column(default=False, server_default=false())
+    bad_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    reference: Mapped[str] = mapped_column(String(128), unique=True)
+    amount_cents: Mapped[int]
+    received_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(32), default="debtor", server_default="debtor")
+    balance_after_cents: Mapped[int]
+    recorded_at: Mapped[datetime]
+    placement_no: Mapped[int | None] = mapped_column(Integer)
+    """The agency placement that earned commission on this payment (set once)."""
+    commission_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+class AuditEntryRow(Base):
+    """Append-only: the migration installs triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(Document)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
