@@ -174,8 +174,7 @@ class _Account:
         """The events of the next debtor day before `until`, [] at `until`; None past the run's end."""
         grid = self.run.grid
         while True:
-            days = [d for d in (*self.agenda, *self.reads)]
-            day = min(days) if days else None
+            day = min((*self.agenda, *self.reads), default=None)
             at = grid.at(day, EVENTS_AT) if day is not None else None
             if command.until is not None and (at is None or command.until <= at):
                 if command.until >= grid.end:
