@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import datetime, timedelta
 
 from _support import Stopwatch, console, figures_table, parse_args, ratio, run_main
@@ -36,7 +36,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def daily(start: datetime, days: int) -> Iterator[Wait]:
+def daily(start: datetime, days: int) -> Generator[Wait, list[object] | None, None]:
     for day in range(1, days + 1):
         yield Wait((start + timedelta(days=day)).replace(hour=EVENTS_AT), "day")
 
@@ -45,7 +45,8 @@ def baseline(accounts: int, days: int) -> float:
     """Seconds to drive `accounts` day-by-day generators through `days` days."""
     start, watch = next_start(), Stopwatch()
     for _ in range(accounts):
-        clock, walk, answer = start, daily(start, days), None
+        clock, walk = start, daily(start, days)
+        answer: list[object] | None = None
         while True:
             try:
                 command = walk.send(answer)
