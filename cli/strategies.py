@@ -42,6 +42,7 @@ def strategy_check(spec: Annotated[str, typer.Argument(help="A strategy name or 
 
 
 def simulate(
+    ctx: typer.Context,
     accounts: Annotated[int, typer.Option(min=1, max=100_000, help="Size of the synthetic portfolio.")] = 200,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Simulated days.")] = 90,
     seed: Annotated[int, typer.Option(help="Seed of the portfolio and of the debtors' behaviour.")] = 7,
@@ -61,10 +62,15 @@ def simulate(
     engine: Annotated[
         str, typer.Option(help="full: the workflows on the time-skipping server; fast: the machine in process.")
     ] = "full",
+    from_store: Annotated[
+        bool, typer.Option("--from-store", help="The store's open book under --strategy against its current one.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run a synthetic portfolio through the real workflows on the time-skipping server (or, with
     --engine fast, the same account machine in process); report outcomes."""
+    if from_store:
+        return _simulate_from_store(ctx, strategy=strategy, days=days, seed=seed, as_json=as_json)
     from domain.debtor_model import BehaviourRates
     from ops.csv_files import refuse_existing
     from ops.errors import OpsError
@@ -122,3 +128,57 @@ def simulate(
     if attempts_file is not None and attempts is not None:
         console.print(f"{len(attempts)} attempts written to {attempts_file}; check them with: "
                       f"collections audit-contacts {attempts_file}", highlight=False, soft_wrap=True)  # fmt: skip
+
+
+def _simulate_from_store(ctx: typer.Context, *, strategy: str, days: int, seed: int, as_json: bool) -> None:
+    """`simulate --from-store`: ops/what_if.py, both runs on the fast engine; the store is only read."""
+    from click.core import ParameterSource
+
+    from ops.errors import OpsError
+    from ops.simulation_view import difference_table, report_table
+    from ops.what_if import rate_lines, read_book, require_open, what_if
+
+    given = [
+        p.opts[0] for p in ctx.command.params if ctx.get_parameter_source(p.name or "") == ParameterSource.COMMANDLINE
+    ]
+    if "--engine" in given and (engine := ctx.params.get("engine")) != "fast":
+        fail(f"--from-store runs on --engine fast (the workflows would write the store), not {engine}")
+    if clash := [
+        opt for opt in given if opt not in ("--from-store", "--strategy", "--days", "--seed", "--json", "--engine")
+    ]:
+        fail(f"--from-store takes its accounts and rates from the store: drop {', '.join(clash)}")
+    config = settings()
+    for name in (config.collections_strategy, strategy):
+        try:
+            load_strategy(name)
+        except StrategyError as err:
+            fail(str(err))
+    configure_logging(log_format="console", level="warning")
+    book = run(read_book(config.database_url))
+    try:
+        require_open(book)
+    except OpsError as err:
+        fail(str(err))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=as_json) as bar:  # fmt: skip
+        task = bar.add_task("simulating the book (fast): accounts", total=2 * len(book.records))
+        result = what_if(book, current=config.collections_strategy, proposed=strategy, days=days, seed=seed,
+                         on_account=partial(bar.advance, task))  # fmt: skip
+    if as_json:
+        return print_json({
+            "current": dataclasses.asdict(result.current), "proposed": dataclasses.asdict(result.proposed),
+            "difference": result.difference, "rates": [dataclasses.asdict(m) for m in result.measured],
+            "on_hold_left_out": result.on_hold,
+        })  # fmt: skip
+    say = partial(console.print, highlight=False, soft_wrap=True)
+    say(f"the store's open book: {len(book.records)} accounts as they stand (balance, due date, contact points); "
+        f"each starts afresh in contacting: its contact history so far is not replayed")  # fmt: skip
+    if result.on_hold:
+        say(f"{result.on_hold} accounts on hold left out (the what-if starts accounts in contacting)")
+    say("debtor behaviour from the store's history:")
+    for line in rate_lines(result.measured):
+        say(line)
+    say(f"current strategy {result.current.strategy} (COLLECTIONS_STRATEGY) against {result.proposed.strategy}; "
+        "nothing was written to the store")  # fmt: skip
+    console.print(report_table([result.current, result.proposed]))
+    console.print(difference_table(result.current, result.proposed, result.difference))

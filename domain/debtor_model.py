@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from domain.contact import Outcome
@@ -101,3 +101,67 @@ def promise_after_contact(seed: int, account_id: str, attempt_no: int, rates: Be
     if rng.random() >= rates.promise:
         return None
     return Promise(in_days=rng.randint(3, 14), kept=rng.random() < rates.promise_kept)
+
+
+# ---- rates measured from a store's history (`simulate --from-store`) ----
+
+MIN_OBSERVATIONS = 30
+"""Below this many observations a measured rate says too little: the default is used instead."""
+RIGHT_PARTY_OUTCOMES = (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY)
+"""Call outcomes that reached the debtor (a promise on the call is a conversation too)."""
+
+
+@dataclass(frozen=True)
+class HistoryCounts:
+    """What a store's history says about its debtors, counted (store/book_history.py)."""
+
+    calls_with_outcome: int = 0
+    right_party: int = 0
+    wrong_number: int = 0
+    promises: int = 0
+    promises_judged: int = 0
+    promises_kept: int = 0
+    accounts: int = 0
+    """Accounts with a history (started), the denominator of the shares below."""
+    self_cures: int = 0
+    """Accounts that paid before any conversation."""
+    disputes: int = 0
+    bankruptcies: int = 0
+    deaths: int = 0
+
+
+@dataclass(frozen=True)
+class MeasuredRate:
+    name: str
+    rate: float
+    observations: int
+    measured: bool
+    """False: too few observations, `rate` is the default."""
+
+
+def rates_from_history(
+    counts: HistoryCounts, minimum: int = MIN_OBSERVATIONS
+) -> tuple[BehaviourRates, list[MeasuredRate]]:
+    """BehaviourRates from counts; a rate with fewer than `minimum` observations keeps its default."""
+    defaults = BehaviourRates()
+    c = counts
+    fractions = {
+        "right_party": (c.right_party, c.calls_with_outcome),
+        "wrong_number": (c.wrong_number, c.calls_with_outcome),
+        "promise": (c.promises, c.right_party),
+        "promise_kept": (c.promises_kept, c.promises_judged),
+        "self_cure": (c.self_cures, c.accounts),
+        "dispute": (c.disputes, c.accounts),
+        "bankruptcy": (c.bankruptcies, c.accounts),
+        "death": (c.deaths, c.accounts),
+    }
+    found = []
+    for name, (part, whole) in fractions.items():
+        measured = whole >= minimum
+        rate = round(min(1.0, part / whole), 4) if measured else getattr(defaults, name)
+        found.append(MeasuredRate(name, rate, whole, measured))
+    values = {m.name: m.rate for m in found}
+    lives = ("self_cure", "dispute", "bankruptcy", "death")
+    if (total := sum(values[n] for n in lives)) > 1:  # one draw decides them: an account with two counts twice
+        values |= {n: round(values[n] / total, 4) for n in lives}
+    return BehaviourRates(**values), [replace(m, rate=values[m.name]) for m in found]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +34,7 @@ from domain.messages import (
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.strategy import ContactPlan
-from ops.fast_store import FastStore, Ledger, StoreRefusal
+from ops.fast_store import FastStore, Ledger, StoredContacts, StoreRefusal
 from ops.simulation import EVENTS_AT, READ_AT, START_AT, SimulationReport, with_phones_from_elsewhere
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
@@ -283,21 +283,43 @@ def simulate_fast(
 ) -> SimulationReport:
     """ops.simulation.simulate's report, from the machine run in process; with `outcomes`, each account's
     outcome is put there under its number ('000001')."""
+    start = start or next_start()
+    book = portfolio(accounts, seed, start)
+    return simulate_book(book, days=days, seed=seed, strategy=strategy, rates=rates, start=start,
+                         on_account=on_account, outcomes=outcomes)  # fmt: skip
+
+
+def simulate_book(
+    book: Sequence[AccountRecord],
+    *,
+    days: int,
+    seed: int,
+    strategy: str,
+    rates: model.BehaviourRates,
+    start: datetime | None = None,
+    stored: Mapping[str, StoredContacts] | None = None,
+    on_account: Callable[[], None] = lambda: None,
+    outcomes: dict[str, AccountOutcome] | None = None,
+) -> SimulationReport:
+    """The machine over these accounts, each from a fresh state in contacting at `start`; `stored` gives an
+    account's contact points as a real store holds them (else its record's phone, email and address)."""
     began = time.monotonic()
     plans = load_strategy(strategy)
     start = start or next_start()
     run = FastRun(seed, rates, _Grid(start, days))
-    totals, plan_cache = _Totals(), dict[tuple[str, str], ContactPlan]()
-    for record in portfolio(accounts, seed, start):
+    totals, plan_cache, stored = _Totals(), dict[tuple[str, str], ContactPlan](), stored or {}
+    for record in book:
         key = (record.segment, record.state)
         plan = plan_cache.get(key) or plan_cache.setdefault(key, plans.plan_for(segment=key[0], state=key[1]))
         number = record.account_id.removeprefix(PREFIX)
-        account = _Account(run, run.store.open(record), model.debtor(seed, number, rates, days), plan)
+        ledger = run.store.open(record, stored.get(record.account_id))
+        account = _Account(run, ledger, model.debtor(seed, number, rates, days), plan)
         account.live()
         totals.add(account.ledger, account.resolved_on)
         if outcomes is not None:
             outcomes[number] = account.outcome()
         on_account()
+    accounts = len(book)
     report = _report(totals, strategy, accounts, days, seed)
     report.wall_seconds = round(time.monotonic() - began, 1)
     report.account_days_per_second = round(accounts * days / max(report.wall_seconds, 0.001), 1)

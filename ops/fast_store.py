@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +83,15 @@ class Attempt:
 
 
 @dataclass
+class StoredContacts:
+    """An account's contact points and standing facts as a real store holds them (`simulate --from-store`)."""
+
+    points: list[PointRow]
+    cease: bool = False
+    attorney_allows: bool = False
+
+
+@dataclass
 class Ledger:
     """One account's records: what an AccountRow and the rows that name it would hold."""
 
@@ -133,8 +142,13 @@ class FastStore:
         self.placed_counts: Counter[str] = Counter()
         self._point_ids = 0
 
-    def open(self, record: AccountRecord) -> Ledger:
-        """The account as `load` stores it: its phone, email and postal address as contact points."""
+    def open(self, record: AccountRecord, stored: StoredContacts | None = None) -> Ledger:
+        """The account as `load` stores it: its phone, email and postal address as contact points; with
+        `stored`, the points and standing facts a real store holds (renumbered: ids are this run's)."""
+        if stored is not None:
+            points = [replace(point, id=self._next_id()) for point in stored.points]
+            return Ledger(record, points, record.balance_cents, cease=stored.cease,
+                          attorney_allows=stored.attorney_allows)  # fmt: skip
         address = f"{record.street}, {record.city}, {record.state} {record.postal_code}"
         wanted = [("phone", record.phone, record.timezone), ("email", record.email, None), ("address", address, None)]
         points = [
@@ -145,8 +159,11 @@ class FastStore:
         return Ledger(record, points, record.balance_cents)
 
     def _point(self, kind: str, value: str, timezone: str | None, *, sms: bool, autodialer: bool) -> PointRow:
+        return PointRow(self._next_id(), kind, value, timezone, consent_sms=sms, consent_autodialer=autodialer)
+
+    def _next_id(self) -> int:
         self._point_ids += 1
-        return PointRow(self._point_ids, kind, value, timezone, consent_sms=sms, consent_autodialer=autodialer)
+        return self._point_ids
 
     def perform(self, ledger: Ledger, command: Call) -> Any:
         """The activity's answer; a refusal as `Refused` when the call is refusable, else raised."""

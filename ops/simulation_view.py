@@ -54,6 +54,22 @@ def report_table(reports: Sequence[SimulationReport]) -> Table:
     return table
 
 
+def difference_table(current: SimulationReport, proposed: SimulationReport, difference: dict[str, Any]) -> Table:
+    """ops.what_if.difference as a table: what `proposed` does more (+) or less (-) than `current`."""
+    table = Table("", "difference", title=f"{proposed.strategy} against {current.strategy}")
+    cents = difference["collected_cents"]
+    table.add_row("amount collected", ("+" if cents > 0 else "") + format_cents(cents))
+    table.add_row("cure rate (paid or settled)", f"{difference['cure_rate'] * 100:+.1f} points")
+    for key, label in (
+        ("by_stage", "accounts"),
+        ("attempts_by_channel", "attempts by"),
+        ("blocks_by_rule", "blocked by"),
+    ):
+        for name, change in difference[key].items():
+            table.add_row(f"{label} {name}", f"{change:+d}")
+    return table
+
+
 # --- the attempts export (`simulate --attempts FILE`), read by ops/contact_audit.py --------------------------------
 
 
