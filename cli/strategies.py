@@ -132,15 +132,12 @@ def simulate(
 
 def _simulate_from_store(ctx: typer.Context, *, strategy: str, days: int, seed: int, as_json: bool) -> None:
     """`simulate --from-store`: ops/what_if.py, both runs on the fast engine; the store is only read."""
-    from click.core import ParameterSource
-
     from ops.errors import OpsError
     from ops.simulation_view import difference_table, report_table
     from ops.what_if import rate_lines, read_book, require_open, what_if
 
-    given = [
-        p.opts[0] for p in ctx.command.params if ctx.get_parameter_source(p.name or "") == ParameterSource.COMMANDLINE
-    ]
+    sources = {p.opts[0]: ctx.get_parameter_source(p.name or "") for p in ctx.command.params}
+    given = [opt for opt, source in sources.items() if source is not None and source.name == "COMMANDLINE"]
     if "--engine" in given and (engine := ctx.params.get("engine")) != "fast":
         fail(f"--from-store runs on --engine fast (the workflows would write the store), not {engine}")
     if clash := [
@@ -163,7 +160,7 @@ def _simulate_from_store(ctx: typer.Context, *, strategy: str, days: int, seed: 
                   console=console, disable=as_json) as bar:  # fmt: skip
         task = bar.add_task("simulating the book (fast): accounts", total=2 * len(book.records))
         result = what_if(book, current=config.collections_strategy, proposed=strategy, days=days, seed=seed,
-                         on_account=partial(bar.advance, task))  # fmt: skip
+                         licences=config.licences, on_account=partial(bar.advance, task))  # fmt: skip
     if as_json:
         return print_json({
             "current": dataclasses.asdict(result.current), "proposed": dataclasses.asdict(result.proposed),

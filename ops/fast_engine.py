@@ -298,15 +298,17 @@ def simulate_book(
     rates: model.BehaviourRates,
     start: datetime | None = None,
     stored: Mapping[str, StoredContacts] | None = None,
+    licences: Mapping[str, str] | None = None,
     on_account: Callable[[], None] = lambda: None,
     outcomes: dict[str, AccountOutcome] | None = None,
 ) -> SimulationReport:
     """The machine over these accounts, each from a fresh state in contacting at `start`; `stored` gives an
-    account's contact points as a real store holds them (else its record's phone, email and address)."""
+    account's contact points as a real store holds them (else its record's phone, email and address);
+    `licences` the collector's licence numbers (COLLECTOR_LICENSES) the rule packs ask written messages for."""
     began = time.monotonic()
     plans = load_strategy(strategy)
     start = start or next_start()
-    run = FastRun(seed, rates, _Grid(start, days))
+    run = FastRun(seed, rates, _Grid(start, days), FastStore(licences))
     totals, plan_cache, stored = _Totals(), dict[tuple[str, str], ContactPlan](), stored or {}
     for record in book:
         key = (record.segment, record.state)

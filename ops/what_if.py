@@ -9,7 +9,7 @@ far is not replayed, and accounts on hold are left out. Nothing is written to th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,7 +58,7 @@ async def read_book(database_url: str) -> Book:
 
 def what_if(
     book: Book, *, current: str, proposed: str, days: int, seed: int, start: datetime | None = None,
-    on_account: Callable[[], None] = lambda: None,
+    licences: Mapping[str, str] | None = None, on_account: Callable[[], None] = lambda: None,
 ) -> WhatIf:  # fmt: skip
     """Both strategies over the book, the same seed and measured rates; refused when nothing is open."""
     require_open(book)
@@ -72,6 +72,7 @@ def what_if(
             rates=rates,
             start=start,
             stored=book.stored,
+            licences=licences,
             on_account=on_account,
         )  # fmt: skip
         for name in (current, proposed)
