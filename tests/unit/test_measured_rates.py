@@ -39,3 +39,13 @@ def test_rates_the_model_draws_together_never_add_up_past_one() -> None:
     assert rates.promise == 1.0, "more promises than conversations (inbound, staff) caps at every conversation"
     assert rates.self_cure + rates.dispute + rates.bankruptcy + rates.death <= 1.0
     assert rates.self_cure == rates.dispute == 0.5
+
+
+def test_each_rate_gets_a_line_saying_where_it_came_from() -> None:
+    from ops.what_if import rate_lines
+
+    _, measured = rates_from_history(HistoryCounts(calls_with_outcome=200, right_party=50, accounts=10))
+    lines = rate_lines(measured)
+    assert lines[0] == "  right party 25.0%: measured from 200 observations"
+    assert "  self cure 8.0%: default: only 10 observations (under 30)" in lines
+    assert len(lines) == 8
