@@ -40,17 +40,10 @@ class ReferralActivities:
                 if placement.placement_no == request.placement_no:
                     logger.info("placement.already_recorded", agency_id=placement.agency_id)
                     return _result(placement)
-            choice = (
-                referral.internal_desk()
-                if request.internal_desk
-                else referral.choose_placement(
-                    request.policy,
-                    segment=request.segment,
-                    balance_cents=request.balance_cents,
-                    tried=request.tried,
-                    placed_counts=await repository.placement_counts(session),
-                )
-            )
+            choice = referral.choose_placement(
+                request.policy, segment=request.segment, balance_cents=request.balance_cents, tried=request.tried,
+                placed_counts=await repository.placement_counts(session), internal=request.internal_desk,
+            )  # fmt: skip
             placement = await repository.place_account(
                 session,
                 account_id=request.account_id,

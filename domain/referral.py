@@ -79,9 +79,11 @@ def choose_placement(
     balance_cents: int,
     tried: tuple[str, ...] | list[str],
     placed_counts: dict[str, int],
+    internal: bool = False,
 ) -> PlacementChoice:
-    """The agency to place the account with next, or the internal desk; round robin over eligible agencies."""
-    if balance_cents < policy.internal_desk_below_cents or len(tried) >= policy.max_placements:
+    """The agency to place the account with next, or the internal desk (asked for by `internal`: after a recall
+    by hand); round robin over eligible agencies."""
+    if internal or balance_cents < policy.internal_desk_below_cents or len(tried) >= policy.max_placements:
         return internal_desk()
     eligible = [a for a in policy.agencies if is_eligible(a, segment=segment, balance_cents=balance_cents, tried=tried)]
     if not eligible:

@@ -339,17 +339,10 @@ class FastStore:
         """The agency by domain.referral's rule (segment, balance band, round robin over the whole run)."""
         if (known := ledger.placements.get(request.placement_no)) is not None:
             return PlacementResult(request.placement_no, known[0], known[1], datetime.min)
-        choice = (
-            referral.internal_desk()
-            if request.internal_desk
-            else referral.choose_placement(
-                request.policy,
-                segment=request.segment,
-                balance_cents=request.balance_cents,
-                tried=request.tried,
-                placed_counts=self.placed_counts,
-            )  # fmt: skip
-        )
+        choice = referral.choose_placement(
+            request.policy, segment=request.segment, balance_cents=request.balance_cents, tried=request.tried,
+            placed_counts=self.placed_counts, internal=request.internal_desk,
+        )  # fmt: skip
         self.placed_counts[choice.agency_id] += 1
         ledger.placements[request.placement_no] = [choice.agency_id, choice.commission_bps, "placed"]
         return PlacementResult(request.placement_no, choice.agency_id, choice.commission_bps, datetime.min)

@@ -107,7 +107,8 @@ class AccountCollectionsWorkflow:
                 break
             answer = await self._perform(command)
         self._publish()
-        for event in self._inbox:  # arrived as the account closed
+        for event in self._inbox:  # arrived as the account closed: an update is answered, a signal only logged
+            workflow.logger.warning("%s ignored: the account is closed", type(event.payload).__name__)
             event.answer, event.done = ProposalAnswer(ProposalDecision.REJECTED, "the account is closed", None), True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return AccountWorkflowResult(request.account_id, closing, self.state.balance_cents, self.state.collected_cents)
