@@ -23,7 +23,6 @@ Everything else (search-attribute upserts, workflow tasks nothing woke, markers,
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -61,6 +60,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
+from ops.account_view import local_activity_type
+
 DESCRIPTION = "History events of an account lifecycle, as a ratio to the minimum its activities and timers need."
 DEFAULT_N, QUICK_N = 5, 2
 FORMULA = (
@@ -86,14 +87,6 @@ WORKFLOW_TASK = {
     E.EVENT_TYPE_WORKFLOW_TASK_FAILED, E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
 }  # fmt: skip
 ENDS = {E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED}
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
-
-
-def _local_activity_type(event: HistoryEvent) -> str:
-    """The activity a local-activity marker records (its `data` detail: the SDK core's own JSON, in clear)."""
-    details = event.marker_recorded_event_attributes.details
-    data = details["data"].payloads[0].data if "data" in details else b"{}"
-    return str(json.loads(data).get("activity_type", "?"))
 
 
 @dataclass
@@ -119,8 +112,8 @@ def count(events: list[HistoryEvent]) -> HistoryCount:
         for e in events
         if e.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     )
-    local = [e for e in events if e.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER]
-    activity_types.update(f"{_local_activity_type(e)} (local)" for e in local)
+    local = [e for e in events if local_activity_type(e) is not None]
+    activity_types.update(f"{local_activity_type(e)} (local)" for e in local)
     wakeups, task_scheduled = 0, False
     for event in events:
         if event.event_type == E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
+from domain import holds
 from domain.contact import Outcome
+from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,47 @@ def promise_after_contact(seed: int, account_id: str, attempt_no: int, rates: Be
     if rng.random() >= rates.promise:
         return None
     return Promise(in_days=rng.randint(3, 14), kept=rng.random() < rates.promise_kept)
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """Something a debtor's life does to the account on simulated day `day`, the same for every engine.
+
+    `what`: "send" (`payload`, a signal's input, as it is), "pay" (the whole balance times `share`, reference tag
+    `tag`, skipped once nothing is owed), "bankruptcy" (a chapter 7 petition filed that day), "estate" (probate,
+    then the estate pays half the balance when `pays`, else the balance is written off).
+    """
+
+    day: int
+    what: str
+    payload: Any = None
+    tag: str = ""
+    share: float = 1.0
+    pays: bool = False
+
+
+def life_events(debtor: Debtor, reference: str, start: date) -> list[LifeEvent]:
+    """The self-cure, dispute, bankruptcy or death of `debtor` (account `reference`), on their days."""
+    day, end = debtor.life_day, debtor.life_day + debtor.resolution_days
+    match debtor.life:
+        case Life.SELF_CURE:
+            return [LifeEvent(day, "pay", tag="CURE")]
+        case Life.DISPUTE:
+            outcome = HoldOutcome.UPHELD if debtor.resolves_for_debtor else HoldOutcome.VERIFIED
+            return [
+                LifeEvent(day, "send", holds.dispute_hold(f"SIM-DSP-{reference}", reason="simulated dispute")),
+                LifeEvent(end, "send", HoldReleaseInput(f"SIM-DSP-{reference}", outcome)),
+            ]
+        case Life.BANKRUPTCY:
+            outcome = HoldOutcome.RESUME if debtor.resolves_for_debtor else HoldOutcome.DISCHARGE
+            return [
+                LifeEvent(day, "bankruptcy"),
+                LifeEvent(end, "send", HoldReleaseInput(outcome=outcome, kind=HoldKind.BANKRUPTCY)),
+            ]
+        case Life.DEATH:
+            died = holds.deceased_hold(f"SIM-RIP-{reference}", date_of_death=start.isoformat())
+            return [LifeEvent(day, "send", died), LifeEvent(end, "estate", pays=debtor.resolves_for_debtor)]
+    return []
 
 
 # ---- rates measured from a store's history (`simulate --from-store`) ----

@@ -101,16 +101,21 @@ def _stage_change(change: StageChangeInput) -> str:
     return f"stage {change.from_stage or 'none'} -> {change.to_stage} ({change.reason})"
 
 
-async def _local_stage_change(event: HistoryEvent, converter: DataConverter) -> str | None:
-    """A stage change recorded by a local activity: the marker's `data` (the SDK core's, in clear) names the
-    activity; its `result` is what the activity recorded."""
+def local_activity_type(event: HistoryEvent) -> str | None:
+    """The activity a local-activity marker records (its `data` detail: the SDK core's JSON, in clear), or None."""
     marker = event.marker_recorded_event_attributes
-    if marker.marker_name != LOCAL_ACTIVITY_MARKER or "result" not in marker.details:
+    if marker.marker_name != LOCAL_ACTIVITY_MARKER or "data" not in marker.details:
         return None
-    data = marker.details["data"].payloads[0].data if "data" in marker.details else b""
-    if json.loads(data or b"{}").get("activity_type") != STAGE_CHANGE_ACTIVITY:
+    found = json.loads(marker.details["data"].payloads[0].data or b"{}").get("activity_type")
+    return str(found) if found else None
+
+
+async def _local_stage_change(event: HistoryEvent, converter: DataConverter) -> str | None:
+    """A stage change recorded by a local activity: the marker's `result` is what the activity recorded."""
+    details = event.marker_recorded_event_attributes.details
+    if local_activity_type(event) != STAGE_CHANGE_ACTIVITY or "result" not in details:
         return None
-    [change] = await converter.decode(marker.details["result"].payloads, [StageChangeInput])
+    [change] = await converter.decode(details["result"].payloads, [StageChangeInput])
     return _stage_change(change)
 
 

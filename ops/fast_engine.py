@@ -117,24 +117,17 @@ class _Account:
         self._plan_life()
 
     def _plan_life(self) -> None:
-        """Self-cure, dispute, bankruptcy or death, as ops.simulation._plan_lives puts them on the agenda."""
-        debtor, ref = self.debtor, self.ledger.record.account_id
-        day, end = debtor.life_day, debtor.life_day + debtor.resolution_days
-        match debtor.life:
-            case model.Life.SELF_CURE:
-                self._later(day, ("pay", "CURE", 1.0))
-            case model.Life.DISPUTE:
-                self._later(day, ("send", holds.dispute_hold(f"SIM-DSP-{ref}", reason="simulated dispute")))
-                outcome = HoldOutcome.UPHELD if debtor.resolves_for_debtor else HoldOutcome.VERIFIED
-                self._later(end, ("send", HoldReleaseInput(f"SIM-DSP-{ref}", outcome)))
-            case model.Life.BANKRUPTCY:
-                self._later(day, ("bankruptcy",))
-                outcome = HoldOutcome.RESUME if debtor.resolves_for_debtor else HoldOutcome.DISCHARGE
-                self._later(end, ("send", HoldReleaseInput(outcome=outcome, kind=HoldKind.BANKRUPTCY)))
-            case model.Life.DEATH:
-                today = self.run.grid.start.date().isoformat()
-                self._later(day, ("send", holds.deceased_hold(f"SIM-RIP-{ref}", date_of_death=today)))
-                self._later(end, ("estate", debtor.resolves_for_debtor))
+        """Self-cure, dispute, bankruptcy or death (domain.debtor_model.life_events), as ops.simulation plans them."""
+        for event in model.life_events(self.debtor, self.ledger.record.account_id, self.run.grid.start.date()):
+            match event.what:
+                case "pay":
+                    self._later(event.day, ("pay", event.tag, event.share))
+                case "bankruptcy":
+                    self._later(event.day, ("bankruptcy",))
+                case "estate":
+                    self._later(event.day, ("estate", event.pays))
+                case _:
+                    self._later(event.day, ("send", event.payload))
 
     def _later(self, day: int, action: tuple[Any, ...]) -> None:
         if day <= self.run.grid.days:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,15 @@ from temporalio.worker import Worker
 
 from domain import debtor_model as model
 from domain import holds, messages
-from domain.messages import ContactOutcomeInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
+from domain.messages import (
+    ContactOutcomeInput,
+    HoldInput,
+    HoldKind,
+    HoldOutcome,
+    HoldReleaseInput,
+    PaymentInput,
+    ProbateInput,
+)
 from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
 from domain.workflow_contract import STATUS_QUERY, workflow_id_for
@@ -133,28 +141,26 @@ def _signal(account_id: str, name: str, argument: object) -> Action:
     return send
 
 
+SIGNAL_OF: dict[type, str] = {HoldInput: "place_hold", HoldReleaseInput: "release_hold"}
+"""The signal a debtor's life event (domain.debtor_model.life_events) is sent as."""
+
+
 def _plan_lives(run: _Run, today: str) -> None:
     """Self-cures, disputes, bankruptcies and deaths: placed on the agenda up front."""
     for account_id, debtor in run.debtors.items():
-        day, end = debtor.life_day, debtor.life_day + debtor.resolution_days
-        match debtor.life:
-            case model.Life.SELF_CURE:
-                run.agenda[day].append(_pay_in_full(account_id, "CURE"))
-            case model.Life.DISPUTE:
-                run.agenda[day].append(_signal(account_id, "place_hold", holds.dispute_hold(
-                    f"SIM-DSP-{account_id}", reason="simulated dispute")))  # fmt: skip
-                outcome = HoldOutcome.UPHELD if debtor.resolves_for_debtor else HoldOutcome.VERIFIED
-                run.agenda[end].append(_signal(account_id, "release_hold", HoldReleaseInput(
-                    f"SIM-DSP-{account_id}", outcome)))  # fmt: skip
-            case model.Life.BANKRUPTCY:
-                run.agenda[day].append(_bankruptcy(account_id))
-                outcome = HoldOutcome.RESUME if debtor.resolves_for_debtor else HoldOutcome.DISCHARGE
-                run.agenda[end].append(_signal(account_id, "release_hold", HoldReleaseInput(
-                    outcome=outcome, kind=HoldKind.BANKRUPTCY)))  # fmt: skip
-            case model.Life.DEATH:
-                run.agenda[day].append(_signal(account_id, "place_hold", holds.deceased_hold(
-                    f"SIM-RIP-{account_id}", date_of_death=today)))  # fmt: skip
-                run.agenda[end].append(_estate(account_id, pays=debtor.resolves_for_debtor))
+        for event in model.life_events(debtor, account_id, date.fromisoformat(today)):
+            run.agenda[event.day].append(_life_action(account_id, event))
+
+
+def _life_action(account_id: str, event: model.LifeEvent) -> Action:
+    match event.what:
+        case "pay":
+            return _pay_in_full(account_id, event.tag, event.share)
+        case "bankruptcy":
+            return _bankruptcy(account_id)
+        case "estate":
+            return _estate(account_id, pays=event.pays)
+    return _signal(account_id, SIGNAL_OF[type(event.payload)], event.payload)
 
 
 def _bankruptcy(account_id: str) -> Action:

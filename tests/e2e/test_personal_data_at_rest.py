@@ -27,6 +27,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
 from domain.intake import ACCOUNT_COLUMNS
+from ops.account_view import local_activity_type
 from ops.operators import add_operator, os_user
 from service.payload_codec import ENCODING, KEY_ID_HEADER, parse_keys
 from service.payload_key_file import key_file_entries
@@ -146,17 +147,12 @@ def run_estate_and_dispute(home: Home, account_id: str, **env: str) -> list[subp
 
 
 def recorded(home: Home, account_id: str) -> WorkflowHistory:
-    """The history once the worker has handled the three signals (the representative recorded)."""
+    """The history once the worker has handled the three signals (the representative recorded: its marker)."""
 
     def ready() -> WorkflowHistory | None:
         history = home.history(account_id)
         signals = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
-        scheduled = {
-            e.event_id
-            for e in history.events
-            if e.activity_task_scheduled_event_attributes.activity_type.name == "add_representative"
-        }
-        done = any(e.activity_task_completed_event_attributes.scheduled_event_id in scheduled for e in history.events)
+        done = any(local_activity_type(e) == "add_representative" for e in history.events)  # a local activity
         return history if len(signals) == 3 and done else None
 
     history: WorkflowHistory = wait_until(ready, timeout=120, what=f"{account_id}'s estate and dispute recorded")

@@ -4,6 +4,7 @@ its store locked for a moment so that one activity fails and is retried."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections import defaultdict
@@ -16,9 +17,10 @@ from temporalio.client import WorkflowHandle
 from domain.messages import AccountWorkflowInput, PaymentInput
 from domain.stages import Stage
 from domain.workflow_contract import workflow_id_for
+from ops.account_view import local_activity_type
 from ops.strategies import load_strategy
 from service.config import load_settings
-from tests.support.accounts import add_account, eventually
+from tests.support.accounts import add_account, eventually, snapshot_of
 from worker_wiring import build_worker
 from workflows.account import AccountCollectionsWorkflow
 
@@ -26,18 +28,21 @@ OUTCOMES = ("activity.completed", "activity.failed", "activity.cancelled")
 TRACED = ("account_id", "workflow_id", "run_id", "activity", "activity_id", "attempt")
 
 
-async def executions(handle: WorkflowHandle) -> dict[str, tuple[str, int]]:
-    """Every activity the run scheduled, by id: its type and its last attempt (from the history)."""
+async def executions(handle: WorkflowHandle) -> dict[tuple[str, str], int]:
+    """Every activity the run executed, by (type, id): its last attempt, from the history. A regular activity
+    by its started events; a local activity (the store's) by its marker, which records its last attempt."""
     scheduled: dict[int, tuple[str, str]] = {}
-    last: dict[str, tuple[str, int]] = {}
+    last: dict[tuple[str, str], int] = {}
     async for history_event in handle.fetch_history_events():
         if history_event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attributes = history_event.activity_task_scheduled_event_attributes
-            scheduled[history_event.event_id] = (attributes.activity_id, attributes.activity_type.name)
+            scheduled[history_event.event_id] = (attributes.activity_type.name, attributes.activity_id)
         elif history_event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             attributes = history_event.activity_task_started_event_attributes
-            activity_id, activity_type = scheduled[attributes.scheduled_event_id]
-            last[activity_id] = (activity_type, attributes.attempt)
+            last[scheduled[attributes.scheduled_event_id]] = attributes.attempt
+        elif (activity_type := local_activity_type(history_event)) is not None:
+            data = json.loads(history_event.marker_recorded_event_attributes.details["data"].payloads[0].data)
+            last[(activity_type, str(data["activity_id"]))] = int(data["attempt"])
     return last
 
 
@@ -58,14 +63,19 @@ async def test_each_activity_execution_logs_exactly_one_outcome_line(local_env, 
         async with build_worker(client, settings, sessions):
             handle = await client.start_workflow(
                 AccountCollectionsWorkflow.run,
-                AccountWorkflowInput(account_id, plan=load_strategy("default").plan_for(segment="card", state="NY")),
+                AccountWorkflowInput(
+                    account_id,
+                    snapshot=await snapshot_of(sessions, account_id),
+                    plan=load_strategy("default").plan_for(segment="card", state="NY"),
+                ),  # fmt: skip
                 id=workflow_id_for(account_id),
                 task_queue=settings.collections_task_queue,
             )
 
-            async def quiet() -> bool:
+            async def quiet() -> bool:  # the letter sent, nothing running: neither on the server nor local
                 pending = (await handle.describe()).raw_description.pending_activities
-                return not pending and bool(lines_of(logs, "activity.completed", "send_contact"))
+                running = len([line for line in logs if line["event"] in OUTCOMES]) < len(await executions(handle))
+                return not pending and not running and bool(lines_of(logs, "activity.completed", "send_contact"))
 
             await eventually(quiet, bool, timeout=30, what="the first contact, then no activity running")
             lock = sqlite3.connect(store_file, isolation_level=None)
@@ -93,15 +103,15 @@ async def test_each_activity_execution_logs_exactly_one_outcome_line(local_env, 
         assert all(line.get(key) for key in TRACED), line
         assert isinstance(line["duration_ms"], int) and line["duration_ms"] >= 0, line
 
-    by_execution: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    by_execution: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
     for line in outcomes:
-        by_execution[(line["activity_id"], line["attempt"])].append(line)
+        by_execution[(line["activity"], line["activity_id"], line["attempt"])].append(line)
     assert all(len(lines) == 1 for lines in by_execution.values()), "one outcome line per execution"
 
     history = await executions(handle)
-    assert {activity_id for activity_id, _ in by_execution} == set(history)
-    for activity_id, (activity_type, last_attempt) in history.items():
-        lines = [by_execution[(activity_id, attempt)][0] for attempt in range(1, last_attempt + 1)]
+    assert {(activity, activity_id) for activity, activity_id, _ in by_execution} == set(history)
+    for (activity_type, activity_id), last_attempt in history.items():
+        lines = [by_execution[(activity_type, activity_id, attempt)][0] for attempt in range(1, last_attempt + 1)]
         assert [line["activity"] for line in lines] == [activity_type] * last_attempt
         assert [line["event"] for line in lines] == ["activity.failed"] * (last_attempt - 1) + ["activity.completed"]
         assert all(line["retrying"] for line in lines[:-1]), lines

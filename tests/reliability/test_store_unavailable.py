@@ -29,7 +29,6 @@ from tests.reliability.conftest import (
     Engine,
     Portfolio,
     assert_like_an_undisturbed_run,
-    attempts_of,
     eventually,
     load_and_start,
     log_lines,
@@ -58,9 +57,9 @@ async def test_store_locked_past_the_busy_timeout(engine: Engine, tmp_path: Path
         # account is shown (no view of personal data goes unrecorded), so `status` waits for the lock.
         looking = asyncio.create_task(engine.cli("status", payers[0], timeout=150))
         await pay_as_a_feed(engine, portfolio)
-        await eventually(
-            lambda: attempts_of(engine, payers, "record_payment"),
-            lambda attempts: all(n and n[0] >= 2 for n in attempts.values()),
+        await eventually(  # a local activity: its failed attempts are in the worker's log, one line each
+            lambda: engine.worker_log(log),
+            lambda lines: all(store_warnings(lines, "record_payment").get(a) for a in payers),
             timeout=30,
             what="every payment's store activity to have failed once against the locked store",
         )
