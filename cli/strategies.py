@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cli.common import JsonOption, console, fail, print_json, run, settings
 from domain.strategy import StrategyError
@@ -61,6 +61,9 @@ def simulate(
     engine: Annotated[
         str, typer.Option(help="full: the workflows on the time-skipping server; fast: the machine in process.")
     ] = "full",
+    chunk: Annotated[
+        int, typer.Option(min=1, max=1000, help="--engine full: accounts per fresh time-skipping server.")
+    ] = 100,
     as_json: JsonOption = False,
 ) -> None:
     """Run a synthetic portfolio through the real workflows on the time-skipping server (or, with
@@ -105,9 +108,13 @@ def simulate(
                                              on_account=partial(bar.advance, task)))  # fmt: skip
                 continue
             task = bar.add_task(f"simulating {name}: days", total=days)
+
+            def on_chunk(number: int, of: int, name: str = name, task: TaskID = task) -> None:
+                bar.update(task, completed=0, description=f"simulating {name}: chunk {number}/{of}, days")
+
             reports.append(run(run_simulation(
-                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
-                on_day=partial(bar.advance, task), attempts=attempts,
+                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates, chunk=chunk,
+                on_day=partial(bar.advance, task), on_chunk=on_chunk, attempts=attempts,
             )))  # fmt: skip
     if attempts_file is not None and attempts is not None:
         from ops.simulation_view import write_attempts

@@ -38,6 +38,7 @@ from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
 from ops.csv_files import csv_text
+from ops.errors import OpsError
 from ops.simulation_view import attempt_rows
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
@@ -219,7 +220,7 @@ async def _read_calls(run: _Run, sessions: Any, day: int) -> None:
             await session.execute(
                 select(ContactAttemptRow.id, ContactAttemptRow.account_id, ContactAttemptRow.attempt_no)
                 .where(ContactAttemptRow.id > run.last_attempt_id)
-                .where(ContactAttemptRow.account_id.like(f"{run.prefix}%"))
+                .where(ContactAttemptRow.account_id.in_(run.debtors))
                 .where(ContactAttemptRow.channel == "call", ContactAttemptRow.status == "sent")
                 .order_by(ContactAttemptRow.id)
             )
@@ -243,7 +244,7 @@ async def _read_resolutions(run: _Run, sessions: Any, day: int) -> None:
     async with sessions() as session:
         rows = (
             await session.execute(
-                select(AccountRow.account_id, AccountRow.stage).where(AccountRow.account_id.like(f"{run.prefix}%"))
+                select(AccountRow.account_id, AccountRow.stage).where(AccountRow.account_id.in_(run.debtors))
             )
         ).all()
     for account_id, stage in rows:
@@ -309,6 +310,16 @@ async def play_days(
     await sleep_until_hour(env, READ_AT)
 
 
+DEFAULT_CHUNK = 100
+"""Accounts per time-skipping server: its cost per task grows with the tasks it has served, so a run is
+split into chunks of this many accounts, one fresh server each (bench/README.md, simulation_speed.py)."""
+MAX_CHUNK = 1000
+
+
+class CrossedStart(OpsError):
+    """A later chunk's server started after the run's 21:00 UTC start: its accounts would start a day late."""
+
+
 async def simulate(
     settings: Settings,
     *,
@@ -317,19 +328,42 @@ async def simulate(
     seed: int,
     strategy: str,
     rates: model.BehaviourRates,
+    chunk: int = DEFAULT_CHUNK,
     on_day: Callable[[], None] = lambda: None,
+    on_chunk: Callable[[int, int], None] = lambda number, of: None,
     attempts: list[list[object]] | None = None,
 ) -> SimulationReport:
-    """One strategy over a synthetic portfolio; with `attempts`, every attempt of the run (and its
-    account's facts: ops/contact_audit.py COLUMNS) is appended to it, for `--attempts FILE`."""
+    """One strategy over a synthetic portfolio, `chunk` accounts at a time, each chunk on its own fresh
+    time-skipping server from the same 21:00 UTC start (`on_chunk(number, of)` before each, `on_day()` after
+    each of its days); one report over all. With `attempts`, every attempt of the run (and its account's
+    facts: ops/contact_audit.py COLUMNS) is appended to it, for `--attempts FILE`."""
     began = time.monotonic()
     load_strategy(strategy)  # a broken strategy fails before anything starts
+    if not 1 <= chunk <= MAX_CHUNK:
+        raise ValueError(f"chunk must be between 1 and {MAX_CHUNK}, not {chunk}")
     await ensure_schema(settings.database_url)
     engine = make_engine(settings.database_url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
     sessions = make_session_factory(engine)
+    prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+    resolved_on: dict[str, int] = {}
+    chunks = -(-accounts // chunk)
+    start: datetime | None = None
+    header: list[str] = []
+    rows: list[list[str]] = []
     try:
-        async with simulation_server() as env:
-            report = await _simulate(env, settings, sessions, accounts, days, seed, strategy, rates, on_day, attempts)
+        for number in range(1, chunks + 1):
+            on_chunk(number, chunks)
+            async with simulation_server() as env:
+                start = await _skip_to_start(env, start)
+                if not rows:  # drawn once for the whole portfolio: a row is the same in any chunk
+                    portfolio = synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix)
+                    header, *rows = csv.reader(io.StringIO(with_phones_from_elsewhere(portfolio, seed)))
+                part = rows[(number - 1) * chunk : number * chunk]
+                run = _Run(prefix, env, seed, rates, days, resolved_on=resolved_on)
+                await _simulate(run, settings, sessions, strategy, (header, part), start, on_day)
+        if attempts is not None:
+            attempts.extend(await attempt_rows(sessions, prefix, load_strategy(strategy)))
+        report = await _report(sessions, prefix, resolved_on, strategy, accounts, days, seed)
     finally:
         await engine.dispose()
     report.wall_seconds = round(time.monotonic() - began, 1)
@@ -337,31 +371,34 @@ async def simulate(
     return report
 
 
+async def _skip_to_start(env: WorkflowEnvironment, start: datetime | None) -> datetime:
+    """The first chunk starts at the next 21:00 UTC; every later chunk's fresh server skips to that same start."""
+    if start is None:
+        return await sleep_until_hour(env, START_AT)
+    now = await env.get_current_time()
+    if now >= start:
+        raise CrossedStart(f"the run crossed its start ({start:%Y-%m-%d %H:%M} UTC) between chunks: run it again")
+    request = SleepRequest()
+    request.duration.FromTimedelta(start - now)
+    await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_TIMEOUT)
+    return start
+
+
 async def _simulate(
-    env: WorkflowEnvironment,
-    settings: Settings,
-    sessions: Any,
-    accounts: int,
-    days: int,
-    seed: int,
-    strategy: str,
-    rates: model.BehaviourRates,
-    on_day: Callable[[], None],
-    attempts: list[list[object]] | None = None,
-) -> SimulationReport:
-    start = await sleep_until_hour(env, START_AT)
-    prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+    run: _Run, settings: Settings, sessions: Any, strategy: str, portfolio: tuple[list[str], list[list[str]]],
+    start: datetime, on_day: Callable[[], None],
+) -> None:  # fmt: skip
+    """One chunk: load its rows, start its workflows, play the day grid on its server."""
+    header, rows = portfolio
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "portfolio.csv"
-        portfolio = synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix)
-        path.write_text(with_phones_from_elsewhere(portfolio, seed))
+        path.write_text(csv_text(header, rows, lineterminator="\n"))
         await load_accounts_file(path, settings.database_url)
+    ids = [row[header.index("account_id")] for row in rows]
     queue = f"simulate-{uuid.uuid4().hex[:8]}"
     run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})
-    ctx = OpsContext(run_settings, env.client, sessions, load_strategy(strategy))
-    ids = [f"{prefix}{n:06d}" for n in range(1, accounts + 1)]
-    run = _Run(prefix, env, seed, rates, days)
-    run.debtors = {a: model.debtor(seed, a.removeprefix(prefix), rates, days) for a in ids}
+    ctx = OpsContext(run_settings, run.env.client, sessions, load_strategy(strategy))
+    run.debtors = {a: model.debtor(run.seed, a.removeprefix(run.prefix), run.rates, run.days) for a in ids}
     _plan_lives(run, start.date().isoformat())
 
     async def read(day: int) -> None:
@@ -371,27 +408,27 @@ async def _simulate(
     async def send(day: int) -> None:
         await _send(run, run.agenda.pop(day, []))
 
-    async with simulation_worker(env, queue, workflows=WORKFLOWS, activities=all_activities(sessions, None)):
+    async with simulation_worker(run.env, queue, workflows=WORKFLOWS, activities=all_activities(sessions, None)):
         await account_workflows.start_accounts(ctx, ids)
-        await play_days(env, days, read=read, send=send, on_day=on_day)
-        await _read_resolutions(run, sessions, days + 1)
-    if attempts is not None:
-        attempts.extend(await attempt_rows(sessions, prefix, load_strategy(strategy)))
-    return await _report(sessions, run, strategy, accounts, days, seed)
+        await play_days(run.env, run.days, read=read, send=send, on_day=on_day)
+        await _read_resolutions(run, sessions, run.days + 1)
 
 
-async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: int, seed: int) -> SimulationReport:
-    mine, paid = AccountRow.account_id.like(f"{run.prefix}%"), PaymentRow.account_id.like(f"{run.prefix}%")
+async def _report(
+    sessions: Any, prefix: str, resolved_on: dict[str, int], strategy: str, accounts: int, days: int, seed: int
+) -> SimulationReport:
+    """The run's figures from the store, over every chunk's accounts (they share the run's prefix)."""
+    mine, paid = AccountRow.account_id.like(f"{prefix}%"), PaymentRow.account_id.like(f"{prefix}%")
     async with sessions() as session:
         stages = dict(
             (await session.execute(select(AccountRow.stage, func.count()).where(mine).group_by(AccountRow.stage))).all()
         )
         collected = await session.scalar(select(func.coalesce(func.sum(PaymentRow.amount_cents), 0)).where(paid))
         promise_rows = dict((await session.execute(
-            select(PromiseRow.status, func.count()).where(PromiseRow.account_id.like(f"{run.prefix}%"))
+            select(PromiseRow.status, func.count()).where(PromiseRow.account_id.like(f"{prefix}%"))
             .group_by(PromiseRow.status)
         )).all())  # fmt: skip
-        attempts = ContactAttemptRow.account_id.like(f"{run.prefix}%")
+        attempts = ContactAttemptRow.account_id.like(f"{prefix}%")
         by_channel = dict((await session.execute(
             select(ContactAttemptRow.channel, func.count()).where(attempts)
             .where(ContactAttemptRow.status.in_(("sent", "unconfirmed"))).group_by(ContactAttemptRow.channel)
@@ -408,7 +445,7 @@ async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: 
     by_stage = {str(stage): count for stage, count in stages.items() if stage is not None}
     cured = by_stage.get(Stage.PAID.value, 0) + by_stage.get(Stage.SETTLED.value, 0)
     judged = promise_rows.get("kept", 0) + promise_rows.get("broken", 0)
-    resolved = list(run.resolved_on.values())
+    resolved = list(resolved_on.values())
     return SimulationReport(
         strategy=strategy, accounts=accounts, days=days, seed=seed, by_stage=dict(sorted(by_stage.items())),
         collected_cents=int(collected or 0), cure_rate=round(cured / accounts, 4),
