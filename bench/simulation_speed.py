@@ -50,6 +50,7 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.debtor_model import BehaviourRates
 from ops.account_workflows import START_CONCURRENCY
 from ops.simulation import (
+    DEFAULT_CHUNK,
     EVENTS_AT,
     READ_AT,
     START_AT,
@@ -159,15 +160,20 @@ async def simulation_part(
 ) -> None:
     executable("temporal-test-server")
     out.print(
-        f"[bold]simulation[/]: `starter.py simulate --accounts {args.n} --days {args.days} --seed {args.seed}` "
-        f"(strategy {STRATEGY}), fresh time-skipping server, fresh SQLite store"
+        f"[bold]simulation[/]: `starter.py simulate --accounts {args.n} --days {args.days} --seed {args.seed} "
+        f"--chunk {args.chunk}` (strategy {STRATEGY}), a fresh time-skipping server per chunk, fresh SQLite store"
     )
+    days_of: list[Callable[[], None]] = []
+
+    def on_chunk(number: int, of: int) -> None:
+        days_of.append(progress(out, f"simulation, chunk {number}/{of}", args.days))
+
     with tempfile.TemporaryDirectory(prefix="collections-bench-") as folder:
         settings = load_settings(database_url=f"sqlite+aiosqlite:///{folder}/collections.db")
         watch = Stopwatch()
         report = await simulate(
             settings, accounts=args.n, days=args.days, seed=args.seed, strategy=STRATEGY, rates=BehaviourRates(),
-            on_day=progress(out, "simulation", args.days),
+            chunk=args.chunk, on_chunk=on_chunk, on_day=lambda: days_of[-1](),
         )  # fmt: skip
         seconds = watch.seconds
     reports.append(report)
@@ -212,7 +218,9 @@ def print_figures(args: argparse.Namespace, results: dict[str, Measured]) -> Non
 
 
 def json_figures(args: argparse.Namespace, results: dict[str, Measured], reports: list[SimulationReport]) -> str:
-    figures: dict[str, Any] = {"accounts": args.n, "days": args.days, "seed": args.seed, "strategy": STRATEGY}
+    figures: dict[str, Any] = {
+        "accounts": args.n, "days": args.days, "seed": args.seed, "strategy": STRATEGY, "chunk": args.chunk,
+    }  # fmt: skip
     for key, m in results.items():
         figures[key] = {
             "days": m.days,
@@ -238,6 +246,13 @@ async def main() -> int:
         parser.add_argument("--seed", type=int, default=7, help="seed of the portfolio and the debtors (default 7)")
         parser.add_argument("--json", action="store_true", help="the figures as JSON on stdout (progress on stderr)")
         parser.add_argument(
+            "--chunk",
+            type=int,
+            default=DEFAULT_CHUNK,
+            help=f"the simulation's accounts per server (default {DEFAULT_CHUNK})",
+        )
+        parser.add_argument("--no-baseline", action="store_true", help="time the simulation alone (no ratio)")
+        parser.add_argument(
             "--baseline-budget", type=float, default=None, metavar="SECONDS",
             help="stop the baseline after this long (at the end of a day) and rate it on the days it covered; the "
             "ratio is then a lower bound (default: no limit)",
@@ -256,7 +271,9 @@ async def main() -> int:
     configure_logging(log_format="console", level="warning")  # as `starter.py simulate`
     results: dict[str, Measured] = {}
     reports: list[SimulationReport] = []
-    ok = await run_part("baseline", lambda: baseline_part(args, out, results), show_traceback=args.traceback, out=out)
+    ok = args.no_baseline or await run_part(
+        "baseline", lambda: baseline_part(args, out, results), show_traceback=args.traceback, out=out
+    )
     ok &= await run_part(
         "simulation", lambda: simulation_part(args, out, results, reports), show_traceback=args.traceback, out=out
     )
