@@ -117,7 +117,7 @@ class _Account:
         self._plan_life()
 
     def _plan_life(self) -> None:
-        """Self-cure, dispute, bankruptcy or death, as ops.simulation._plan_lives puts them on the agenda."""
+        """Self-cure, dispute, bankruptcy or death, as ops.simulation_debtors.plan_lives puts them on the agenda."""
         debtor, ref = self.debtor, self.ledger.record.account_id
         day, end = debtor.life_day, debtor.life_day + debtor.resolution_days
         match debtor.life:
@@ -225,7 +225,8 @@ class _Account:
         return [Event(payload) for payload in events]
 
     def _answer_call(self, day: int, attempt_no: int) -> list[tuple[Any, ...]]:
-        """ops.simulation._read_calls for one call: its outcome, and a promise (kept or not) after a conversation."""
+        """ops.simulation_debtors.read_calls for one call: its outcome, and a promise (kept or not) after a
+        conversation."""
         run = self.run
         outcome = model.call_outcome(run.seed, self.key, attempt_no, run.rates)
         actions: list[tuple[Any, ...]] = [("send", ContactOutcomeInput(attempt_no, outcome))]
