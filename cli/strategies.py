@@ -62,8 +62,9 @@ def simulate(
         str, typer.Option(help="full: the workflows on the time-skipping server; fast: the machine in process.")
     ] = "full",
     chunk: Annotated[
-        int, typer.Option(min=1, max=1000, help="--engine full: accounts per fresh time-skipping server.")
-    ] = 100,
+        int | None,
+        typer.Option(min=1, max=1000, help="Accounts per fresh time-skipping server (--engine full; default 100)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a synthetic portfolio through the real workflows on the time-skipping server (or, with
@@ -84,6 +85,8 @@ def simulate(
         fail(f"--engine must be full or fast, not {engine!r}")
     if engine == "fast" and attempts_file is not None:
         fail("--attempts needs --engine full (the fast engine keeps no store to export)")
+    if engine == "fast" and chunk is not None:
+        fail("--chunk needs --engine full (the fast engine runs no server)")
     strategies = [strategy] if vs is None else [strategy, vs]
     for name in strategies:
         try:
@@ -113,8 +116,9 @@ def simulate(
                 bar.update(task, completed=0, description=f"simulating {name}: chunk {number}/{of}, days")
 
             reports.append(run(run_simulation(
-                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates, chunk=chunk,
+                config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
                 on_day=partial(bar.advance, task), on_chunk=on_chunk, attempts=attempts,
+                **({} if chunk is None else {"chunk": chunk}),
             )))  # fmt: skip
     if attempts_file is not None and attempts is not None:
         from ops.simulation_view import write_attempts
