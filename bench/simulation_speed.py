@@ -1,7 +1,8 @@
 """Simulated account-days per wall-clock second of `starter.py simulate`, as a ratio to a floor on the same server.
 
-Measured: ops.simulation.simulate, what `starter.py simulate` runs (a fresh time-skipping server, the
-real workflows and activities on one worker, the debtors' events on the day grid), on --accounts
+Measured: ops.simulation.simulate, what `starter.py simulate` runs (a fresh time-skipping server per
+--chunk accounts, the real workflows and activities on one worker, the debtors' events on the day
+grid), on --accounts
 accounts for --days days with --seed, the `default` strategy and the default behaviour rates, on a
 fresh SQLite store in a temporary folder.
 Baseline: the floor cost of the same simulated time: as many bench/_baseline.py DailyNoopWorkflow as
@@ -16,7 +17,7 @@ so the baseline's cost grows with accounts^2 x days (bench/README.md): --baselin
 early and times it on the days it covered, which makes the ratio a lower bound.
 
     .venv/bin/python bench/simulation_speed.py [--quick] [--accounts 200] [--days 60] [--seed 7] [--json]
-        [--baseline-budget SECONDS]
+        [--baseline-budget SECONDS] [--chunk 100] [--no-baseline]
 """
 
 from __future__ import annotations
