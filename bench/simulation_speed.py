@@ -2,9 +2,8 @@
 
 Measured: ops.simulation.simulate, what `starter.py simulate` runs (a fresh time-skipping server per
 --chunk accounts, the real workflows and activities on one worker, the debtors' events on the day
-grid), on --accounts
-accounts for --days days with --seed, the `default` strategy and the default behaviour rates, on a
-fresh SQLite store in a temporary folder.
+grid), on --accounts accounts for --days days with --seed, the `default` strategy and the default
+behaviour rates, on a fresh SQLite store in a temporary folder.
 Baseline: the floor cost of the same simulated time: as many bench/_baseline.py DailyNoopWorkflow as
 accounts, each waking once per simulated day (WAKE_AT UTC, inside the hours the simulation's calls
 and emails fall in) to run one no-op activity, the clock driven by the simulation's own day loop
