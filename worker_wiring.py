@@ -58,6 +58,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             licences=settings.licences,
         ),
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_local_activities=settings.max_concurrent_local_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_concurrent_activity_task_polls=settings.max_concurrent_activity_polls,
         max_concurrent_workflow_task_polls=settings.max_concurrent_workflow_task_polls,

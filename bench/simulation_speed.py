@@ -1,9 +1,9 @@
 """Simulated account-days per wall-clock second of `starter.py simulate`, as a ratio to a floor on the same server.
 
-Measured: ops.simulation.simulate, what `starter.py simulate` runs (a fresh time-skipping server, the
-real workflows and activities on one worker, the debtors' events on the day grid), on --accounts
-accounts for --days days with --seed, the `default` strategy and the default behaviour rates, on a
-fresh SQLite store in a temporary folder.
+Measured: ops.simulation.simulate, what `starter.py simulate` runs (a fresh time-skipping server per
+--chunk accounts, the real workflows and activities on one worker, the debtors' events on the day
+grid), on --accounts accounts for --days days with --seed, the `default` strategy and the default
+behaviour rates, on a fresh SQLite store in a temporary folder.
 Baseline: the floor cost of the same simulated time: as many bench/_baseline.py DailyNoopWorkflow as
 accounts, each waking once per simulated day (WAKE_AT UTC, inside the hours the simulation's calls
 and emails fall in) to run one no-op activity, the clock driven by the simulation's own day loop
@@ -16,7 +16,7 @@ so the baseline's cost grows with accounts^2 x days (bench/README.md): --baselin
 early and times it on the days it covered, which makes the ratio a lower bound.
 
     .venv/bin/python bench/simulation_speed.py [--quick] [--accounts 200] [--days 60] [--seed 7] [--json]
-        [--baseline-budget SECONDS]
+        [--baseline-budget SECONDS] [--chunk 100] [--no-baseline]
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.debtor_model import BehaviourRates
 from ops.account_workflows import START_CONCURRENCY
 from ops.simulation import (
+    DEFAULT_CHUNK,
     EVENTS_AT,
     READ_AT,
     START_AT,
@@ -159,15 +160,20 @@ async def simulation_part(
 ) -> None:
     executable("temporal-test-server")
     out.print(
-        f"[bold]simulation[/]: `starter.py simulate --accounts {args.n} --days {args.days} --seed {args.seed}` "
-        f"(strategy {STRATEGY}), fresh time-skipping server, fresh SQLite store"
+        f"[bold]simulation[/]: `starter.py simulate --accounts {args.n} --days {args.days} --seed {args.seed} "
+        f"--chunk {args.chunk}` (strategy {STRATEGY}), a fresh time-skipping server per chunk, fresh SQLite store"
     )
+    days_of: list[Callable[[], None]] = []
+
+    def on_chunk(number: int, of: int) -> None:
+        days_of.append(progress(out, f"simulation, chunk {number}/{of}", args.days))
+
     with tempfile.TemporaryDirectory(prefix="collections-bench-") as folder:
         settings = load_settings(database_url=f"sqlite+aiosqlite:///{folder}/collections.db")
         watch = Stopwatch()
         report = await simulate(
             settings, accounts=args.n, days=args.days, seed=args.seed, strategy=STRATEGY, rates=BehaviourRates(),
-            on_day=progress(out, "simulation", args.days),
+            chunk=args.chunk, on_chunk=on_chunk, on_day=lambda: days_of[-1](),
         )  # fmt: skip
         seconds = watch.seconds
     reports.append(report)
@@ -212,7 +218,9 @@ def print_figures(args: argparse.Namespace, results: dict[str, Measured]) -> Non
 
 
 def json_figures(args: argparse.Namespace, results: dict[str, Measured], reports: list[SimulationReport]) -> str:
-    figures: dict[str, Any] = {"accounts": args.n, "days": args.days, "seed": args.seed, "strategy": STRATEGY}
+    figures: dict[str, Any] = {
+        "accounts": args.n, "days": args.days, "seed": args.seed, "strategy": STRATEGY, "chunk": args.chunk,
+    }  # fmt: skip
     for key, m in results.items():
         figures[key] = {
             "days": m.days,
@@ -238,6 +246,13 @@ async def main() -> int:
         parser.add_argument("--seed", type=int, default=7, help="seed of the portfolio and the debtors (default 7)")
         parser.add_argument("--json", action="store_true", help="the figures as JSON on stdout (progress on stderr)")
         parser.add_argument(
+            "--chunk",
+            type=int,
+            default=DEFAULT_CHUNK,
+            help=f"the simulation's accounts per server (default {DEFAULT_CHUNK})",
+        )
+        parser.add_argument("--no-baseline", action="store_true", help="time the simulation alone (no ratio)")
+        parser.add_argument(
             "--baseline-budget", type=float, default=None, metavar="SECONDS",
             help="stop the baseline after this long (at the end of a day) and rate it on the days it covered; the "
             "ratio is then a lower bound (default: no limit)",
@@ -256,7 +271,9 @@ async def main() -> int:
     configure_logging(log_format="console", level="warning")  # as `starter.py simulate`
     results: dict[str, Measured] = {}
     reports: list[SimulationReport] = []
-    ok = await run_part("baseline", lambda: baseline_part(args, out, results), show_traceback=args.traceback, out=out)
+    ok = args.no_baseline or await run_part(
+        "baseline", lambda: baseline_part(args, out, results), show_traceback=args.traceback, out=out
+    )
     ok &= await run_part(
         "simulation", lambda: simulation_part(args, out, results, reports), show_traceback=args.traceback, out=out
     )

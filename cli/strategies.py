@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cli.common import JsonOption, console, fail, print_json, run, settings
 from domain.strategy import StrategyError
@@ -65,6 +65,10 @@ def simulate(
     from_store: Annotated[
         bool, typer.Option("--from-store", help="The store's open book under --strategy against its current one.")
     ] = False,
+    chunk: Annotated[
+        int | None,
+        typer.Option(min=1, max=1000, help="Accounts per fresh time-skipping server (--engine full; default 100)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a synthetic portfolio through the real workflows on the time-skipping server (or, with
@@ -87,6 +91,8 @@ def simulate(
         fail(f"--engine must be full or fast, not {engine!r}")
     if engine == "fast" and attempts_file is not None:
         fail("--attempts needs --engine full (the fast engine keeps no store to export)")
+    if engine == "fast" and chunk is not None:
+        fail("--chunk needs --engine full (the fast engine runs no server)")
     strategies = [strategy] if vs is None else [strategy, vs]
     for name in strategies:
         try:
@@ -111,9 +117,14 @@ def simulate(
                                              on_account=partial(bar.advance, task)))  # fmt: skip
                 continue
             task = bar.add_task(f"simulating {name}: days", total=days)
+
+            def on_chunk(number: int, of: int, name: str = name, task: TaskID = task) -> None:
+                bar.update(task, completed=0, description=f"simulating {name}: chunk {number}/{of}, days")
+
             reports.append(run(run_simulation(
                 config, accounts=accounts, days=days, seed=seed, strategy=name, rates=rates,
-                on_day=partial(bar.advance, task), attempts=attempts,
+                on_day=partial(bar.advance, task), on_chunk=on_chunk, attempts=attempts,
+                **({} if chunk is None else {"chunk": chunk}),
             )))  # fmt: skip
     if attempts_file is not None and attempts is not None:
         from ops.simulation_view import write_attempts

@@ -117,7 +117,7 @@ class _Account:
         self._plan_life()
 
     def _plan_life(self) -> None:
-        """Self-cure, dispute, bankruptcy or death (domain.debtor_model.life_events), as ops.simulation plans them."""
+        """Self-cure, dispute, bankruptcy or death (domain.debtor_model.life_events), as the full engine plans them."""
         for event in model.life_events(self.debtor, self.ledger.record.account_id, self.run.grid.start.date()):
             match event.what:
                 case "pay":
@@ -218,7 +218,8 @@ class _Account:
         return [Event(payload) for payload in events]
 
     def _answer_call(self, day: int, attempt_no: int) -> list[tuple[Any, ...]]:
-        """ops.simulation._read_calls for one call: its outcome, and a promise (kept or not) after a conversation."""
+        """ops.simulation_debtors.read_calls for one call: its outcome, and a promise (kept or not) after a
+        conversation."""
         run = self.run
         outcome = model.call_outcome(run.seed, self.key, attempt_no, run.rates)
         actions: list[tuple[Any, ...]] = [("send", ContactOutcomeInput(attempt_no, outcome))]

@@ -7,18 +7,16 @@ draw is keyed by seed and account (domain.debtor_model), so a seed gives the sam
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import random
 import tempfile
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,23 +27,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain import debtor_model as model
-from domain import holds, messages
-from domain.messages import (
-    ContactOutcomeInput,
-    HoldInput,
-    HoldKind,
-    HoldOutcome,
-    HoldReleaseInput,
-    PaymentInput,
-    ProbateInput,
-)
-from domain.negotiation_messages import PromiseInput
 from domain.stages import Stage
-from domain.workflow_contract import STATUS_QUERY, workflow_id_for
 from ops import account_workflows
 from ops.accounts import load_accounts_file
 from ops.context import OpsContext
 from ops.csv_files import csv_text
+from ops.errors import OpsError
+from ops.simulation_debtors import Run, plan_lives, read_calls, read_resolutions, send_actions
 from ops.simulation_view import attempt_rows
 from ops.strategies import load_strategy
 from ops.synthetic import synthetic_portfolio_csv
@@ -59,7 +47,6 @@ from workflows import workflow_runner
 
 READ_AT, EVENTS_AT, START_AT = 9, 10, 21
 """UTC hours of the day grid."""
-SIGNAL_CONCURRENCY = 50
 ACTIVITY_CONCURRENCY = 20
 """Few activities in flight at once: each finishes quickly, far inside its start-to-close timeout."""
 SKIP_TIMEOUT = timedelta(minutes=30)
@@ -81,22 +68,6 @@ class SimulationReport:
     blocks_by_rule: dict[str, int]
     wall_seconds: float = 0.0
     account_days_per_second: float = 0.0
-
-
-Action = Callable[["_Run"], Awaitable[Any]]
-
-
-@dataclass
-class _Run:
-    prefix: str
-    env: WorkflowEnvironment
-    seed: int
-    rates: model.BehaviourRates
-    days: int
-    debtors: dict[str, model.Debtor] = field(default_factory=dict)
-    agenda: dict[int, list[Action]] = field(default_factory=lambda: defaultdict(list))
-    last_attempt_id: int = 0
-    resolved_on: dict[str, int] = field(default_factory=dict)
 
 
 MOVED_SHARE = 0.2
@@ -124,147 +95,14 @@ def _next_utc_hour(now: datetime, hour: int) -> datetime:
 async def sleep_until_hour(env: WorkflowEnvironment, hour: int) -> datetime:
     """Skip the server's clock to the hour; a busy day may take minutes of real time to play out."""
     now = await env.get_current_time()
-    target = _next_utc_hour(now, hour)
+    return await _skip(env, now, _next_utc_hour(now, hour))
+
+
+async def _skip(env: WorkflowEnvironment, now: datetime, target: datetime) -> datetime:
     request = SleepRequest()
     request.duration.FromTimedelta(target - now)
     await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_TIMEOUT)
     return target
-
-
-def _signal(account_id: str, name: str, argument: object) -> Action:
-    async def send(run: _Run) -> None:
-        try:
-            await run.env.client.get_workflow_handle(workflow_id_for(account_id)).signal(name, argument)
-        except Exception:  # noqa: BLE001 - a debtor's event for an account already closed changes nothing
-            return
-
-    return send
-
-
-SIGNAL_OF: dict[type, str] = {HoldInput: "place_hold", HoldReleaseInput: "release_hold"}
-"""The signal a debtor's life event (domain.debtor_model.life_events) is sent as."""
-
-
-def _plan_lives(run: _Run, today: str) -> None:
-    """Self-cures, disputes, bankruptcies and deaths: placed on the agenda up front."""
-    for account_id, debtor in run.debtors.items():
-        for event in model.life_events(debtor, account_id, date.fromisoformat(today)):
-            run.agenda[event.day].append(_life_action(account_id, event))
-
-
-def _life_action(account_id: str, event: model.LifeEvent) -> Action:
-    match event.what:
-        case "pay":
-            return _pay_in_full(account_id, event.tag, event.share)
-        case "bankruptcy":
-            return _bankruptcy(account_id)
-        case "estate":
-            return _estate(account_id, pays=event.pays)
-    return _signal(account_id, SIGNAL_OF[type(event.payload)], event.payload)
-
-
-def _bankruptcy(account_id: str) -> Action:
-    async def file(run: _Run) -> None:
-        filed_on = (await run.env.get_current_time()).date().isoformat()
-        petition = holds.bankruptcy_hold(f"SIM-BK-{account_id}", chapter="7", filed_on=filed_on)
-        await _signal(account_id, "place_hold", petition)(run)
-
-    return file
-
-
-def _pay_in_full(account_id: str, tag: str, share: float = 1.0) -> Action:
-    async def pay(run: _Run) -> None:
-        status = await _status(run, account_id)
-        if status is None or status.balance_cents <= 0 or status.stage.is_terminal:
-            return
-        cents = max(1, int(status.balance_cents * share))
-        received = (await run.env.get_current_time()).date().isoformat()
-        source = holds.ESTATE_SOURCE if tag == "ESTATE" else "debtor"
-        await _signal(account_id, "payment", PaymentInput(cents, f"SIM-{tag}-{account_id}", received, source))(run)
-
-    return pay
-
-
-def _estate(account_id: str, *, pays: bool) -> Action:
-    async def settle(run: _Run) -> None:
-        deadline = ((await run.env.get_current_time()).date() + timedelta(days=120)).isoformat()
-        probate = ProbateInput("Estate Representative", deadline, email=f"estate-{account_id}@example.com")
-        await _signal(account_id, "probate", probate)(run)
-        if pays:
-            await _pay_in_full(account_id, "ESTATE", share=0.5)(run)
-        else:
-            await _signal(account_id, "release_hold", HoldReleaseInput(
-                outcome=HoldOutcome.WRITE_OFF, kind=HoldKind.DECEASED))(run)  # fmt: skip
-
-    return settle
-
-
-async def _status(run: _Run, account_id: str) -> Any:
-    try:
-        handle = run.env.client.get_workflow_handle(workflow_id_for(account_id))
-        return await handle.query(STATUS_QUERY, result_type=messages.AccountStatus)
-    except Exception:  # noqa: BLE001 - closed or not yet loaded: nothing to pay
-        return None
-
-
-def _promise(account_id: str, in_days: int) -> Action:
-    async def promise(run: _Run) -> None:
-        status = await _status(run, account_id)
-        if status is None or status.balance_cents <= 0:
-            return
-        due = ((await run.env.get_current_time()).date() + timedelta(days=in_days)).isoformat()
-        await _signal(account_id, "promise_to_pay", PromiseInput(status.balance_cents, due))(run)
-
-    return promise
-
-
-async def _read_calls(run: _Run, sessions: Any, day: int) -> None:
-    """Answer every call placed since the last read, as the debtor model says; queue what follows."""
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(ContactAttemptRow.id, ContactAttemptRow.account_id, ContactAttemptRow.attempt_no)
-                .where(ContactAttemptRow.id > run.last_attempt_id)
-                .where(ContactAttemptRow.account_id.like(f"{run.prefix}%"))
-                .where(ContactAttemptRow.channel == "call", ContactAttemptRow.status == "sent")
-                .order_by(ContactAttemptRow.id)
-            )
-        ).all()
-    for row_id, account_id, attempt_no in rows:
-        run.last_attempt_id = max(run.last_attempt_id, row_id)
-        key = account_id.removeprefix(run.prefix)  # the same debtor in every run of this seed
-        outcome = model.call_outcome(run.seed, key, attempt_no, run.rates)
-        run.agenda[day].append(_signal(account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome)))
-        if outcome != model.Outcome.RIGHT_PARTY_CONTACT:
-            continue
-        promised = model.promise_after_contact(run.seed, key, attempt_no, run.rates)
-        if promised is None:
-            continue
-        run.agenda[day].append(_promise(account_id, promised.in_days))
-        if promised.kept:
-            run.agenda[day + promised.in_days].append(_pay_in_full(account_id, f"PROMISE{attempt_no}"))
-
-
-async def _read_resolutions(run: _Run, sessions: Any, day: int) -> None:
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(AccountRow.account_id, AccountRow.stage).where(AccountRow.account_id.like(f"{run.prefix}%"))
-            )
-        ).all()
-    for account_id, stage in rows:
-        if stage is not None and Stage(stage).is_terminal:
-            run.resolved_on.setdefault(account_id, day)
-
-
-async def _send(run: _Run, actions: list[Action]) -> None:
-    gate = asyncio.Semaphore(SIGNAL_CONCURRENCY)
-
-    async def one(action: Action) -> None:
-        async with gate:
-            await action(run)
-
-    await asyncio.gather(*(one(a) for a in actions))
 
 
 def _quiet_runtime() -> Runtime:
@@ -295,6 +133,7 @@ def simulation_worker(
     return Worker(
         env.client, task_queue=task_queue, workflows=workflows, workflow_runner=workflow_runner(),
         activities=activities, max_concurrent_activities=ACTIVITY_CONCURRENCY,
+        max_concurrent_local_activities=ACTIVITY_CONCURRENCY,
     )  # fmt: skip
 
 
@@ -315,6 +154,16 @@ async def play_days(
     await sleep_until_hour(env, READ_AT)
 
 
+DEFAULT_CHUNK = 100
+"""Accounts per time-skipping server: its cost per task grows with the tasks it has served, so a run is
+split into chunks of this many accounts, one fresh server each (bench/README.md, simulation_speed.py)."""
+MAX_CHUNK = 1000
+
+
+class CrossedStart(OpsError):
+    """A later chunk's server started after the run's 21:00 UTC start: its accounts would start a day late."""
+
+
 async def simulate(
     settings: Settings,
     *,
@@ -323,19 +172,42 @@ async def simulate(
     seed: int,
     strategy: str,
     rates: model.BehaviourRates,
+    chunk: int = DEFAULT_CHUNK,
     on_day: Callable[[], None] = lambda: None,
+    on_chunk: Callable[[int, int], None] = lambda number, of: None,
     attempts: list[list[object]] | None = None,
 ) -> SimulationReport:
-    """One strategy over a synthetic portfolio; with `attempts`, every attempt of the run (and its
-    account's facts: ops/contact_audit.py COLUMNS) is appended to it, for `--attempts FILE`."""
+    """One strategy over a synthetic portfolio, `chunk` accounts at a time, each chunk on its own fresh
+    time-skipping server from the same 21:00 UTC start (`on_chunk(number, of)` before each, `on_day()` after
+    each of its days); one report over all. With `attempts`, every attempt of the run (and its account's
+    facts: ops/contact_audit.py COLUMNS) is appended to it, for `--attempts FILE`."""
     began = time.monotonic()
     load_strategy(strategy)  # a broken strategy fails before anything starts
+    if not 1 <= chunk <= MAX_CHUNK:
+        raise ValueError(f"chunk must be between 1 and {MAX_CHUNK}, not {chunk}")
     await ensure_schema(settings.database_url)
     engine = make_engine(settings.database_url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)
     sessions = make_session_factory(engine)
+    prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+    resolved_on: dict[str, int] = {}
+    chunks = -(-accounts // chunk)
+    start: datetime | None = None
+    header: list[str] = []
+    rows: list[list[str]] = []
     try:
-        async with simulation_server() as env:
-            report = await _simulate(env, settings, sessions, accounts, days, seed, strategy, rates, on_day, attempts)
+        for number in range(1, chunks + 1):
+            on_chunk(number, chunks)
+            async with simulation_server() as env:
+                start = await _skip_to_start(env, start)
+                if not rows:  # drawn once for the whole portfolio: a row is the same in any chunk
+                    portfolio = synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix)
+                    header, *rows = csv.reader(io.StringIO(with_phones_from_elsewhere(portfolio, seed)))
+                part = rows[(number - 1) * chunk : number * chunk]
+                run = Run(prefix, env, seed, rates, days, resolved_on=resolved_on)
+                await _simulate(run, settings, sessions, strategy, (header, part), start, on_day)
+        if attempts is not None:
+            attempts.extend(await attempt_rows(sessions, prefix, load_strategy(strategy)))
+        report = await _report(sessions, prefix, resolved_on, strategy, accounts, days, seed)
     finally:
         await engine.dispose()
     report.wall_seconds = round(time.monotonic() - began, 1)
@@ -343,61 +215,61 @@ async def simulate(
     return report
 
 
+async def _skip_to_start(env: WorkflowEnvironment, start: datetime | None) -> datetime:
+    """The first chunk starts at the next 21:00 UTC; every later chunk's fresh server skips to that same start."""
+    if start is None:
+        return await sleep_until_hour(env, START_AT)
+    now = await env.get_current_time()
+    if now >= start:
+        raise CrossedStart(f"the run crossed its start ({start:%Y-%m-%d %H:%M} UTC) between chunks: run it again")
+    return await _skip(env, now, start)
+
+
 async def _simulate(
-    env: WorkflowEnvironment,
-    settings: Settings,
-    sessions: Any,
-    accounts: int,
-    days: int,
-    seed: int,
-    strategy: str,
-    rates: model.BehaviourRates,
-    on_day: Callable[[], None],
-    attempts: list[list[object]] | None = None,
-) -> SimulationReport:
-    start = await sleep_until_hour(env, START_AT)
-    prefix = f"S{seed}-{strategy}-{uuid.uuid4().hex[:4]}-"
+    run: Run, settings: Settings, sessions: Any, strategy: str, portfolio: tuple[list[str], list[list[str]]],
+    start: datetime, on_day: Callable[[], None],
+) -> None:  # fmt: skip
+    """One chunk: load its rows, start its workflows, play the day grid on its server."""
+    header, rows = portfolio
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "portfolio.csv"
-        portfolio = synthetic_portfolio_csv(accounts, seed=seed, as_of=start.date(), prefix=prefix)
-        path.write_text(with_phones_from_elsewhere(portfolio, seed))
+        path.write_text(csv_text(header, rows, lineterminator="\n"))
         await load_accounts_file(path, settings.database_url)
+    ids = [row[header.index("account_id")] for row in rows]
     queue = f"simulate-{uuid.uuid4().hex[:8]}"
     run_settings = settings.model_copy(update={"collections_strategy": strategy, "collections_task_queue": queue})
-    ctx = OpsContext(run_settings, env.client, sessions, load_strategy(strategy))
-    ids = [f"{prefix}{n:06d}" for n in range(1, accounts + 1)]
-    run = _Run(prefix, env, seed, rates, days)
-    run.debtors = {a: model.debtor(seed, a.removeprefix(prefix), rates, days) for a in ids}
-    _plan_lives(run, start.date().isoformat())
+    ctx = OpsContext(run_settings, run.env.client, sessions, load_strategy(strategy))
+    run.debtors = {a: model.debtor(run.seed, a.removeprefix(run.prefix), run.rates, run.days) for a in ids}
+    plan_lives(run, start.date().isoformat())
 
     async def read(day: int) -> None:
-        await _read_calls(run, sessions, day)
-        await _read_resolutions(run, sessions, day)
+        await read_calls(run, sessions, day)
+        await read_resolutions(run, sessions, day)
 
     async def send(day: int) -> None:
-        await _send(run, run.agenda.pop(day, []))
+        await send_actions(run, run.agenda.pop(day, []))
 
-    async with simulation_worker(env, queue, workflows=WORKFLOWS, activities=all_activities(sessions, None)):
+    async with simulation_worker(run.env, queue, workflows=WORKFLOWS, activities=all_activities(sessions, None)):
         await account_workflows.start_accounts(ctx, ids)
-        await play_days(env, days, read=read, send=send, on_day=on_day)
-        await _read_resolutions(run, sessions, days + 1)
-    if attempts is not None:
-        attempts.extend(await attempt_rows(sessions, prefix, load_strategy(strategy)))
-    return await _report(sessions, run, strategy, accounts, days, seed)
+        await play_days(run.env, run.days, read=read, send=send, on_day=on_day)
+        await read_resolutions(run, sessions, run.days + 1)
 
 
-async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: int, seed: int) -> SimulationReport:
-    mine, paid = AccountRow.account_id.like(f"{run.prefix}%"), PaymentRow.account_id.like(f"{run.prefix}%")
+async def _report(
+    sessions: Any, prefix: str, resolved_on: dict[str, int], strategy: str, accounts: int, days: int, seed: int
+) -> SimulationReport:
+    """The run's figures from the store, over every chunk's accounts (they share the run's prefix)."""
+    mine, paid = AccountRow.account_id.like(f"{prefix}%"), PaymentRow.account_id.like(f"{prefix}%")
     async with sessions() as session:
         stages = dict(
             (await session.execute(select(AccountRow.stage, func.count()).where(mine).group_by(AccountRow.stage))).all()
         )
         collected = await session.scalar(select(func.coalesce(func.sum(PaymentRow.amount_cents), 0)).where(paid))
         promise_rows = dict((await session.execute(
-            select(PromiseRow.status, func.count()).where(PromiseRow.account_id.like(f"{run.prefix}%"))
+            select(PromiseRow.status, func.count()).where(PromiseRow.account_id.like(f"{prefix}%"))
             .group_by(PromiseRow.status)
         )).all())  # fmt: skip
-        attempts = ContactAttemptRow.account_id.like(f"{run.prefix}%")
+        attempts = ContactAttemptRow.account_id.like(f"{prefix}%")
         by_channel = dict((await session.execute(
             select(ContactAttemptRow.channel, func.count()).where(attempts)
             .where(ContactAttemptRow.status.in_(("sent", "unconfirmed"))).group_by(ContactAttemptRow.channel)
@@ -414,7 +286,7 @@ async def _report(sessions: Any, run: _Run, strategy: str, accounts: int, days: 
     by_stage = {str(stage): count for stage, count in stages.items() if stage is not None}
     cured = by_stage.get(Stage.PAID.value, 0) + by_stage.get(Stage.SETTLED.value, 0)
     judged = promise_rows.get("kept", 0) + promise_rows.get("broken", 0)
-    resolved = list(run.resolved_on.values())
+    resolved = list(resolved_on.values())
     return SimulationReport(
         strategy=strategy, accounts=accounts, days=days, seed=seed, by_stage=dict(sorted(by_stage.items())),
         collected_cents=int(collected or 0), cure_rate=round(cured / accounts, 4),

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     graceful_shutdown_seconds: float = Field(default=30.0, ge=0)
     max_concurrent_activities: int = Field(default=100, ge=1)
+    max_concurrent_local_activities: int = Field(default=20, ge=1)
+    """Store writes (local activities) run at once by one worker: about the store's connection pool (5 + 10
+    overflow); more only queue for a connection or, on SQLite, for its one writer past its busy timeout."""
     max_concurrent_workflow_tasks: int = Field(default=100, ge=1)
     """Workflow tasks processed at once by one worker (workflows are CPU-bound: about 50 per core)."""
     max_concurrent_activity_polls: int = Field(default=5, ge=1)

@@ -34,6 +34,7 @@ def test_an_unknown_engine_or_attempts_without_a_store_is_refused_in_one_line(tm
     for args, says in (
         (["--engine", "warp"], "--engine must be full or fast"),
         (["--engine", "fast", "--attempts", str(tmp_path / "a.csv")], "--attempts needs --engine full"),
+        (["--engine", "fast", "--chunk", "50"], "--chunk needs --engine full"),
     ):
         done = simulate(tmp_path, *args)
         assert done.returncode == 1 and says in done.stderr and len(done.stderr.strip().splitlines()) == 1
