@@ -25,9 +25,9 @@ payments_app = typer.Typer(no_args_is_help=True, help="Payment files, the suspen
 
 @payments_app.command("post")
 def post(
-    file: Annotated[Path, typer.Argument(help="A CSV payment file or a BAI2 lockbox file (README, 'Posting payment files').")],
+    file: Annotated[Path, typer.Argument(help="A CSV or BAI2 lockbox file (README, 'Posting payment files').")],
     json: JsonOption = False,
-) -> None:  # fmt: skip
+) -> None:
     """Post a day's payments from a file: each item once, to the account it names; the rest to suspense."""
     who = caller(Permission.EVENTS)
     report: PostingReport = run(with_context(lambda ctx: post_file(ctx, file, actor=who.name)))
@@ -40,12 +40,13 @@ def post(
 
 def report_lines(r: PostingReport) -> list[str]:
     """The posting report as a person reads it."""
+    head = f"{r.file_name} ({r.format}): {r.items} items, {money(r.total_cents)}; control totals agree"
     lines = [
-        f"{r.file_name} ({r.format}): {r.items} items, {money(r.total_cents)}; control totals agree (posting {r.posting_id})",
+        f"{head} (posting {r.posting_id})",
         f"  posted      {r.posted:>6}  {money(r.posted_cents):>14}  sent to their accounts",
         f"  duplicates  {r.duplicates:>6}  {money(r.duplicate_cents):>14}  already on the book: nothing posted twice",
-        f"  suspense    {r.suspense:>6}  {money(r.suspense_cents):>14}  for a person to apply or refund: payments suspense",
-    ]  # fmt: skip
+        f"  suspense    {r.suspense:>6}  {money(r.suspense_cents):>14}  to apply or refund: payments suspense",
+    ]
     if r.unmatched:
         lines.append(f"    {r.unmatched} matched no account")
     if r.closed:
@@ -87,7 +88,9 @@ def suspense(
             status.strip(),
         )  # fmt: skip
     print_table(console, table)
-    console.print("apply: payments resolve ID --account ACCOUNT    refund: payments resolve ID --refund --reason ...")
+    if any(i.status == "open" for i in found):
+        console.print("apply one to an account: payments resolve ID --account ACCOUNT", highlight=False)
+        console.print("refund one (a supervisor): payments resolve ID --refund --reason ...", highlight=False)
 
 
 @payments_app.command("resolve")

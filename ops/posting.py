@@ -96,7 +96,9 @@ def decide(
     )  # fmt: skip
     if problem is not None:
         return Decision(item, account, f"refused: {problem}", refused=True)
-    return Decision(item, account, duplicate=item.item_reference in known.sent, resend=item.item_reference in known.sent)
+    return Decision(
+        item, account, duplicate=item.item_reference in known.sent, resend=item.item_reference in known.sent
+    )
 
 
 def _payment(item: PaymentItem) -> PaymentInput:
@@ -104,7 +106,8 @@ def _payment(item: PaymentItem) -> PaymentInput:
 
 
 async def post_file(
-    ctx: OpsContext, path: Path, *, actor: str, today: date | None = None, on_chunk: Callable[[int], None] = lambda _n: None
+    ctx: OpsContext, path: Path, *, actor: str, today: date | None = None,
+    on_chunk: Callable[[int], None] = lambda _n: None,
 ) -> PostingReport:  # fmt: skip
     """Post every item of the file at `path` as `actor`; the report of what became of them."""
     if not path.is_file():
@@ -136,7 +139,8 @@ async def _post_chunk(
     ctx: OpsContext, report: PostingReport, items: list[PaymentItem], *, actor: str, today: date,
     closed_months: set[str],
 ) -> None:  # fmt: skip
-    candidates = {account_key(k) for i in items for k in (i.account_number, i.remittance_reference) if k.strip()}
+    given = [k.strip() for i in items for k in (i.account_number, i.remittance_reference) if k.strip()]
+    candidates = {*given, *(account_key(k) for k in given)}  # as typed, and as account numbers are kept
     async with ctx.sessions() as session:
         found = await repository.get_accounts(session, sorted(candidates))
         known = await posting.known(session, [i.item_reference for i in items])

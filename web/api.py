@@ -23,13 +23,13 @@ from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInpu
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
 from ops import account_workflows, disclosed, negotiation, views, write_downs
-from ops.payment_uploads import posted_upload
-from ops.suspense import apply_item, refund_item, refunds
-from ops.suspense import items as suspense_items
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
+from ops.payment_uploads import posted_upload
 from ops.queue import work_queue
 from ops.requests import Written, perform_write
+from ops.suspense import apply_item, refund_item, refunds
+from ops.suspense import items as suspense_items
 from web.auth import require
 from web.tokens import Caller, Permission
 
