@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,8 +17,10 @@ from domain.messages import (
     RecordPaymentInput,
     StageChangeInput,
 )
+from domain.reversal_messages import RecordReversalInput, ReversalRecorded
 from service import metrics
-from store import repository
+from service.state_documents import state_document
+from store import repository, reversals
 from store.errors import AmountOutOfRange, DuplicateReference, UnknownAccount
 from store.failures import one_line, store_refused
 
@@ -106,10 +109,12 @@ class AccountStoreActivities:
     async def record_stage_change(self, request: StageChangeInput) -> StageChangeInput:
         """Returns what it recorded: the change is then in the history's local-activity marker (the timeline)."""
         async with self._sessions() as session, session.begin():
+            closing = None if request.closing_state is None else state_document(request.closing_state)
             changed = await repository.set_stage(
                 session,
                 account_id=request.account_id,
                 stage=request.to_stage,
+                closing_state=closing,
                 idempotency_key=f"stage:{request.account_id}:{request.sequence}",
                 detail={
                     "from": request.from_stage.value if request.from_stage else None,
@@ -118,12 +123,48 @@ class AccountStoreActivities:
                 },
                 now=decided_at(request.at),
             )
+            if changed and request.completed_plan_no is not None:
+                await repository.end_plan(
+                    session, account_id=request.account_id, plan_no=request.completed_plan_no, status="completed",
+                    now=decided_at(request.at),
+                )  # fmt: skip
         bound_logger(request.account_id).info(
             "stage.changed" if changed else "stage.already_recorded",
             from_stage=request.from_stage,
             to_stage=request.to_stage,
         )
-        return request
+        return replace(request, closing_state=None)  # the timeline reads the marker: the state stays out of it
+
+    @activity.defn
+    @store_activity
+    async def record_reversal(self, request: RecordReversalInput) -> ReversalRecorded:
+        """The reversal, the installments and promises it reopens, and a completed plan active again: one
+        transaction."""
+        logger = bound_logger(request.account_id)
+        now, because = decided_at(request.at), f"reversal:{request.reference}"
+        async with self._sessions() as session, session.begin():
+            outcome = await reversals.record_reversal(
+                session, account_id=request.account_id, payment_reference=request.payment_reference,
+                reference=request.reference, reason=str(request.reason), amount_cents=request.amount_cents,
+                return_code=request.return_code, now=now,
+            )  # fmt: skip
+            if outcome.applied and (plan := request.installments) is not None:
+                await repository.reopen_plan(
+                    session, account_id=plan.account_id, plan_no=plan.plan_no, reason=because, now=now
+                )
+                await repository.record_installments(
+                    session, account_id=plan.account_id, plan_no=plan.plan_no, installments=plan.installments, now=now
+                )
+            if outcome.applied and request.reopened_promises:
+                await repository.reopen_promises(
+                    session, account_id=request.account_id, numbers=request.reopened_promises, reason=because, now=now
+                )
+        logger.info(
+            "payment.reversed" if outcome.applied else "payment.reversal_duplicate",
+            reference=request.reference, payment_reference=request.payment_reference,
+            amount_cents=outcome.amount_cents, balance_cents=outcome.balance_cents,
+        )  # fmt: skip
+        return ReversalRecorded(outcome.applied, outcome.amount_cents, outcome.balance_cents, outcome.clawback_cents)
 
     def all(self) -> list:
-        return [self.load_account, self.record_payment, self.record_stage_change]
+        return [self.load_account, self.record_payment, self.record_stage_change, self.record_reversal]

@@ -20,7 +20,8 @@ from domain.contact import Channel, Outcome
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, parse_amount
 from domain.negotiation_messages import PromiseInput
-from ops import account_workflows, write_downs
+from domain.reversal_messages import ReversalReason
+from ops import account_workflows, reversals, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from web.tokens import Caller
@@ -28,6 +29,29 @@ from web.tokens import Caller
 event_app = typer.Typer(no_args_is_help=True, help="Feed an event to an account's workflow.")
 event_app.command("inbound")(inbound)
 event_app.command("attorney-allows-contact")(attorney_allows_contact)
+
+
+@event_app.command("payment-reversal")
+def event_payment_reversal(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reference: Annotated[str, typer.Option(help="The reversed payment's reference.")],
+    reason: Annotated[ReversalReason, typer.Option(help="Why the payment came back.")],
+    reversal_reference: Annotated[
+        str, typer.Option(help="The reversal's own reference (the bank's); default reversal:<payment reference>.")
+    ] = "",
+    return_code: Annotated[str, typer.Option(help="The ACH return reason code, R01 to R85.")] = "",
+) -> None:
+    """A payment bounced, was unauthorized or charged back: the balance goes back up, once; a paid or settled
+    account is collected again from where it left off."""
+
+    async def reverse(ctx: OpsContext, _who: Caller) -> str:
+        return await reversals.send_reversal(
+            ctx, account_id, payment_reference=reference, reason=reason, reference=reversal_reference,
+            return_code=return_code,
+        )  # fmt: skip
+
+    detail = {"payment_reference": reference.strip(), "reason": str(reason)}
+    console.print(act(account_id, "payment_reversal", reverse, detail), highlight=False, soft_wrap=True)
 
 
 @event_app.command("payment")

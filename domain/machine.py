@@ -5,6 +5,7 @@
     on_plan --(broken)--> negotiating | referred         on_plan --(completed short)--> negotiating
     any working stage --(hold)--> on_hold --(released)--> the stage it left
     any --(balance paid, settled, hold outcome)--> paid | settled | closed | written_off | discharged
+    paid | settled --(a payment reversed: started again with its closing state)--> the stage it left
 
 `life(ctx)` is the whole account as a generator of commands (domain/commands.py); the workflow and the
 what-if engine interpret it alike. A stage's body (domain/flows/) returns the stage to go to next; events
@@ -20,9 +21,9 @@ from typing import Any
 
 from domain import lifecycle
 from domain.commands import Call, Context, Event, Flow, Wait, call
-from domain.flows import events, holding, negotiating
+from domain.flows import events, holding, negotiating, reversals
 from domain.flows.contacting import contacting, review
-from domain.flows.on_plan import on_plan
+from domain.flows.on_plan import completed_at_close, on_plan
 from domain.flows.referred import referred
 from domain.inbound import InboundContactInput
 from domain.messages import (
@@ -36,6 +37,7 @@ from domain.messages import (
 )
 from domain.negotiation_messages import ApprovalInput, PlanProposal, PromiseInput, ProposalDecision
 from domain.referral_messages import RecallInput
+from domain.reversal_messages import PaymentReversalInput
 from domain.stages import Stage
 
 BODIES: dict[Stage, Callable[[Context], Flow[Any]]] = {
@@ -51,6 +53,8 @@ def life(ctx: Context) -> Flow[Stage]:
     state = ctx.state
     if state.stage_changes == 0:
         yield from enter(ctx, state.resume_stage, "workflow started")
+    elif state.stage.is_terminal:  # a closed account's state, started again with the event that reopens it
+        yield from handle(ctx, (yield Wait(None, "reopened")))
     while (closing := lifecycle.closing_stage(state)) is None:
         if state.holds:
             if state.stage != Stage.ON_HOLD:
@@ -60,7 +64,8 @@ def life(ctx: Context) -> Flow[Stage]:
             continue
         stage = state.resume_stage
         if state.stage != stage:
-            yield from enter(ctx, stage, "resumed" if state.stage == Stage.ON_HOLD else "stage")
+            reason = {Stage.ON_HOLD: "resumed"}.get(state.stage, "reopened" if state.stage.is_terminal else "stage")
+            yield from enter(ctx, stage, reason)
         if (next_stage := (yield from work(ctx, stage))) is not None:
             move(ctx, next_stage)
     yield from enter(ctx, closing, "account closed")
@@ -102,10 +107,11 @@ def enter(ctx: Context, stage: Stage, reason: str, *, next_action: str | None = 
     if stage.is_working:
         state.resume_stage = stage
     state.stage_changes += 1
-    yield from call(
-        "record_stage_change",
-        StageChangeInput(state.account_id, previous, stage, state.stage_changes, reason, at=ctx.now()),
-    )
+    closing = StageChangeInput(state.account_id, previous, stage, state.stage_changes, reason, ctx.now())
+    if stage.is_terminal:  # the store keeps the state and completes the plan: a reversed payment reopens both
+        closing.completed_plan_no = completed_at_close(state)
+        closing.closing_state = state
+    yield from call("record_stage_change", closing)
 
 
 def handle(ctx: Context, arrived: list[Event]) -> Flow[None]:
@@ -120,6 +126,9 @@ def _handle_one(ctx: Context, payload: Any) -> Flow[Any]:  # noqa: PLR0911 (one 
     match payload:
         case PaymentInput():
             yield from events.payment(ctx, payload)
+        case PaymentReversalInput():
+            if (yield from reversals.payment_reversal(ctx, payload)) and state.negotiation.plan is not None:
+                move(ctx, Stage.ON_PLAN)
         case PlanProposal():
             answer = yield from negotiating.propose(ctx, payload)
             if answer.decision == ProposalDecision.ACCEPTED:

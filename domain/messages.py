@@ -220,3 +220,7 @@ class StageChangeInput:
     sequence: int
     reason: str
     at: datetime | None = None  # when the workflow decided (workflow.now()): the time the store records
+    closing_state: AccountState | None = None
+    """Entering a closing stage: the machine's state, which the store keeps for a reversal to reopen it."""
+    completed_plan_no: int | None = None
+    """Entering a closing stage: the plan the closing payment completed, recorded completed with it."""

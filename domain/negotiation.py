@@ -283,6 +283,33 @@ def apply_payment_to_plan(installments: list[Installment], amount_cents: int) ->
     return left
 
 
+def unapply_payment_from_plan(installments: list[Installment], amount_cents: int) -> int:
+    """Take a reversed payment back out of the plan: from the last installment paid backwards (payments fill
+    them in order, so this undoes it), a PAID one below its amount scheduled again; return what was not in
+    the plan. Mutates `installments`; the on_plan stage then judges the reopened ones with their grace."""
+    if amount_cents < 0:
+        raise ValueError(f"a reversal cannot be negative, got {amount_cents} cents")
+    left = amount_cents
+    for installment in sorted(installments, key=lambda i: i.number, reverse=True):
+        if left == 0:
+            break
+        taken = min(left, installment.paid_cents)
+        installment.paid_cents -= taken
+        left -= taken
+        if installment.paid_cents < installment.amount_cents and installment.status == InstallmentStatus.PAID:
+            installment.status = InstallmentStatus.SCHEDULED
+    return left
+
+
+def reopened_promises(promises: list[Promise], collected_cents: int) -> list[int]:
+    """The kept promises (numbers, from 1) that what is collected no longer covers once a payment is reversed."""
+    return [
+        number
+        for number, promise in enumerate(promises, start=1)
+        if promise.status == "kept" and collected_cents - promise.collected_at_promise_cents < promise.amount_cents
+    ]
+
+
 def judged_at(due_date: str, policy: NegotiationPolicy) -> datetime:
     """Midnight UTC starting day due + grace_days + 1: from then on, an unpaid installment or promise is broken."""
     day = date.fromisoformat(due_date) + timedelta(days=policy.grace_days + 1)

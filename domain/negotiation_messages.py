@@ -130,3 +130,5 @@ class NegotiationState:
     forgiven_cents: int = 0
     quiet_since: datetime | None = None
     """The last event of this negotiation; with nothing in play it stalls `stall_days` later."""
+    completed_plan: ActivePlan | None = None
+    """The plan whose last payment closed the account: open again if that payment is reversed."""

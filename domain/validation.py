@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from domain.messages import HoldInput, PaymentInput, ProbateInput
     from domain.negotiation import NegotiationPolicy
     from domain.negotiation_messages import PlanProposal, PromiseInput
+    from domain.reversal_messages import PaymentReversalInput
 
 MAX_REFERENCE = 128
 """The store's limit for a payment's or a hold's reference."""
@@ -39,6 +40,9 @@ ATTORNEY_ALLOWS_CONTACT_REASONS = ("consent", "no_response")
 """1006.6(b)(2): the attorney consents to direct contact, or does not respond within a reasonable time."""
 DISPUTE_RESOLUTIONS = ("verified", "upheld")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+REVERSAL_REASONS = ("nsf", "closed_account", "unauthorized", "chargeback", "other")
+_RETURN_CODE = re.compile(r"^R(0[1-9]|[1-7][0-9]|8[0-5])$")
+"""NACHA return reason codes R01 to R85."""
 
 
 def parse_day(text: str | None) -> date | None:
@@ -86,6 +90,24 @@ def payment_problem(
     if month_of(received) in closed_months:
         month = month_of(received)
         return f"the payment's date {received.isoformat()} is in {month}, a month already closed by month-end"
+    return None
+
+
+def reversal_problem(reversal: PaymentReversalInput) -> str | None:
+    """Why a payment reversal cannot be sent, or None: the payment's reference and the reversal's own, a reason,
+    and an ACH return code R01..R85 if there is one."""
+    if not reversal.payment_reference.strip():
+        return "the reversed payment's reference is empty"
+    if problem := _long_reference(reversal.payment_reference, "a payment reference"):
+        return problem
+    if not reversal.reference.strip():
+        return "the reversal's reference is empty"
+    if problem := _long_reference(reversal.reference, "a reversal reference"):
+        return problem
+    if str(reversal.reason) not in REVERSAL_REASONS:
+        return f"a reversal's reason is one of {', '.join(REVERSAL_REASONS)}, got {reversal.reason!r}"
+    if reversal.return_code and not _RETURN_CODE.match(reversal.return_code):
+        return f"an ACH return code is R01 to R85, got {reversal.return_code!r}"
     return None
 
 

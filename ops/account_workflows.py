@@ -30,6 +30,7 @@ from domain.messages import (
     ProbateInput,
 )
 from domain.money import format_cents
+from domain.reversal_messages import PaymentReversalInput
 from domain.rule_packs import account_profile
 from domain.workflow_contract import WORKFLOW_TYPE, workflow_id_for
 from ops import applied
@@ -152,6 +153,11 @@ async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str,
 async def deliver_payment(ctx: OpsContext, account: AccountView, payment: PaymentInput) -> None:
     """Signal-with-start a payment already checked (ops.posting checks a file's items in bulk)."""
     await _signal_with_start(ctx, account, "payment", payment)
+
+
+async def deliver_reversal(ctx: OpsContext, account: AccountView, reversal: PaymentReversalInput) -> None:
+    """Signal a reversal to an open account's workflow (ops.reversals checks it, and reopens a closed one)."""
+    await _signal_with_start(ctx, account, "payment_reversal", reversal)
 
 
 def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:

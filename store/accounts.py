@@ -55,16 +55,27 @@ async def set_stage(
     detail: dict[str, Any],
     now: datetime,
     actor: str = "workflow",
+    closing_state: dict[str, Any] | None = None,
 ) -> bool:
-    """Mirror the workflow's stage and audit `stage.changed`; False if the key was already used."""
+    """Mirror the workflow's stage and audit `stage.changed`; False if the key was already used. Entering a
+    closing stage keeps the workflow's `closing_state` (JSON), for a reversed payment to reopen it."""
     account = await locked_account(session, account_id)
     detail = {**detail, "from": account.stage, "to": stage.value}
     entry = AuditEntryRow(**audit_values(account_id, "stage.changed", detail, actor, now, idempotency_key))
     if not await append_once(session, entry):
         return False
     account.stage, account.stage_changed_at, account.updated_at = stage.value, now, now
+    account.closing_state = closing_state if stage.is_terminal else None
     await session.flush()
     return True
+
+
+async def closing_state(session: AsyncSession, account_id: str) -> dict[str, Any] | None:
+    """The workflow's state as the account closed, if it closed since closing states are kept."""
+    found: dict[str, Any] | None = await session.scalar(
+        select(AccountRow.closing_state).where(AccountRow.account_id == account_id)
+    )
+    return found
 
 
 async def past_due_account_ids(session: AsyncSession, *, as_of: date) -> list[str]:

@@ -162,6 +162,20 @@ async def end_plan(
     return True
 
 
+async def reopen_plan(session: AsyncSession, *, account_id: str, plan_no: int, reason: str, now: datetime) -> bool:
+    """A completed plan active again (the payment that completed it was reversed); False if it was not completed."""
+    plan = await _locked_plan(session, account_id, plan_no)
+    if plan.status != PlanStatus.COMPLETED.value:
+        return False
+    plan.status, plan.ended_at = PlanStatus.ACTIVE.value, None
+    await append_audit(
+        session, account_id=account_id, action="plan.reopened", detail={"plan_no": plan_no, "because": reason},
+        actor=ACTOR, now=now, idempotency_key=f"{plan_key(account_id, plan_no)}:reopened:{reason}",
+    )  # fmt: skip
+    await session.flush()
+    return True
+
+
 async def settle_account(
     session: AsyncSession, *, account_id: str, plan_no: int, forgiven_cents: int, now: datetime
 ) -> bool:

@@ -108,3 +108,21 @@ async def _promise_row(session: AsyncSession, account_id: str, promise_no: int) 
     return await session.scalar(
         select(PromiseRow).where(PromiseRow.account_id == account_id, PromiseRow.promise_no == promise_no)
     )
+
+
+async def reopen_promises(
+    session: AsyncSession, *, account_id: str, numbers: list[int], reason: str, now: datetime
+) -> None:
+    """Kept promises open again (a payment that kept them was reversed): judged again by the workflow."""
+    for promise_no in numbers:
+        row = await session.scalar(
+            select(PromiseRow).where(PromiseRow.account_id == account_id, PromiseRow.promise_no == promise_no)
+        )
+        if row is None or row.status != PromiseStatus.KEPT.value:
+            continue
+        row.status, row.resolved_at = PromiseStatus.OPEN.value, None
+        await append_audit(
+            session, account_id=account_id, action="promise.reopened",
+            detail={"promise_no": promise_no, "amount_cents": row.amount_cents, "because": reason},
+            actor=ACTOR, now=now, idempotency_key=f"{promise_key(account_id, promise_no)}:reopened:{reason}",
+        )  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from store.accounts import (
     account_ids_by_stage,
+    closing_state,
     contact_points_for,
     get_account,
     get_accounts,
@@ -68,9 +69,10 @@ from store.plans import (
     get_plan,
     plans_for,
     record_installments,
+    reopen_plan,
     settle_account,
 )
-from store.promises import promises_for, record_promise, resolve_promise
+from store.promises import promises_for, record_promise, reopen_promises, resolve_promise
 
 __all__ = [
     "abandon_attempt",
@@ -121,6 +123,8 @@ __all__ = [
     "record_blocked_attempt",
     "record_inbound_contact",
     "record_installments",
+    "reopen_plan",
+    "reopen_promises",
     "record_payment",
     "record_promise",
     "resolve_promise",
@@ -128,6 +132,7 @@ __all__ = [
     "set_attorney_allows_contact",
     "set_cease_communication",
     "set_point_flags",
+    "closing_state",
     "set_stage",
     "stages_reached",
     "settle_account",

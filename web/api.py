@@ -22,7 +22,8 @@ from domain.contact import Channel, Outcome
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
-from ops import account_workflows, disclosed, negotiation, views, write_downs
+from domain.reversal_messages import ReversalReason
+from ops import account_workflows, disclosed, negotiation, reversals, views, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from ops.payment_uploads import posted_upload
@@ -137,6 +138,29 @@ async def payment(
         return Written(result, {"reference": payment.reference, "amount_cents": payment.amount_cents, "source": source})
 
     return await _perform(request, caller, "payment", account_id, body, idempotency_key, write)
+
+
+class PaymentReversal(BaseModel):
+    payment_reference: str = Field(description="The reversed payment's reference")
+    reason: ReversalReason
+    reference: str = Field(default="", description="The reversal's own reference; default reversal:<payment's>")
+    return_code: str = Field(default="", description="ACH return reason code, R01 to R85")
+
+
+@router.post("/accounts/{account_id}/payment-reversals")
+async def payment_reversal(
+    request: Request, account_id: str, body: PaymentReversal, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A payment bounced, was unauthorized or charged back (as `event payment-reversal`)."""
+
+    async def write() -> Written:
+        result = await reversals.send_reversal(
+            context(request), account_id, payment_reference=body.payment_reference, reason=body.reason,
+            reference=body.reference, return_code=body.return_code,
+        )  # fmt: skip
+        return Written(result, {"payment_reference": body.payment_reference, "reason": str(body.reason)})
+
+    return await _perform(request, caller, "payment_reversal", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/contact-outcomes")

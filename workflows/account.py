@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         ProposalDecision,
     )
     from domain.referral_messages import RecallInput
+    from domain.reversal_messages import PaymentReversalInput
 
 STORE_TIMEOUT = timedelta(seconds=30)
 STORE_RETRY = RetryPolicy(
@@ -197,6 +198,10 @@ class AccountCollectionsWorkflow:
     @workflow.signal
     def payment(self, payment: PaymentInput) -> None:
         self._arrive(payment)
+
+    @workflow.signal
+    def payment_reversal(self, reversal: PaymentReversalInput) -> None:
+        self._arrive(reversal)
 
     @workflow.signal
     def recall_placement(self, recall: RecallInput) -> None:

@@ -95,7 +95,7 @@ def accept(ctx: Context, offer: Offer, *, proposed_by: str, approved_by: str | N
     """The plan is agreed: recorded, and the account goes on plan (the machine moves it)."""
     state, talks = ctx.state, ctx.state.negotiation
     talks.plans_made += 1
-    talks.pending, talks.quiet_since = None, None
+    talks.pending, talks.quiet_since, talks.completed_plan = None, None, None
     talks.plan = ActivePlan(talks.plans_made, offer, proposed_by, approved_by)
     yield from call(
         "create_plan",

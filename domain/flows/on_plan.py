@@ -9,6 +9,7 @@ from domain import cadence, negotiation
 from domain.commands import Context, Flow, Wait, call
 from domain.flows import sending
 from domain.flows.negotiating import policy_of, promise_deadlines, resolve_promises
+from domain.messages import AccountState
 from domain.negotiation_messages import ActivePlan, Installment, InstallmentStatus, OfferKind
 from domain.plan_messages import EndPlanInput, RecordInstallmentsInput, SettleAccountInput
 from domain.stages import Stage
@@ -37,6 +38,17 @@ def on_plan(ctx: Context) -> Flow[Stage | None]:
         state.next_action_at = deadline
         yield Wait(deadline, "installment")
     return (yield from _completed(ctx, plan))
+
+
+def completed_at_close(state: AccountState) -> int | None:
+    """The plan the account's closing payment completed (every installment paid), now its completed plan:
+    recorded completed with the closing, and open again if that payment is reversed."""
+    talks = state.negotiation
+    plan = talks.plan
+    if plan is None or negotiation.next_installment(plan.offer.installments) is not None:
+        return None
+    talks.plan, talks.completed_plan = None, plan
+    return plan.plan_no
 
 
 def installments_after(ctx: Context, amount_cents: int) -> RecordInstallmentsInput | None:
@@ -93,6 +105,8 @@ def _broken(ctx: Context, plan: ActivePlan, number: int) -> Flow[Stage]:
 def _completed(ctx: Context, plan: ActivePlan) -> Flow[Stage | None]:
     state = ctx.state
     state.negotiation.plan = None
+    if plan.offer.kind == OfferKind.SETTLEMENT or state.balance_cents <= 0:
+        state.negotiation.completed_plan = plan  # the account closes with it: a reversed payment reopens it
     if plan.offer.kind == OfferKind.SETTLEMENT:
         forgiven = max(0, state.balance_cents)
         yield from call("settle_account", SettleAccountInput(state.account_id, plan.plan_no, forgiven, at=ctx.now()))

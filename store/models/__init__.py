@@ -12,6 +12,7 @@ from store.models.holds import ClaimRow, HoldRow
 from store.models.negotiation import InstallmentRow, PlanRow, PromiseRow
 from store.models.placements import PlacementRow
 from store.models.posting import PaymentPostingRow, SuspenseItemRow
+from store.models.reversals import PaymentReversalRow
 
 __all__ = [
     "AccountRow",
@@ -27,6 +28,7 @@ __all__ = [
     "NoteRow",
     "OutboxRow",
     "PaymentPostingRow",
+    "PaymentReversalRow",
     "PaymentRow",
     "PlacementRow",
     "PlanRow",

@@ -45,6 +45,8 @@ class AccountRow(Base):
     """Written off as uncollectable, once (the balance went down by as much)."""
     itemization_date: Mapped[date | None]
     """The validation notice's itemization date as loaded (1006.34(b)(3)); None: the due date is (0012)."""
+    closing_state: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    """The workflow's state as the account closed (paid, settled, ...): a reversed payment reopens it from here."""
 
 
 class ContactPointRow(Base):

@@ -130,6 +130,33 @@ def test_payment_files_post_once_and_what_no_account_takes_waits_in_suspense(eng
     assert "duplicates 1 $40.00 already on the book: nothing posted twice" in said
     wait_until(lambda: store.balance("A1") == 4_000, what="the lockbox item on A1")
 
+    # PF-2 paid A2 in full, then bounced: A2 is collected again where it left off, once
+    bounced = olga("event", "payment-reversal", "A2", "--reference", "PF-2", "--reason", "nsf", "--return-code", "R01")
+    assert bounced.returncode == 0, bounced.stderr
+    assert bounced.stdout.strip() == (
+        "reversal of payment PF-2 ($200.00, nsf) sent to account A2; the account was paid: collected again from "
+        "where it left off (contacting)"
+    )
+    wait_until(lambda: supervisor.status("A2")["stage"] == "contacting", what="A2 collected again")
+    assert store.balance("A2") == 20_000
+    again = olga("event", "payment-reversal", "A2", "--reference", "PF-2", "--reason", "nsf")
+    assert again.stdout.startswith("duplicate: reversal reversal:PF-2 was already recorded on"), again.stderr
+    other = olga(
+        "event", "payment-reversal", "A2", "--reference", "PF-2", "--reason", "nsf", "--reversal-reference", "X"
+    )
+    one_line(other, "payment PF-2 was already reversed on")
+    one_line(
+        olga("event", "payment-reversal", "A2", "--reference", "PF-1", "--reason", "nsf"),
+        "no payment PF-1 on account A2",
+    )
+    unknown_reason = olga("event", "payment-reversal", "A2", "--reference", "PF-2", "--reason", "bounced")
+    assert unknown_reason.returncode == 2 and "'bounced' is not one of" in unknown_reason.stderr
+    assert store.balance("A2") == 20_000 and [e.actor for e in store.audit("A2", "request.payment_reversal")] == [
+        "olga", "olga",
+    ]  # fmt: skip
+    shown = supervisor("status", "A2")
+    assert shown.returncode == 0 and "$200.00" in shown.stdout, shown.stdout
+
 
 def _json(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     assert done.returncode == 0, done.stderr
