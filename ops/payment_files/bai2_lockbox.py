@@ -245,10 +245,10 @@ def read_items(path: Path) -> Iterator[PaymentItem]:
 
 
 def _check_group(line: int, model: Any) -> None:
-    if model.group_status is not GroupStatus.update:
-        raise PaymentFileError(
-            line, f"group status {model.group_status.value} ({model.group_status.name}): only 1 (update) is posted"
-        )
+    status = model.group_status
+    if status is not GroupStatus.update:
+        said = f"{status.value} ({status.name})" if status else "missing"
+        raise PaymentFileError(line, f"group status {said}: only 1 (update) is posted")
     if model.as_of_date is None:
         raise PaymentFileError(line, "the group header (02) has no as-of date")
     if model.currency != "USD":
@@ -257,6 +257,8 @@ def _check_group(line: int, model: Any) -> None:
 
 def _item(line: int, model: Any, received_on: date | None) -> PaymentItem:
     type_code = model.type_code
+    if type_code is None:
+        raise PaymentFileError(line, "the detail record (16) has no type code")
     described = f"type code {type_code.code} ({type_code.description})"
     if type_code.level is not TypeCodeLevel.detail:
         raise PaymentFileError(line, f"{described} is not a detail type code")

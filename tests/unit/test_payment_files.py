@@ -152,6 +152,8 @@ def lockbox_with(old: str, new: str) -> str:
         (lockbox_with("16,115,100000,Z", "16,100,100000,Z"), "line 5: type code 100 (Total Credits) is not a detail"),
         (lockbox_with("16,115,100000,Z", "16,999,100000,Z"), "line 5: the detail record (16): Type code '999'"),
         (lockbox_with("16,115,100000,Z", "16,115,0,Z"), "line 5: amount 0 is not more than zero"),
+        (lockbox_with("16,115,100000,Z", "16,,100000,Z"), "line 5: the detail record (16) has no type code"),
+        (lockbox_with("02,COLLECT,BANKUS33,1,260302", "02,COLLECT,BANKUS33,,260302"), "line 2: group status missing"),
         (lockbox_with("16,115,100000,Z", "16,115,ten,Z"), "line 5: the detail record (16) is malformed"),
         (lockbox_with("16,115,100000,Z,LB-0001", "16,115,100000,Z,"), "line 5: the detail record (16) has no bank"),
         (lockbox_with("LB-0002", "LB-0001"), "line 6: bank reference 'LB-0001' is repeated (first on line 5)"),
