@@ -203,9 +203,7 @@ def read_items(path: Path) -> Iterator[PaymentItem]:
             size = len(record.rows)
             for section in (file, group, account):
                 section.records += size
-            if code is RecordCode.file_header:
-                if model.version_number != 2:
-                    raise PaymentFileError(line, f"BAI version {model.version_number}: only version 2 is read")
+            if code is RecordCode.file_header:  # the package refuses a version other than 2
                 file = _Section(line=line, records=size)
             elif code is RecordCode.group_header:
                 group = _Section(line=line, records=size, as_of=model.as_of_date)
@@ -235,6 +233,8 @@ def read_items(path: Path) -> Iterator[PaymentItem]:
                 _check_records(line, "group", group, model.number_of_records)
                 file.children += 1
                 file.amount_cents += model.group_control_total
+                file.items += group.items
+                file.item_cents += group.item_cents
             elif code is RecordCode.file_trailer:
                 _check_section(line, "file", file, model.file_control_total, model.number_of_groups, "groups")
                 _check_records(line, "file", file, model.number_of_records)
@@ -245,10 +245,10 @@ def read_items(path: Path) -> Iterator[PaymentItem]:
 
 
 def _check_group(line: int, model: Any) -> None:
-    if model.group_status is not GroupStatus.update:
-        raise PaymentFileError(
-            line, f"group status {model.group_status.value} ({model.group_status.name}): only 1 (update) is posted"
-        )
+    status = model.group_status
+    if status is not GroupStatus.update:
+        said = f"{status.value} ({status.name})" if status else "missing"
+        raise PaymentFileError(line, f"group status {said}: only 1 (update) is posted")
     if model.as_of_date is None:
         raise PaymentFileError(line, "the group header (02) has no as-of date")
     if model.currency != "USD":
@@ -257,6 +257,8 @@ def _check_group(line: int, model: Any) -> None:
 
 def _item(line: int, model: Any, received_on: date | None) -> PaymentItem:
     type_code = model.type_code
+    if type_code is None:
+        raise PaymentFileError(line, "the detail record (16) has no type code")
     described = f"type code {type_code.code} ({type_code.description})"
     if type_code.level is not TypeCodeLevel.detail:
         raise PaymentFileError(line, f"{described} is not a detail type code")
@@ -367,7 +369,9 @@ def _detail_records(item: PaymentItem, type_code: str, line_length: int) -> list
             raise ValueError(f"a BAI2 {what} cannot be {value!r}")
     if not item.item_reference or item.amount_cents <= 0:
         raise ValueError(f"no BAI2 item has reference {item.item_reference!r} and {item.amount_cents} cents")
-    if not item.payer.isprintable():
+    if not date(1969, 1, 1) <= item.received_on <= date(2068, 12, 31):
+        raise ValueError(f"BAI2's YYMMDD dates are read as 1969..2068, not {item.received_on}")
+    if "\n" in item.payer or "\r" in item.payer:
         raise ValueError(f"a BAI2 text cannot be {item.payer!r}")
     head = f"16,{type_code},{item.amount_cents},{FundsType.unknown_availability.value},{item.item_reference},"
     head += customer_reference
