@@ -14,6 +14,7 @@ import typer
 from cli.common import JsonOption, console, fail, print_json, run, with_context
 from cli.identity import act, caller
 from cli.output import amount_column, free_column, money, new_table, print_table, when
+from ops.ach_posting import ReturnsReport, post_returns
 from ops.context import OpsContext
 from ops.posting import PostingReport, post_file
 from ops.suspense import apply_item, items, postings, refund_item, refunds
@@ -60,6 +61,28 @@ def report_lines(r: PostingReport) -> list[str]:
             f"  {r.over_payments} over-payment(s): {money(r.credit_cents)} credit to refund (payments refunds)"
         )
     return lines
+
+
+@payments_app.command("returns")
+def returns(
+    file: Annotated[Path, typer.Argument(help="A NACHA ACH returns file (README, 'File layouts').")],
+    json: JsonOption = False,
+) -> None:
+    """Reverse each returned payment of a NACHA returns file, once; say what may be presented again."""
+    who = caller(Permission.EVENTS)
+    report: ReturnsReport = run(with_context(lambda ctx: post_returns(ctx, file, actor=who.name)))
+    if json:
+        print_json(report.as_dict())
+        return
+    head = f"{file.name}: {report.returns} returns, {money(report.total_cents)}"
+    console.print(f"{head}; {len(report.reversed)} reversed, {report.duplicates} already reversed", highlight=False)
+    sections = (("reversed", report.reversed), ("refused (nothing done)", report.refused),
+                ("NSF: present again?", report.represent), ("payment authorization ended", report.revoked))  # fmt: skip
+    for title, lines in sections:
+        if lines:
+            console.print(f"  {title}:", highlight=False)
+            for line in lines:
+                console.print(f"    {line}", highlight=False, soft_wrap=True)
 
 
 @payments_app.command("suspense")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from domain.intake import ACCOUNT_COLUMNS
+from ops.ach_returns import AchReturn, write_returns_file
 from ops.payment_files import PaymentItem, write_sample_file
 from tests.e2e.test_operations_end_to_end import RECENTLY_DUE, wait_until
 from tests.e2e.test_write_downs_end_to_end import Store, one_line
@@ -48,7 +49,7 @@ def test_payment_files_post_once_and_what_no_account_takes_waits_in_suspense(eng
     olga = supervisor.acting_as("olga", "operations")
     viewer = supervisor.acting_as("vic", "viewer")
     portfolio = tmp_path / "accounts.csv"
-    rows = [row("A1", "100.00"), row("A2", "200.00"), row("A3", "50.00"), row("C1", "10.00")]
+    rows = [row("A1", "100.00"), row("A2", "200.00"), row("A3", "50.00"), row("C1", "10.00"), row("I1", "300.00")]
     portfolio.write_text("\n".join([",".join(ACCOUNT_COLUMNS), *rows]) + "\n")
     assert supervisor("load", str(portfolio)).returncode == 0
     assert supervisor("start", "--all-past-due").returncode == 0
@@ -156,6 +157,25 @@ def test_payment_files_post_once_and_what_no_account_takes_waits_in_suspense(eng
     ]  # fmt: skip
     shown = supervisor("status", "A2")
     assert shown.returncode == 0 and "$200.00" in shown.stdout, shown.stdout
+
+    # I1 on a 3-installment plan pays the first by ACH; the bank returns it (R01): the installment is due again
+    wait_until(lambda: supervisor.status("I1")["stage"] == "contacting", what="I1 contacting")
+    agreed = olga("propose", "I1", "--installments", "3")
+    assert agreed.returncode == 0 and agreed.stdout.startswith("accepted"), (agreed.stdout, agreed.stderr)
+    first_due = wait_until(lambda: supervisor.status("I1").get("next_installment_due"), what="I1 on plan")
+    assert olga("event", "payment", "I1", "--amount", "100.00", "--reference", "000000000000123").returncode == 0
+    wait_until(lambda: supervisor.status("I1")["next_installment_due"] != first_due, what="installment 1 paid")
+    returned = tmp_path / "returns.ach"
+    write_returns_file(returned, [AchReturn(0, "091000010000001", "000000000000123", "R01", 10_000, "I1", TODAY)])
+    posted_returns = olga("payments", "returns", str(returned))
+    assert posted_returns.returncode == 0, posted_returns.stderr
+    said = lines(posted_returns.stdout)
+    assert said[0] == "returns.ach: 1 returns, $100.00; 1 reversed, 0 already reversed", said
+    assert "000000000000123: may be presented again (1 of 2)" in said
+    reopened = wait_until(lambda: (s := supervisor.status("I1"))["balance_cents"] == 30_000 and s, what="I1 reversed")
+    assert (reopened["stage"], reopened["next_installment_due"]) == ("on_plan", first_due)
+    twice = olga("payments", "returns", str(returned))
+    assert lines(twice.stdout)[0] == "returns.ach: 1 returns, $100.00; 0 reversed, 1 already reversed"
 
 
 def _json(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
