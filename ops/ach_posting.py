@@ -22,7 +22,7 @@ from domain.reversal_messages import ReversalReason
 from ops.ach_returns import AchReturn, ach_returns, check_returns_file
 from ops.context import OpsContext
 from ops.errors import OpsError
-from ops.payment_files import PaymentFileError
+from ops.posting import checked_whole
 from ops.reversals import send_reversal
 from store import repository, reversals
 
@@ -54,12 +54,7 @@ def reason_for(code: str) -> ReversalReason:
 
 
 async def post_returns(ctx: OpsContext, path: Path, *, actor: str) -> ReturnsReport:
-    if not path.is_file():
-        raise OpsError(f"no file {path}: nothing reversed")
-    try:
-        totals = check_returns_file(path)
-    except PaymentFileError as err:
-        raise OpsError(f"{path.name} refused whole: {err}; nothing reversed") from None
+    totals = checked_whole(path, check_returns_file, "nothing reversed")
     report = ReturnsReport(path.name, totals.returns, totals.total_cents)
     for returned in ach_returns(path):
         await _one(ctx, report, returned, actor=actor)

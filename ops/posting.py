@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from domain import validation
 from domain.messages import PaymentInput
@@ -31,6 +31,7 @@ from ops.payment_files import PaymentFileError, PaymentItem, check_file, payment
 from store import months, posting, repository
 from store.views import AccountView
 
+Checked = TypeVar("Checked")
 CHUNK = 500
 SEND_AT_ONCE = 32
 NO_MATCH = "no account matches"
@@ -110,12 +111,7 @@ async def post_file(
     on_chunk: Callable[[int], None] = lambda _n: None,
 ) -> PostingReport:  # fmt: skip
     """Post every item of the file at `path` as `actor`; the report of what became of them."""
-    if not path.is_file():
-        raise OpsError(f"no file {path}: nothing posted")
-    try:
-        totals = check_file(path)
-    except PaymentFileError as err:
-        raise OpsError(f"{path.name} refused whole: {err}; nothing posted") from None
+    totals = checked_whole(path, check_file, "nothing posted")
     today = today or datetime.now(UTC).date()
     async with ctx.sessions() as session, session.begin():
         posting_id = await posting.start_posting(
@@ -223,6 +219,16 @@ def _posted_detail(report: PostingReport, d: Decision) -> dict[str, Any]:
         "account_id": d.account.account_id, "reference": d.item.item_reference, "amount_cents": d.item.amount_cents,
         "file": report.file_name, "line": d.item.line, "posting_id": report.posting_id,
     }  # fmt: skip
+
+
+def checked_whole(path: Path, check: Callable[[Path], Checked], nothing: str) -> Checked:
+    """`check(path)`: a bank file read whole before anything is done with it, or the one-line refusal."""
+    if not path.is_file():
+        raise OpsError(f"no file {path}: {nothing}")
+    try:
+        return check(path)
+    except PaymentFileError as err:
+        raise OpsError(f"{path.name} refused whole: {err}; {nothing}") from None
 
 
 def _chunks(items: Iterator[PaymentItem], size: int) -> Iterable[list[PaymentItem]]:
