@@ -289,4 +289,4 @@ def event_creditor_recall(
         recall = CreditorRecallInput(reason.strip(), entered_by=who.name)
         return await creditor.send_creditor_recall(ctx, account_id, recall)
 
-    console.print(act(account_id, "creditor_recall", send, {"reason": reason.strip()}), highlight=False)
+    console.print(act(account_id, "creditor_recall", send, {"reason": reason.strip()}), highlight=False, soft_wrap=True)

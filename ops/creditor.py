@@ -59,7 +59,7 @@ async def send_credit(
     limit = ctx.settings.write_down_limit_cents
     if credit.kind in WRITE_DOWN_CREDITS and authority.needs_approval(requester.role, credit.amount_cents, limit):
         raise NotAllowed(
-            f"a {credit.kind.value.replace('_', ' ')} of {amount} is a write-down over the limit of "
+            f"{credit.kind.value.replace('_', ' ')} of {amount} is a write-down over the limit of "
             f"{format_cents(limit, account.currency)} for {requester.name} ({requester.role}): "
             "a supervisor enters it; nothing changed"
         )
