@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ops.statements import statement
-from store import creditor, report_listings, repository
+from store import creditor, report_book, report_listings, repository
 from store.creditor import CreditorEntryOutcome
 from store.errors import AmountOutOfRange, UnknownAccount
 from store.reports import Period
@@ -106,3 +107,20 @@ async def test_a_medical_statement_names_no_service(sessions):
     await post(sessions, "M1", "charge", "V-1", 12_500, served=date(2026, 1, 20), description="office visit")
     bill = await statement(sessions, "M1", as_of=date(2026, 2, 28), company_contact="ACME Collections")
     assert bill.lines[1].description == "New charge service 2026-01-20 (ref. V-1)"
+
+
+async def test_the_book_of_a_past_day_takes_later_charges_off_and_puts_later_credits_back(sessions):
+    async with sessions() as session, session.begin():
+        await repository.upsert_accounts(session, [account_record("A1", balance_cents=10_000)], now=NOW)
+    march = NOW.replace(month=3, day=10)
+    await post(sessions, "A1", "charge", "V-1", 12_500, served=date(2026, 3, 9), description="office visit", now=march)
+    await post(sessions, "A1", "adjustment", "ADJ-1", -2_000, now=march)
+
+    async def book(day: date) -> list[tuple[str, int]]:
+        async with sessions() as session:
+            accounts = report_book.open_accounts(day, today=date(2026, 12, 7))
+            rows = await session.execute(select(accounts.c.account_id, accounts.c.balance_cents))
+            return [(account, int(cents)) for account, cents in rows]
+
+    assert await book(date(2026, 2, 28)) == [("A1", 10_000)]
+    assert await book(date(2026, 3, 31)) == [("A1", 20_500)]
