@@ -15,6 +15,7 @@ from cli.contact_audit import audit_contacts
 from cli.engine import db_app
 from cli.events import event_app
 from cli.exports import exports_app, outbox_app
+from cli.payments import payments_app
 from cli.placements import placements_app
 from cli.reports import report_app, statement
 from cli.strategies import simulate, strategy_app
@@ -27,7 +28,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections 
 for name, group in (
     ("event", event_app), ("db", db_app), ("outbox", outbox_app), ("strategy", strategy_app),
     ("placements", placements_app), ("token", token_app), ("report", report_app), ("operator", operator_app),
-    ("write-downs", write_downs_app), ("exports", exports_app),
+    ("write-downs", write_downs_app), ("exports", exports_app), ("payments", payments_app),
 ):  # fmt: skip
     app.add_typer(group, name=name)
 app.command()(statement)

@@ -149,6 +149,11 @@ async def _signal_with_start(ctx: OpsContext, account: AccountView, signal: str,
         raise
 
 
+async def deliver_payment(ctx: OpsContext, account: AccountView, payment: PaymentInput) -> None:
+    """Signal-with-start a payment already checked (ops.posting checks a file's items in bulk)."""
+    await _signal_with_start(ctx, account, "payment", payment)
+
+
 def payment_source(ctx: OpsContext, *, agency: str | None, estate: bool) -> str:
     """Who paid: the debtor, the estate, or an agency the strategy names (it earns its commission)."""
     if agency is not None and estate:

@@ -9,6 +9,7 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,8 +26,11 @@ from domain.negotiation_messages import PromiseInput
 from ops import account_workflows, creditor, disclosed, negotiation, views, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
+from ops.payment_uploads import posted_upload
 from ops.queue import work_queue
 from ops.requests import Written, perform_write
+from ops.suspense import apply_item, refund_item, refunds
+from ops.suspense import items as suspense_items
 from web.auth import require
 from web.tokens import Caller, Permission
 
@@ -372,6 +376,52 @@ async def queue(
     )  # fmt: skip
     shown = await disclosed.queue_for(context(request), items, actor=caller.name, role=caller.role, view="api_queue")
     return [item.as_dict() for item in shown]
+
+
+@router.post("/payment-files")
+async def payment_file(
+    request: Request, caller: Operator,
+    name: Annotated[str, Query(min_length=1, max_length=200, description="The file's name, kept with the posting")],
+) -> dict[str, Any]:  # fmt: skip
+    """Post a payment file (CSV or BAI2, the request body as is): the posting report, as `payments post`."""
+    report = await posted_upload(context(request), request.stream(), name, actor=caller.name)
+    return report.as_dict()
+
+
+class SuspenseApply(BaseModel):
+    account: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=300)
+
+
+class SuspenseRefund(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.get("/suspense")
+async def suspense(request: Request, caller: Reader, status: Literal["open", "all"] = "open") -> list[dict[str, Any]]:
+    return [asdict(i) for i in await suspense_items(context(request), everything=status == "all")]
+
+
+@router.post("/suspense/{item_id}/apply")
+async def suspense_apply(
+    request: Request, item_id: int, body: SuspenseApply, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    async def write() -> Written:
+        result = await apply_item(context(request), item_id, body.account, actor=caller.name, note=body.reason)
+        return Written(result, {"suspense_item": item_id})
+
+    return await _perform(request, caller, "suspense.apply", body.account, body, idempotency_key, write)
+
+
+@router.post("/suspense/{item_id}/refund")
+async def suspense_refund(request: Request, item_id: int, body: SuspenseRefund, caller: Approver) -> dict[str, str]:
+    return {"result": await refund_item(context(request), item_id, actor=caller.name, reason=body.reason)}
+
+
+@router.get("/refunds")
+async def refunds_list(request: Request, caller: Reader) -> dict[str, Any]:
+    found = await refunds(context(request))
+    return {"credits": [asdict(c) for c in found.credits], "items": [asdict(i) for i in found.items]}
 
 
 @router.get("/whoami")

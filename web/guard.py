@@ -46,7 +46,13 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is over {limit // KIB} KiB: nothing changed")
 
 
+UPLOAD_LIMITS = {"/api/payment-files": 256 * KIB * KIB}
+"""A day's payment file (100,000 items is about 8 MiB as CSV): the one route that takes a file."""
+
+
 def body_limit(path: str) -> int:
+    if path in UPLOAD_LIMITS:
+        return UPLOAD_LIMITS[path]
     return LIMITS.get("/" + path.lstrip("/").split("/", 1)[0], API_LIMIT)
 
 

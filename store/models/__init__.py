@@ -11,6 +11,7 @@ from store.models.contacts import ContactAttemptRow, OutboxRow
 from store.models.holds import ClaimRow, HoldRow
 from store.models.negotiation import InstallmentRow, PlanRow, PromiseRow
 from store.models.placements import PlacementRow
+from store.models.posting import PaymentPostingRow, SuspenseItemRow
 
 __all__ = [
     "AccountRow",
@@ -26,10 +27,12 @@ __all__ = [
     "InstallmentRow",
     "NoteRow",
     "OutboxRow",
+    "PaymentPostingRow",
     "PaymentRow",
     "PlacementRow",
     "PlanRow",
     "PromiseRow",
+    "SuspenseItemRow",
     "WriteDownRow",
     "WriteRequestRow",
 ]
