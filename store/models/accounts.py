@@ -104,7 +104,7 @@ class AuditEntryRow(Base):
 
 class CreditorEntryRow(Base):
     """The creditor's changes to a balance: a charge (positive cents) or a credit (negative), once per the
-    creditor's reference on the account (0013)."""
+    creditor's reference on the account (0014)."""
 
     __tablename__ = "creditor_entries"
     __table_args__ = (

@@ -1,7 +1,7 @@
 """Creditor changes: new charges and the creditor's credits, once per the creditor's reference on an account.
 
-Revision ID: 0013_creditor_entries
-Revises: 0012_itemization
+Revision ID: 0014_creditor_entries
+Revises: 0013_payment_posting
 
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_creditor_entries"
-down_revision: str | None = "0012_itemization"
+revision: str = "0014_creditor_entries"
+down_revision: str | None = "0013_payment_posting"
 branch_labels: str | None = None
 depends_on: str | None = None
 
