@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.support import STORE_REFUSED, bound_logger, decided_at, store_activity
+from domain.creditor_messages import CreditorEntryRecorded, RecordCreditorEntryInput
 from domain.messages import (
     AccountSnapshot,
     LoadAccountInput,
@@ -20,7 +21,7 @@ from domain.messages import (
 from domain.reversal_messages import RecordReversalInput, ReversalRecorded
 from service import metrics
 from service.state_documents import state_document
-from store import repository, reversals
+from store import creditor, repository, reversals
 from store.errors import AmountOutOfRange, DuplicateReference, UnknownAccount
 from store.failures import one_line, store_refused
 
@@ -106,6 +107,24 @@ class AccountStoreActivities:
 
     @activity.defn
     @store_activity
+    async def record_creditor_entry(self, request: RecordCreditorEntryInput) -> CreditorEntryRecorded:
+        """A creditor's charge or credit, once per (account, reference), audited under `entered_by`."""
+        async with self._sessions() as session, session.begin():
+            outcome = await creditor.record_creditor_entry(
+                session, account_id=request.account_id, kind=request.kind, reference=request.reference,
+                amount_cents=request.amount_cents, entered_by=request.entered_by, now=decided_at(request.at),
+                service_date=None if request.service_date is None else date.fromisoformat(request.service_date),
+                description=request.description,
+            )  # fmt: skip
+        bound_logger(request.account_id).info(  # no description: a medical service line is health data
+            "creditor.recorded" if outcome.applied else "creditor.duplicate",
+            kind=request.kind, reference=request.reference, amount_cents=request.amount_cents,
+            balance_cents=outcome.balance_cents,
+        )  # fmt: skip
+        return CreditorEntryRecorded(applied=outcome.applied, balance_cents=outcome.balance_cents)
+
+    @activity.defn
+    @store_activity
     async def record_stage_change(self, request: StageChangeInput) -> StageChangeInput:
         """Returns what it recorded: the change is then in the history's local-activity marker (the timeline)."""
         async with self._sessions() as session, session.begin():
@@ -167,4 +186,7 @@ class AccountStoreActivities:
         return ReversalRecorded(outcome.applied, outcome.amount_cents, outcome.balance_cents, outcome.clawback_cents)
 
     def all(self) -> list:
-        return [self.load_account, self.record_payment, self.record_stage_change, self.record_reversal]
+        return [
+            self.load_account, self.record_payment, self.record_creditor_entry, self.record_stage_change,
+            self.record_reversal,
+        ]  # fmt: skip

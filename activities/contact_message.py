@@ -20,8 +20,9 @@ from domain.compliance import ContactRequest, standing_refusal
 from domain.contact import CHANNEL_POINT_KIND, Channel, Rule
 from domain.contact_messages import ContactSnapshot, SendContactInput
 from domain.errors import Refused
+from domain.itemization import creditor_totals
 from domain.rule_packs import licence_lines
-from store import repository
+from store import creditor, repository
 from store.contacts import jurisdictions_of_account
 from store.errors import UnknownAccount, UnknownContactPoint
 from store.views import ContactSnapshotView
@@ -95,11 +96,16 @@ async def prepare_message(
     if request.channel == Channel.LETTER:
         recipient = f"{point.label or account.debtor_name}\n{point.value}"
         payments = await repository.payments_for(session, account.account_id)
+        entries = await creditor.creditor_entries_for(session, account.account_id)
+        book = creditor_totals(
+            account.itemization_date or account.due_date, [(e.kind, e.amount_cents, e.service_date) for e in entries]
+        )
+        paid = sum(p.amount_cents for p in payments) + book.insurance_cents  # an insurer pays on the consumer's behalf
         letter = letter_facts(
             account, template=request.template, language=language, creditor=context.creditor,
-            company_contact=company_contact, payments_cents=sum(p.amount_cents for p in payments),
+            company_contact=company_contact, payments_cents=paid,
             sent_on=decided_at(request.at).date(), validation_period_end=period_end,
-            disclosures=context.license_line,
+            disclosures=context.license_line, charges_cents=book.charges_cents, new_debt_cents=book.new_debt_cents,
         ).as_document()  # fmt: skip
     outgoing = Outgoing(to=recipient, subject=message.subject or "", body=message.body, letter=letter)
     # The gate's standing rules asked again at the moment of sending, on the store's latest facts.

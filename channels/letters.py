@@ -120,16 +120,22 @@ def letter_facts(
     sent_on: date,
     validation_period_end: date | None,
     disclosures: str = "",
+    charges_cents: int = 0,
+    new_debt_cents: int = 0,
 ) -> LetterFacts:
     """The facts of a letter to `account` sent on `sent_on`; `creditor` as the message shows it (medical:
     the billing name). The itemization date is the one loaded, else the due date (1006.34(b)(3)); the
-    amount on it the balance loaded; payments are every payment recorded since (domain/itemization.py).
+    amount on it the balance loaded; payments are every payment recorded since, an insurer's included
+    (domain/itemization.py). The creditor's charges: `charges_cents` for services on or before the itemization
+    date (part of the amount on it), `new_debt_cents` for services after it (another debt, not itemized here).
     `disclosures`: the message's licence line(s), one a line."""
     itemization = itemize(
         account.itemization_date or account.due_date,
         amount_on_itemization_date_cents=account.original_balance_cents,
         current_cents=account.balance_cents,
         payments_cents=payments_cents,
+        charges_cents=charges_cents,
+        new_debt_cents=new_debt_cents,
     )
     return LetterFacts(
         template=template,

@@ -162,7 +162,7 @@ def message_context(
         debtor_name=account.debtor_name,
         creditor=creditor_name(account.creditor, language) if account.medical else account.creditor,
         balance=format_cents(account.balance_cents, account.currency),
-        itemization_date=format_date(account.due_date, language),
+        itemization_date=format_date(account.itemization_date or account.due_date, language),
         account_reference=account.account_id,
         company_contact=company_contact,
         validation_period_end=None if validation_period_end is None else format_date(validation_period_end, language),

@@ -17,11 +17,12 @@ from cli.identity import act
 from cli.output import in_dollars
 from domain import holds, validation
 from domain.contact import Channel, Outcome
+from domain.creditor_messages import ChargeInput, CreditInput, CreditKind, CreditorRecallInput
 from domain.messages import HoldInput, HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import InvalidAmount, parse_amount
 from domain.negotiation_messages import PromiseInput
 from domain.reversal_messages import ReversalReason
-from ops import account_workflows, reversals, write_downs
+from ops import account_workflows, creditor, reversals, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from web.tokens import Caller
@@ -253,3 +254,63 @@ def event_promise(
     detail = {"amount_cents": cents, "due_date": promise.due_date}
     sent = act(account_id, "promise", lambda ctx, _: send_promise(ctx, account_id, promise), detail)
     console.print(in_dollars(sent), highlight=False)
+
+
+@event_app.command("charge")
+def event_charge(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    amount: Annotated[str, typer.Option(help="Dollars and cents, e.g. 125.00.")],
+    service_date: Annotated[str, typer.Option(help="ISO date of the service.")],
+    description: Annotated[str, typer.Option(help="The service line, e.g. 'office visit'.")],
+    reference: Annotated[str, typer.Option(help="The creditor's reference (the same reference twice counts once).")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the workflow applied it: new balance.")] = False,
+) -> None:
+    """The creditor adds a charge (a new service): the balance goes up."""
+    try:
+        cents = parse_amount(amount)
+    except InvalidAmount as err:
+        fail(str(err))
+
+    async def post(ctx: OpsContext, who: Caller) -> str:
+        charge = ChargeInput(cents, service_date, description.strip(), reference.strip(), entered_by=who.name)
+        return await creditor.send_charge(ctx, account_id, charge, wait=WAIT_SECONDS if wait else None)
+
+    detail = {"reference": reference.strip(), "amount_cents": cents, "service_date": service_date}
+    console.print(act(account_id, "charge", post, detail), highlight=False, soft_wrap=True)
+
+
+@event_app.command("credit")
+def event_credit(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    amount: Annotated[str, typer.Option(help="Dollars and cents, e.g. 40.00.")],
+    kind: Annotated[CreditKind, typer.Option(help="An insurance payment, a contractual allowance, an adjustment.")],
+    reference: Annotated[str, typer.Option(help="The creditor's (or payer's) reference; twice counts once.")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the workflow applied it: new balance.")] = False,
+) -> None:
+    """The creditor takes money off: the balance goes down (past zero: a credit balance to refund). An
+    allowance or adjustment over the write-down limit is a supervisor's to enter."""
+    try:
+        cents = parse_amount(amount)
+    except InvalidAmount as err:
+        fail(str(err))
+
+    async def post(ctx: OpsContext, who: Caller) -> str:
+        credit = CreditInput(cents, kind, reference.strip(), entered_by=who.name)
+        return await creditor.send_credit(ctx, account_id, credit, who, wait=WAIT_SECONDS if wait else None)
+
+    detail = {"reference": reference.strip(), "amount_cents": cents, "kind": kind.value}
+    console.print(act(account_id, "credit", post, detail), highlight=False, soft_wrap=True)
+
+
+@event_app.command("creditor-recall")
+def event_creditor_recall(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why the creditor takes it back (no personal data).")],
+) -> None:
+    """The creditor takes the account back: an agency placement is recalled, contact stops, it ends `recalled`."""
+
+    async def send(ctx: OpsContext, who: Caller) -> str:
+        recall = CreditorRecallInput(reason.strip(), entered_by=who.name)
+        return await creditor.send_creditor_recall(ctx, account_id, recall)
+
+    console.print(act(account_id, "creditor_recall", send, {"reason": reason.strip()}), highlight=False, soft_wrap=True)

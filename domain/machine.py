@@ -5,6 +5,7 @@
     on_plan --(broken)--> negotiating | referred         on_plan --(completed short)--> negotiating
     any working stage --(hold)--> on_hold --(released)--> the stage it left
     any --(balance paid, settled, hold outcome)--> paid | settled | closed | written_off | discharged
+    any --(the creditor takes it back)--> recalled
     paid | settled --(a payment reversed: started again with its closing state)--> the stage it left
 
 `life(ctx)` is the whole account as a generator of commands (domain/commands.py); the workflow and the
@@ -21,6 +22,7 @@ from typing import Any
 
 from domain import lifecycle
 from domain.commands import Call, Context, Event, Flow, Wait, call
+from domain.creditor_messages import ChargeInput, CreditInput, CreditorRecallInput
 from domain.flows import events, holding, negotiating, reversals
 from domain.flows.contacting import contacting, review
 from domain.flows.on_plan import completed_at_close, on_plan
@@ -152,6 +154,12 @@ def _handle_one(ctx: Context, payload: Any) -> Flow[Any]:  # noqa: PLR0911 (one 
             yield from holding.probate(ctx, payload)
         case RecallInput():
             events.recall_placement(ctx, payload)
+        case ChargeInput():
+            yield from events.charge(ctx, payload)
+        case CreditInput():
+            yield from events.credit(ctx, payload)
+        case CreditorRecallInput():
+            yield from events.creditor_recall(ctx, payload)
         case ContactOutcomeInput():
             yield from events.contact_outcome(ctx, payload)
         case InboundContactInput():

@@ -16,6 +16,8 @@ class Stage(StrEnum):
     DISCHARGED = "discharged"
     WRITTEN_OFF = "written_off"
     CLOSED = "closed"
+    RECALLED = "recalled"
+    """The creditor took the account back (`event creditor-recall`): no more collection here."""
 
     @property
     def is_terminal(self) -> bool:
@@ -28,4 +30,6 @@ class Stage(StrEnum):
 
 
 WORKING_STAGES = frozenset({Stage.CONTACTING, Stage.NEGOTIATING, Stage.ON_PLAN, Stage.REFERRED})
-TERMINAL_STAGES = frozenset({Stage.PAID, Stage.SETTLED, Stage.DISCHARGED, Stage.WRITTEN_OFF, Stage.CLOSED})
+TERMINAL_STAGES = frozenset(
+    {Stage.PAID, Stage.SETTLED, Stage.DISCHARGED, Stage.WRITTEN_OFF, Stage.CLOSED, Stage.RECALLED}
+)

@@ -18,6 +18,7 @@ from domain.contact import NOT_CONNECTED_OUTCOMES, Channel, Outcome
 from domain.money import format_cents
 
 if TYPE_CHECKING:
+    from domain.creditor_messages import ChargeInput, CreditInput
     from domain.inbound import InboundContactInput
     from domain.messages import HoldInput, PaymentInput, ProbateInput
     from domain.negotiation import NegotiationPolicy
@@ -39,6 +40,9 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 ATTORNEY_ALLOWS_CONTACT_REASONS = ("consent", "no_response")
 """1006.6(b)(2): the attorney consents to direct contact, or does not respond within a reasonable time."""
 DISPUTE_RESOLUTIONS = ("verified", "upheld")
+MAX_DESCRIPTION = 200
+"""A charge's service line, a recall's reason: at most this many printable characters."""
+CREDIT_KINDS = ("insurance", "contractual_allowance", "adjustment")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REVERSAL_REASONS = ("nsf", "closed_account", "unauthorized", "chargeback", "other")
 _RETURN_CODE = re.compile(r"^R(0[1-9]|[1-7][0-9]|8[0-5])$")
@@ -254,3 +258,51 @@ def recall_problem(account_id: str, agency_id: str | None, *, internal_desk: str
     if agency_id == internal_desk:
         return f"account {account_id} is already with the internal desk"
     return None
+
+
+def _text_problem(text: str, what: str) -> str | None:
+    if not text.strip():
+        return f"{what} is empty"
+    if len(text) > MAX_DESCRIPTION or not text.isprintable():
+        return f"{what} is at most {MAX_DESCRIPTION} printable characters, got {len(text)}"
+    return None
+
+
+def _creditor_amount_problem(cents: int, what: str, maximum_cents: int | None) -> str | None:
+    if cents <= 0:
+        return f"{what} must be positive, got {cents} cents"
+    return None if maximum_cents is None else amount_problem(cents, maximum_cents, what)
+
+
+def charge_problem(charge: ChargeInput, today: date | None = None, *, maximum_cents: int | None = None) -> str | None:
+    """Why a creditor's new charge cannot be posted, or None: a positive amount (at most `maximum_cents`), a
+    reference of 1 to 128 printable characters, an ISO service date not after `today`, a service line."""
+    if problem := _creditor_amount_problem(charge.amount_cents, "a charge", maximum_cents):
+        return problem
+    if not charge.reference.strip():
+        return "a charge needs the creditor's reference"
+    if problem := _long_reference(charge.reference, "a charge reference"):
+        return problem
+    served = parse_day(charge.service_date)
+    if served is None:
+        return f"the service date must be an ISO date (YYYY-MM-DD), got {charge.service_date!r}"
+    if today is not None and (problem := day_problem(served, "the service date", today=today)):
+        return problem
+    return _text_problem(charge.description, "the charge's description (its service line)")
+
+
+def credit_problem(credit: CreditInput, *, maximum_cents: int | None = None) -> str | None:
+    """Why a creditor's credit cannot be posted, or None: a positive amount (at most `maximum_cents`), a known
+    kind, a reference of 1 to 128 printable characters. A credit may exceed the balance (a credit balance)."""
+    if credit.kind not in CREDIT_KINDS:
+        return f"a credit's kind is one of {', '.join(CREDIT_KINDS)}, got {credit.kind!r}"
+    if problem := _creditor_amount_problem(credit.amount_cents, "a credit", maximum_cents):
+        return problem
+    if not credit.reference.strip():
+        return "a credit needs the creditor's reference"
+    return _long_reference(credit.reference, "a credit reference")
+
+
+def creditor_recall_problem(reason: str) -> str | None:
+    """A creditor's recall needs a reason (no personal data), at most 200 printable characters."""
+    return _text_problem(reason, "the recall's reason")

@@ -13,6 +13,13 @@ WORKFLOW_TYPE = "AccountCollectionsWorkflow"
 STATUS_QUERY = "status"
 PROPOSE_PLAN_UPDATE = "propose_plan"
 DECIDE_APPROVAL_UPDATE = "decide_approval"
+CHARGE_SIGNAL = "post_charge"
+"""domain.creditor_messages.ChargeInput: the creditor's new charge."""
+CREDIT_SIGNAL = "post_credit"
+"""domain.creditor_messages.CreditInput: the creditor's credit (insurance, contractual allowance, adjustment)."""
+CREDITOR_RECALL_SIGNAL = "creditor_recall"
+"""domain.creditor_messages.CreditorRecallInput: the creditor takes the account back (it ends `recalled`)."""
+CREDITOR_SIGNALS = (CHARGE_SIGNAL, CREDIT_SIGNAL, CREDITOR_RECALL_SIGNAL)
 
 
 def workflow_id_for(account_id: str) -> str:

@@ -268,8 +268,7 @@ def write_returns_file(path: Path, returns: Iterable[AchReturn], *, created_on: 
                 f"{'DEBTOR':22}  1{returned.trace_number:15}"
             )
             put(
-                f"799{returned.return_code}{returned.original_trace:15}{'':6}{routing}{'':44}"
-                f"{returned.trace_number:15}"
+                f"799{returned.return_code}{returned.original_trace:15}{'':6}{routing}{'':44}{returned.trace_number:15}"
             )
         if open_day is not None:
             close_batch()

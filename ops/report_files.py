@@ -2,7 +2,8 @@
 
 `<month>-aging.csv` (and `-aging_by_creditor.csv`, `-aging_by_segment.csv`): the book at the end of
 the month's last day by days-past-due bucket; `-collections.csv`: payments received in the month by
-day, channel and agency; `-write_downs.csv`: write-offs, settlement forgiveness and adjustments;
+day, channel and agency; `-write_downs.csv`: write-offs, settlement forgiveness, adjustments and the
+creditor's credits; `-charges.csv`: the creditor's new charges recorded in the month;
 `-placements.csv` and `-recalls.csv`: agency placements made and recalled in the month;
 `-month-end.html`: all of it summarised, with the aging as an inline SVG bar chart.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from ops.csv_files import write_csv
 from ops.errors import OpsError
 from ops.reports import Sessions, aging
 from service.files import write_private
-from store import months, report_listings, reports
+from store import creditor, months, report_listings, reports
 from store.reports import BUCKETS, COLLECTION_KEYS, Period
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -70,6 +71,8 @@ class MonthEnd:
     write_downs: list[report_listings.WriteDown]
     placements: list[report_listings.PlacementEvent]
     recalls: list[report_listings.PlacementEvent]
+    charges: list[creditor.CreditorEntryView] = field(default_factory=list)
+    """The creditor's new charges recorded in the month (by the day they reached the books)."""
 
 
 async def month_end_figures(sessions: Sessions, month: str, *, today: date) -> MonthEnd:
@@ -80,9 +83,11 @@ async def month_end_figures(sessions: Sessions, month: str, *, today: date) -> M
         downs = await report_listings.write_downs(session, period=period)
         placed = await report_listings.placement_events(session, period, recalls=False)
         recalled = await report_listings.placement_events(session, period, recalls=True)
+        charges = await creditor.charges_in(session, period)
     return MonthEnd(
-        month, period, book["portfolio"], book["by_creditor"], book["by_segment"], collections, downs, placed, recalled
-    )
+        month, period, book["portfolio"], book["by_creditor"], book["by_segment"], collections, downs, placed,
+        recalled, charges,
+    )  # fmt: skip
 
 
 async def close_ended_month(sessions: Sessions, period: Period, *, closed_by: str, now: datetime) -> bool:
@@ -125,6 +130,10 @@ def write_month_end(figures: MonthEnd, out: Path, *, generated_at: datetime) -> 
     csv_file("write_downs", ["day", "account_id", "creditor", "kind", "amount", "note"], [
         [w.day, w.account_id, w.creditor, w.kind, plain_amount(w.amount_cents), w.note or ""]
         for w in figures.write_downs
+    ])  # fmt: skip
+    csv_file("charges", ["day", "account_id", "reference", "service_date", "amount"], [
+        [c.recorded_at.date(), c.account_id, c.reference, c.service_date or "", plain_amount(c.amount_cents)]
+        for c in figures.charges
     ])  # fmt: skip
     for recalls, events in ((False, figures.placements), (True, figures.recalls)):
         last = ["collected", "reason"] if recalls else ["balance_placed", "commission_pct"]
@@ -195,5 +204,7 @@ def _document(figures: MonthEnd, files: list[str], generated_at: datetime) -> di
         "write_down_totals": dict(sorted(downs.items())),
         "placements": figures.placements,
         "recalls": figures.recalls,
+        "charges": figures.charges,
+        "charges_cents": sum(c.amount_cents for c in figures.charges),
         "files": files,
     }

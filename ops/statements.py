@@ -1,9 +1,10 @@
 """A customer statement: the account's money in date order with a running balance, and how to pay.
 
 The lines: the original balance (the day the account was loaded), then each payment (by received
-date), settlement forgiveness, write-off and adjustment (by the day it was recorded) up to the
-statement date, each with the balance after it. A duplicate carries "DUPLICATE — reprinted on <date>".
-A medical account shows its creditor's name only (no service description).
+date), settlement forgiveness, write-off, adjustment, the creditor's new charges and credits (by the day
+each was recorded) up to the statement date, each with the balance after it. A duplicate carries
+"DUPLICATE — reprinted on <date>".
+A medical account shows its creditor's name only (no service description: a charge shows its service date).
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.disclosure import shown_creditor
+from domain.itemization import CHARGE
 from domain.money import format_cents
 from domain.plan_messages import PlanStatus
 from ops.errors import OpsError
 from ops.report_files import render_html
 from ops.reports import Sessions
-from store import report_listings, repository
+from store import creditor, report_listings, repository
 
 WRITE_DOWN_TEXT = {
     "write_off": "Balance written off",
     "settlement": "Settlement: amount forgiven",
     "adjustment": "Adjustment",
+    "creditor_credit": "Credit from the creditor",
 }
 DESCRIPTION_WIDTH = 51
 """The description column of the text statement; a longer description continues on the next lines."""
@@ -79,11 +82,17 @@ async def statement(
         payments = await repository.payments_for(session, account_id)
         downs = await report_listings.write_downs(session, account_id=account_id)
         plans = await repository.plans_for(session, account_id)
+        entries = await creditor.creditor_entries_for(session, account_id)
     events: list[tuple[date, datetime, str, int]] = [
         (p.received_on, p.recorded_at, f"Payment received, thank you (ref. {p.reference})", -p.amount_cents)
         for p in payments
     ]
     events += [(d.day, d.at, _write_down_text(d), -d.amount_cents) for d in downs]
+    events += [
+        (e.recorded_at.date(), e.recorded_at, _charge_text(e, medical=account.medical), e.amount_cents)
+        for e in entries
+        if e.kind == CHARGE
+    ]
     opened = account.created_at.date()
     balance = account.original_balance_cents
     lines = [StatementLine(min(opened, as_of), "Original balance", balance, balance)]
@@ -110,7 +119,14 @@ async def statement(
 
 def _write_down_text(down: report_listings.WriteDown) -> str:
     text = WRITE_DOWN_TEXT[down.kind]
-    return f"{text}: {down.note}" if down.kind == "adjustment" and down.note else text
+    return f"{text}: {down.note}" if down.kind in {"adjustment", "creditor_credit"} and down.note else text
+
+
+def _charge_text(entry: creditor.CreditorEntryView, *, medical: bool) -> str:
+    """'New charge: office visit, service 2026-11-20 (ref. V-1)'; a medical account names no service."""
+    served = "" if entry.service_date is None else f"service {entry.service_date.isoformat()} "
+    what = "" if medical or not entry.description else f": {entry.description},"
+    return f"New charge{what} {served}(ref. {entry.reference})"
 
 
 def _next_installment(plans: list[Any]) -> dict[str, Any] | None:

@@ -2,8 +2,9 @@
 
 Days are UTC days. "As of day D" is the book at the end of D (the instant D+1 00:00 UTC): the
 accounts loaded by then, each at the stage of its last `stage.changed` audit entry before then and
-with its balance before the later payments (by received date), write-offs, settlements and
-adjustments (by audit time) put back. The book of a day today or later is the accounts table as it
+with its balance before the later payments (by received date), write-offs, settlements,
+adjustments and creditor's credits (by audit time) put back, and the creditor's later charges (by the
+time they were recorded) taken off. The book of a day today or later is the accounts table as it
 stands (nothing after it has happened yet), which needs no reconstruction.
 
 An account is *open* when its stage is not terminal (or no workflow has started yet) and its
@@ -23,7 +24,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from domain.disclosure import shown_creditor
-from store.models import AccountRow, AuditEntryRow, PaymentRow
+from domain.itemization import CHARGE
+from store.models import AccountRow, AuditEntryRow, CreditorEntryRow, PaymentRow
 from store.reports import (
     AGING_BUCKETS,
     BUCKETS,
@@ -64,6 +66,12 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
         .group_by(AuditEntryRow.account_id)
         .subquery("written_after")
     )
+    charged_after = (
+        select(CreditorEntryRow.account_id, money_sum(CreditorEntryRow.amount_cents).label("cents"))
+        .where(CreditorEntryRow.kind == CHARGE, CreditorEntryRow.recorded_at >= cutoff)
+        .group_by(CreditorEntryRow.account_id)
+        .subquery("charged_after")
+    )
     last_change = (
         select(AuditEntryRow.account_id, func.max(AuditEntryRow.id).label("entry_id"))
         .where(AuditEntryRow.action == "stage.changed", AuditEntryRow.at < cutoff)
@@ -72,12 +80,18 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
     )
     change = aliased(AuditEntryRow, name="stage_change")
     stage = change.detail["to"].as_string()
-    balance = AccountRow.balance_cents + func.coalesce(paid_after.c.cents, 0) + func.coalesce(written_after.c.cents, 0)
+    balance = (
+        AccountRow.balance_cents
+        + func.coalesce(paid_after.c.cents, 0)
+        + func.coalesce(written_after.c.cents, 0)
+        - func.coalesce(charged_after.c.cents, 0)
+    )
     return (
         select(AccountRow.account_id, AccountRow.creditor, AccountRow.medical, AccountRow.segment,
                AccountRow.due_date, balance.label("balance_cents"))
         .outerjoin(paid_after, paid_after.c.account_id == AccountRow.account_id)
         .outerjoin(written_after, written_after.c.account_id == AccountRow.account_id)
+        .outerjoin(charged_after, charged_after.c.account_id == AccountRow.account_id)
         .outerjoin(last_change, last_change.c.account_id == AccountRow.account_id)
         .outerjoin(change, change.id == last_change.c.entry_id)
         .where(AccountRow.created_at < cutoff, balance > 0, or_(stage.is_(None), stage.not_in(TERMINAL)))

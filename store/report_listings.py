@@ -19,6 +19,7 @@ WRITE_DOWN_KINDS = {
     "account.written_off": "write_off",
     "account.settled": "settlement",
     "balance.adjusted": "adjustment",
+    "creditor.credited": "creditor_credit",
 }
 
 
@@ -29,7 +30,7 @@ class WriteDown:
     account_id: str
     creditor: str
     kind: str
-    """'write_off', 'settlement' (the amount forgiven) or 'adjustment'."""
+    """'write_off', 'settlement' (the amount forgiven), 'adjustment' or 'creditor_credit' (the creditor's)."""
     amount_cents: int
     note: str | None
     """A write-off's or adjustment's reason, a settlement's plan number."""

@@ -44,6 +44,7 @@ WRITE_DOWNS = {
     "account.written_off": "amount_cents",
     "account.settled": "forgiven_cents",
     "balance.adjusted": "amount_cents",
+    "creditor.credited": "amount_cents",
 }
 """Audit actions that take money off a balance without a payment, and the detail key with the amount."""
 CONVERSATIONS = sorted(outcome.value for outcome in CONVERSATION_OUTCOMES)

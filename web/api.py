@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field
 
 from domain import holds, validation
 from domain.contact import Channel, Outcome
+from domain.creditor_messages import ChargeInput, CreditInput, CreditKind, CreditorRecallInput
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
 from domain.reversal_messages import ReversalReason
-from ops import account_workflows, disclosed, negotiation, reversals, views, write_downs
+from ops import account_workflows, creditor, disclosed, negotiation, reversals, views, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from ops.payment_uploads import posted_upload
@@ -55,6 +56,23 @@ class Payment(BaseModel):
     received_on: str | None = Field(default=None, description=f"{ISO_DAY}; default today")
     agency: str | None = None
     estate: bool = False
+
+
+class Charge(BaseModel):
+    amount: str = Field(description="Dollars and cents, e.g. 125.00")
+    service_date: str = Field(description=ISO_DAY)
+    description: str = Field(description="The service line, e.g. 'office visit' (1 to 200 printable characters)")
+    reference: str = Field(description="The creditor's reference, 1 to 128 printable characters; once per account")
+
+
+class Credit(BaseModel):
+    amount: str = Field(description="Dollars and cents, e.g. 40.00")
+    kind: CreditKind = Field(description="insurance, contractual_allowance or adjustment")
+    reference: str = Field(description="The creditor's or payer's reference, 1 to 128 printable characters")
+
+
+class CreditorRecall(BaseModel):
+    reason: str = Field(description="Why the creditor takes the account back (1 to 200 printable characters)")
 
 
 class ContactOutcome(BaseModel):
@@ -161,6 +179,48 @@ async def payment_reversal(
         return Written(result, {"payment_reference": body.payment_reference, "reason": str(body.reason)})
 
     return await _perform(request, caller, "payment_reversal", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/charges")
+async def charge(
+    request: Request, account_id: str, body: Charge, caller: Operator, idempotency_key: IdempotencyKey = None,
+    wait: Annotated[bool, Query(description="Answer once the workflow applied it: new balance and stage")] = False,
+) -> JSONResponse:  # fmt: skip
+    async def write() -> Written:
+        posted = ChargeInput(
+            parse_amount(body.amount), body.service_date, body.description.strip(), body.reference.strip(),
+            entered_by=caller.name,
+        )  # fmt: skip
+        result = await creditor.send_charge(context(request), account_id, posted, wait=WAIT_SECONDS if wait else None)
+        return Written(result, {"reference": posted.reference, "amount_cents": posted.amount_cents})
+
+    return await _perform(request, caller, "charge", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/credits")
+async def credit(
+    request: Request, account_id: str, body: Credit, caller: Operator, idempotency_key: IdempotencyKey = None,
+    wait: Annotated[bool, Query(description="Answer once the workflow applied it: new balance and stage")] = False,
+) -> JSONResponse:  # fmt: skip
+    async def write() -> Written:
+        posted = CreditInput(parse_amount(body.amount), body.kind, body.reference.strip(), entered_by=caller.name)
+        result = await creditor.send_credit(
+            context(request), account_id, posted, caller, wait=WAIT_SECONDS if wait else None
+        )
+        return Written(result, {"reference": posted.reference, "amount_cents": posted.amount_cents, "kind": body.kind})
+
+    return await _perform(request, caller, "credit", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/creditor-recall")
+async def creditor_recall(
+    request: Request, account_id: str, body: CreditorRecall, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    async def write() -> Written:
+        recall = CreditorRecallInput(body.reason.strip(), entered_by=caller.name)
+        return Written(await creditor.send_creditor_recall(context(request), account_id, recall))
+
+    return await _perform(request, caller, "creditor_recall", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/contact-outcomes")

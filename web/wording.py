@@ -14,6 +14,7 @@ WORDS: dict[str, str] = {
     "on_plan": "on plan",
     "on_hold": "on hold",
     "written_off": "written off",
+    "recalled": "recalled by the creditor",
     "sms": "text message",
     "right_party_contact": "right-party contact",
     "promise_to_pay": "promise to pay",

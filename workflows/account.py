@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import workflow_contract as contract
     from domain.attention import needs_attention
     from domain.commands import Call, Command, Context, Event, Refused, Wait
+    from domain.creditor_messages import ChargeInput, CreditInput, CreditorRecallInput
     from domain.flows.negotiating import approval_problem, evaluate, proposal_problem
     from domain.inbound import InboundContactInput
     from domain.messages import (
@@ -234,6 +235,18 @@ class AccountCollectionsWorkflow:
     @workflow.signal
     def promise_to_pay(self, promise: PromiseInput) -> None:
         self._arrive(promise)
+
+    @workflow.signal(name=contract.CHARGE_SIGNAL)
+    def post_charge(self, charge: ChargeInput) -> None:
+        self._arrive(charge)
+
+    @workflow.signal(name=contract.CREDIT_SIGNAL)
+    def post_credit(self, credit: CreditInput) -> None:
+        self._arrive(credit)
+
+    @workflow.signal(name=contract.CREDITOR_RECALL_SIGNAL)
+    def creditor_recall(self, recall: CreditorRecallInput) -> None:
+        self._arrive(recall)
 
     @workflow.update(name=contract.PROPOSE_PLAN_UPDATE)
     async def propose_plan(self, proposal: PlanProposal) -> ProposalAnswer:

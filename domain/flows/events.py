@@ -1,7 +1,7 @@
 """What the account's events do, besides moving it between stages (that is domain/machine.py's).
 
-Payments, recalls and contact events; each checks its input first (domain.validation) and changes nothing
-when it is refused.
+Payments, recalls, the creditor's changes (charges, credits, its recall) and contact events; each checks its
+input first (domain.validation) and changes nothing when it is refused.
 """
 
 from __future__ import annotations
@@ -9,13 +9,22 @@ from __future__ import annotations
 from domain import cadence, holds, lifecycle, referral, validation
 from domain.commands import Context, Flow, Refused, call
 from domain.contact_messages import ContactPreference, ContactPreferenceInput, RecordOutcomeInput
+from domain.creditor_messages import (
+    CHARGE,
+    ChargeInput,
+    CreditInput,
+    CreditorRecallInput,
+    RecordCreditorEntryInput,
+)
 from domain.flows import sending
 from domain.flows.holding import estate_paid
 from domain.flows.negotiating import resolve_promises
 from domain.flows.on_plan import installments_after
+from domain.flows.referred import recall
 from domain.inbound import InboundContactInput, RecordInboundInput
 from domain.messages import ContactOutcomeInput, ContactPreferenceChange, HoldKind, PaymentInput, RecordPaymentInput
 from domain.referral_messages import AccrueCommissionInput, RecallInput
+from domain.stages import Stage
 
 RELOADED_FROM_STORE = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_ALLOWS_CONTACT)
 """Preferences the store records first: the machine reloads the contact snapshot instead of applying them."""
@@ -61,6 +70,49 @@ def _credit_placement(ctx: Context, paid: PaymentInput) -> Flow[None]:
     placement.last_paid_at = ctx.now()
     if paid.source == referral.agency_source(placement.agency_id):
         yield from call("accrue_commission", AccrueCommissionInput(ctx.state.account_id, paid.reference, at=ctx.now()))
+
+
+def charge(ctx: Context, posted: ChargeInput) -> Flow[None]:
+    """The creditor's new charge: the balance goes up, once per the creditor's reference."""
+    if problem := validation.charge_problem(posted, ctx.now().date()):
+        ctx.log(f"charge ignored: {problem}")
+        return
+    request = RecordCreditorEntryInput(
+        ctx.state.account_id, CHARGE, posted.reference, posted.amount_cents, posted.entered_by,
+        service_date=posted.service_date, description=posted.description, at=ctx.now(),
+    )  # fmt: skip
+    yield from _record_creditor_entry(ctx, request)
+
+
+def credit(ctx: Context, credited: CreditInput) -> Flow[None]:
+    """The creditor's credit: the balance goes down (below zero: a credit balance to refund, and the account
+    closes paid), once per the creditor's reference. Authority was checked where it was entered (ops.creditor)."""
+    if problem := validation.credit_problem(credited):
+        ctx.log(f"credit ignored: {problem}")
+        return
+    request = RecordCreditorEntryInput(
+        ctx.state.account_id, credited.kind.value, credited.reference, -credited.amount_cents, credited.entered_by,
+        at=ctx.now(),
+    )  # fmt: skip
+    yield from _record_creditor_entry(ctx, request)
+
+
+def _record_creditor_entry(ctx: Context, request: RecordCreditorEntryInput) -> Flow[None]:
+    recorded = yield from call("record_creditor_entry", request, refusable=True)
+    if isinstance(recorded, Refused):
+        ctx.log(f"creditor {request.kind} {request.reference} refused by the store: {recorded.message}")
+        return
+    ctx.state.balance_cents = recorded.balance_cents
+
+
+def creditor_recall(ctx: Context, taken_back: CreditorRecallInput) -> Flow[None]:
+    """The creditor takes the account back: an agency placement is recalled, contact stops, the account ends
+    `recalled` (whatever stage or hold it was in)."""
+    if problem := validation.creditor_recall_problem(taken_back.reason):
+        ctx.log(f"creditor recall ignored: {problem}")
+        return
+    yield from recall(ctx, f"creditor recall: {taken_back.reason}")
+    ctx.state.outcome = Stage.RECALLED
 
 
 def recall_placement(ctx: Context, recall: RecallInput) -> bool:

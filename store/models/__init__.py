@@ -4,7 +4,7 @@ The registry: importing this package defines every table on `Base.metadata` (Ale
 The rows are grouped by topic in the modules beside this one.
 """
 
-from store.models.accounts import AccountRow, AuditEntryRow, ContactPointRow, PaymentRow
+from store.models.accounts import AccountRow, AuditEntryRow, ContactPointRow, CreditorEntryRow, PaymentRow
 from store.models.back_office import ClosedMonthRow, ExportBatchRow, NoteRow, WriteDownRow, WriteRequestRow
 from store.models.base import Base
 from store.models.contacts import ContactAttemptRow, OutboxRow
@@ -22,6 +22,7 @@ __all__ = [
     "ClosedMonthRow",
     "ContactAttemptRow",
     "ContactPointRow",
+    "CreditorEntryRow",
     "ExportBatchRow",
     "HoldRow",
     "InstallmentRow",

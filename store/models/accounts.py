@@ -102,3 +102,28 @@ class AuditEntryRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(Document)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class CreditorEntryRow(Base):
+    """The creditor's changes to a balance: a charge (positive cents) or a credit (negative), once per the
+    creditor's reference on the account (0014)."""
+
+    __tablename__ = "creditor_entries"
+    __table_args__ = (
+        UniqueConstraint("account_id", "reference"),
+        CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """'charge', 'insurance', 'contractual_allowance' or 'adjustment'."""
+    reference: Mapped[str] = mapped_column(String(128))
+    amount_cents: Mapped[int]
+    """Added to the balance: positive for a charge, negative for a credit."""
+    service_date: Mapped[date | None]
+    description: Mapped[str | None] = mapped_column(String(200))
+    """A charge's service line: shown on the account's own record, never in the audit detail or a log."""
+    balance_after_cents: Mapped[int]
+    entered_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime]

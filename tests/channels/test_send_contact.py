@@ -330,3 +330,42 @@ async def test_blocked_attempts_outcomes_and_preferences_reach_the_store_once(se
     assert [e.action for e in trail].count("contact.cease_communication") == 1
     stopped = await send(activities, request(3, Channel.LETTER, ids["address"]))
     assert (stopped.status, stopped.rule) == (AttemptStatus.BLOCKED, Rule.CEASE_COMMUNICATION)
+
+
+async def test_a_validation_notice_after_creditor_changes_itemizes_them_a_later_service_as_another_debt(
+    sessions: Sessions,
+) -> None:
+    from datetime import date, timedelta
+
+    from store import creditor
+
+    await add_account(sessions, "A1", balance_cents=50_000)
+    async with sessions() as session:
+        account = await repository.get_account(session, "A1")
+    assert account is not None
+    on = account.due_date  # the itemization date: none loaded, so the due date
+    now = datetime.now(UTC)
+    for kind, reference, cents, served in (
+        ("charge", "V-0", 5_000, on - timedelta(days=3)),  # a service before the itemization date
+        ("charge", "V-1", 12_500, on + timedelta(days=1)),  # a new service: another debt
+        ("insurance", "EOB-1", -4_000, None),
+        ("contractual_allowance", "CA-1", -1_000, None),
+    ):
+        async with sessions() as session, session.begin():
+            await creditor.record_creditor_entry(
+                session, account_id="A1", kind=kind, reference=reference, amount_cents=cents, entered_by="olive",
+                now=now, service_date=served, description="office visit" if kind == "charge" else None,
+            )  # fmt: skip
+    address = (await points(sessions))["address"]
+    notice = request(1, Channel.LETTER, address, "validation_notice", validation_notice=True,
+                     validation_period_end="2026-03-03")  # fmt: skip
+
+    await send(ContactActivities(sessions, email=None), notice)
+
+    [row] = await outbox(sessions)
+    assert row.letter is not None
+    items = row.letter["itemization"]
+    assert items["itemization_date"] == on.isoformat() and isinstance(on, date)
+    assert (items["amount_on_itemization_date_cents"], items["fees_cents"]) == (55_000, 0), "a charge is no fee"
+    assert (items["payments_cents"], items["credits_cents"]) == (4_000, 1_000)
+    assert "office visit" not in row.body

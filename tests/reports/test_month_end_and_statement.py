@@ -25,7 +25,7 @@ async def test_the_month_end_pack_of_march(portfolio: Sessions, tmp_path: Path) 
     written = write_month_end(figures, tmp_path / "pack", generated_at=datetime(2026, 4, 10, 8, tzinfo=UTC))
     files = {path.name: path for path in written}
     assert sorted(files) == [
-        "2026-03-aging.csv", "2026-03-aging_by_creditor.csv", "2026-03-aging_by_segment.csv",
+        "2026-03-aging.csv", "2026-03-aging_by_creditor.csv", "2026-03-aging_by_segment.csv", "2026-03-charges.csv",
         "2026-03-collections.csv", "2026-03-month-end.html", "2026-03-placements.csv", "2026-03-recalls.csv",
         "2026-03-write_downs.csv",
     ]  # fmt: skip

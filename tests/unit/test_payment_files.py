@@ -43,11 +43,11 @@ def test_a_csv_file_is_read_with_each_item_on_its_line_and_amounts_as_people_wri
     path = a_file(
         tmp_path,
         "\ufeff" + HEADER + "\r\n"
-        " LB1 , ACC-1 ,,\"1,250.00\",2026-03-02, Ada Payer \r\n"
+        ' LB1 , ACC-1 ,,"1,250.00",2026-03-02, Ada Payer \r\n'
         "\r\n"
         'LB2,,INV 7,$1250,2026-03-02,"Two\nLines"\r\n'
         "LB3,ACC-3,ACC-3,1250,2026-03-03,\r\n"
-        "total,3,\"3,750.00\",,,\r\n",
+        'total,3,"3,750.00",,,\r\n',
     )
     assert file_format(path) == "csv"
     assert check_file(path) == FileTotals(format="csv", items=3, total_cents=375000)
@@ -100,7 +100,7 @@ def test_a_csv_file_that_is_not_utf8_is_refused_at_the_bad_line(tmp_path: Path) 
 
 def test_a_csv_control_row_disagreeing_with_the_items_says_both_figures(tmp_path: Path) -> None:
     rows = "LB1,A,,500.00,2026-03-02,\nLB2,B,,400.00,2026-03-02,\nLB3,C,,300.00,2026-03-02,\n"
-    path = a_file(tmp_path, f"{HEADER}\n{rows}total,3,\"1,250.00\"\n")
+    path = a_file(tmp_path, f'{HEADER}\n{rows}total,3,"1,250.00"\n')
     assert refusal(path) == "line 5: control total $1,250.00 for 3 items, the items sum to $1,200.00"
     path = a_file(tmp_path, f"{HEADER}\n{rows}total,4,1200.00\n")
     assert refusal(path) == "line 5: control total $1,200.00 for 4 items, the file has 3 items summing to $1,200.00"

@@ -16,6 +16,7 @@ def test_the_workflow_answers_to_the_contracts_names() -> None:
     assert definition.name == contract.WORKFLOW_TYPE
     assert contract.STATUS_QUERY in definition.queries
     assert {contract.PROPOSE_PLAN_UPDATE, contract.DECIDE_APPROVAL_UPDATE} <= set(definition.updates)
+    assert set(contract.CREDITOR_SIGNALS) <= set(definition.signals)
 
 
 def test_every_signal_ops_sends_is_one_the_workflow_takes() -> None:

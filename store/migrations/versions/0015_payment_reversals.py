@@ -1,7 +1,7 @@
 """Payment reversals, and the workflow's state kept as an account closes (a reversal reopens it from there).
 
-Revision ID: 0014_payment_reversals
-Revises: 0013_payment_posting
+Revision ID: 0015_payment_reversals
+Revises: 0014_creditor_entries
 
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0014_payment_reversals"
-down_revision: str | None = "0013_payment_posting"
+revision: str = "0015_payment_reversals"
+down_revision: str | None = "0014_creditor_entries"
 branch_labels: str | None = None
 depends_on: str | None = None
 
