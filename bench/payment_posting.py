@@ -3,8 +3,9 @@
 (1) Throughput, dev server, no worker (the posting's side: the workflows wait on the server): a file of
     n items over `--accounts` accounts is posted by ops.posting.post_file (check the control totals,
     stream, match, look the references up, audit, signal-with-start each payment) in halves, alternating
-    ABBA with a bare loop that signals-with-start the same payments, under workflow ids of its own, with
-    the same concurrency (ops.posting.SEND_AT_ONCE) and nothing else: no file, no store.
+    ABBA with a bare loop that signals-with-start the same payments, under workflow ids of its own, in the
+    same chunks (ops.posting.CHUNK) with the same concurrency (SEND_AT_ONCE), and nothing else: no file,
+    no matching, no store.
 (2) Memory: tracemalloc's peak while a file of n/10 items and one of n items are checked and streamed
     (ops.payment_files.check_file, payment_items): flat in the file's size if the reading is streamed.
 
@@ -40,7 +41,7 @@ from domain.messages import PaymentInput
 from ops import account_workflows
 from ops.context import OpsContext
 from ops.payment_files import PaymentItem, check_file, payment_items, write_sample_file
-from ops.posting import SEND_AT_ONCE, post_file
+from ops.posting import CHUNK, SEND_AT_ONCE, post_file
 from service.config import load_settings
 from store.views import AccountView
 
@@ -64,7 +65,8 @@ def items_for(account_ids: list[str], n: int, prefix: str, today: date) -> list[
 
 
 async def bare_loop(ctx: OpsContext, chosen: dict[str, AccountView], items: list[PaymentItem], prefix: str) -> None:
-    """The same signals-with-start, SEND_AT_ONCE in flight, under account ids of the loop's own."""
+    """The same signals-with-start, in the posting's chunks of CHUNK with SEND_AT_ONCE in flight, under account
+    ids of the loop's own: the posting's way of sending, without the file, the matching and the store."""
     gate = asyncio.Semaphore(SEND_AT_ONCE)
 
     async def one(item: PaymentItem) -> None:
@@ -75,7 +77,8 @@ async def bare_loop(ctx: OpsContext, chosen: dict[str, AccountView], items: list
                 ctx, own, PaymentInput(item.amount_cents, item.item_reference, item.received_on.isoformat())
             )
 
-    await asyncio.gather(*(one(i) for i in items))
+    for start in range(0, len(items), CHUNK):
+        await asyncio.gather(*(one(i) for i in items[start : start + CHUNK]))
 
 
 async def throughput_part(args: argparse.Namespace, results: list[Measured]) -> None:
