@@ -17,7 +17,11 @@ from domain.inbound import InboundContactInput, RecordInboundInput
 from domain.messages import ContactOutcomeInput, ContactPreferenceChange, HoldKind, PaymentInput, RecordPaymentInput
 from domain.referral_messages import AccrueCommissionInput, RecallInput
 
-RELOADED_FROM_STORE = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_ALLOWS_CONTACT)
+RELOADED_FROM_STORE = (
+    ContactPreference.ATTORNEY,
+    ContactPreference.ATTORNEY_ALLOWS_CONTACT,
+    ContactPreference.CONTACT_POINTS,
+)
 """Preferences the store records first: the machine reloads the contact snapshot instead of applying them."""
 
 
