@@ -34,6 +34,8 @@ def words(code: str) -> str:
     return code.replace("_", " ")
 
 
+MAX_POINT_ID = 2**62
+"""Beyond any row id either backend gives (a larger number would not even fit SQLite's integer)."""
 BAD_WORDS = {BadReason.RETURNED_MAIL: "undeliverable (returned mail)", BadReason.BOUNCED: "bad (bounced)"}
 
 
@@ -188,6 +190,8 @@ async def _none_left(ctx: OpsContext, account_id: str, kind: str) -> str:
 
 async def _point(ctx: OpsContext, account_id: str, point_id: int) -> ContactPointView:
     await require_open_account(ctx, account_id)
+    if not 1 <= point_id <= MAX_POINT_ID:
+        raise OpsError(f"account {account_id} has no contact point #{point_id}: nothing changed")
     async with ctx.sessions() as session:
         point = await repository.get_contact_point(session, point_id)
     if point is None or point.account_id != account_id:
