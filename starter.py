@@ -12,6 +12,7 @@ import typer
 from cli import accounts, engine, negotiation, supervision
 from cli.authority import operator_app, write_downs_app
 from cli.contact_audit import audit_contacts
+from cli.contact_points import contact_app
 from cli.engine import db_app
 from cli.events import event_app
 from cli.exports import exports_app, outbox_app
@@ -28,7 +29,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Collections 
 for name, group in (
     ("event", event_app), ("db", db_app), ("outbox", outbox_app), ("strategy", strategy_app),
     ("placements", placements_app), ("token", token_app), ("report", report_app), ("operator", operator_app),
-    ("write-downs", write_downs_app), ("exports", exports_app), ("payments", payments_app),
+    ("write-downs", write_downs_app), ("exports", exports_app), ("payments", payments_app), ("contact", contact_app),
 ):  # fmt: skip
     app.add_typer(group, name=name)
 app.command()(statement)

@@ -33,6 +33,7 @@ from domain.contact_messages import (
     SendContactResult,
     attempt_key,
 )
+from domain.contact_updates import BadReason
 from domain.errors import Refused, parsed
 from domain.inbound import RecordInboundInput
 from domain.rule_packs import licence_lines
@@ -263,7 +264,9 @@ class ContactActivities:
             )
             attempt = await repository.get_attempt(session, request.account_id, request.attempt_no)
             if request.outcome == Outcome.WRONG_NUMBER and attempt and attempt.contact_point_id is not None:
-                await repository.set_point_flags(session, point_id=attempt.contact_point_id, bad=True, now=now)
+                await repository.set_point_flags(
+                    session, point_id=attempt.contact_point_id, bad=True, now=now, reason=BadReason.WRONG_NUMBER
+                )
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
             "contact.outcome" if changed else "contact.outcome_already_recorded", outcome=request.outcome.value
         )

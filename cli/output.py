@@ -15,6 +15,7 @@ from rich.measure import Measurement
 from rich.segment import Segment, Segments
 from rich.table import Column, Table
 
+from domain.contact_updates import point_line, usable
 from domain.money import format_cents
 from domain.stages import TERMINAL_STAGES
 from domain.timezones import zone_info
@@ -150,6 +151,25 @@ def in_dollars(text: str, currency: str = "USD") -> str:
     return _CENTS.sub(lambda found: format_cents(int(found.group(1)), currency), text)
 
 
+NOTHING_USABLE = {
+    "phone": "none usable (every phone retired or bad): no call or text can go out",
+    "email": "none usable (every email retired or bad): no email can go out",
+    "address": "none usable (every address retired or undeliverable): no letter can go out",
+}
+
+
+def contact_point_rows(points: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """'#3 phone' and its line (domain.contact_updates.point_line), then, for a kind the account had and has no
+    usable point of any more, what that means for the gate."""
+    points = list(points)
+    rows = [(f"#{point['point']} {point['kind']}", point_line(point)) for point in points]
+    for kind, said in NOTHING_USABLE.items():
+        debtors = [p for p in points if p["kind"] == kind and p.get("role") in (None, "debtor")]
+        if debtors and not any(usable(p) for p in debtors):
+            rows.append(({"address": "addresses"}.get(kind, f"{kind}s"), said))
+    return rows
+
+
 def status_rows(status: Mapping[str, Any]) -> list[tuple[str, str]]:
     """One account's status (the workflow's answer or the store's record) as (label, text) rows for people.
 
@@ -187,6 +207,7 @@ def status_rows(status: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("debtor's local time", local_times(status["debtor_zones"], datetime.now(UTC))))
     if status.get("rules"):
         rows.append(("rules", str(status["rules"])))
+    rows += contact_point_rows(status.get("contact_points") or [])
     if status.get("plan"):
         rows.append(("plan", str(status["plan"])))
     if status.get("next_installment_cents") is not None or status.get("next_installment_due"):

@@ -42,6 +42,9 @@ class ContactPreference(StrEnum):
     ATTORNEY_ALLOWS_CONTACT = "attorney_allows_contact"
     """The attorney consented to direct contact or did not respond in a reasonable time (1006.6(b)(2)):
     recorded in the store first; the workflow reloads its contact snapshot."""
+    CONTACT_POINTS = "contact_points"
+    """A contact point added, corrected, retired or found bad, or the debtor's language changed
+    (domain/contact_updates.py): recorded in the store first; the workflow reloads its contact snapshot."""
 
 
 def attempt_key(account_id: str, attempt_no: int) -> str:

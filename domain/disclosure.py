@@ -134,6 +134,9 @@ def disclose_status(status: Mapping[str, Any], role: str) -> dict[str, Any]:
     if found.get("hold") and not _sees(role, Kind.FREE_TEXT):
         kind = str(found["hold"]).partition(": ")[0]
         found["hold"] = f"{kind}: {WITHHELD}"
+    if "contact_points" in found:  # the points' values masked as the account page masks them
+        shown_points = (disclose_point(point, role) for point in found["contact_points"] or [])
+        found["contact_points"] = [point for point in shown_points if point is not None]
     return found
 
 

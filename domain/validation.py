@@ -13,6 +13,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from domain import contact_updates
 from domain.bounds import EARLIEST_DAY, amount_problem, day_problem, month_of
 from domain.contact import NOT_CONNECTED_OUTCOMES, Channel, Outcome
 from domain.money import format_cents
@@ -306,3 +307,69 @@ def credit_problem(credit: CreditInput, *, maximum_cents: int | None = None) -> 
 def creditor_recall_problem(reason: str) -> str | None:
     """A creditor's recall needs a reason (no personal data), at most 200 printable characters."""
     return _text_problem(reason, "the recall's reason")
+
+
+def contact_point_problem(
+    kind: str, value: str, source: str, *, sms_consent: bool = False, autodialer_consent: bool = False,
+    consent_from: str | None = None, consent_at: datetime | None = None, now: datetime | None = None,
+) -> str | None:  # fmt: skip
+    """A contact point to add (`contact add`): its kind, a well-formed value (phones by phonenumbers'
+    numbering plan), who gave it, and consent to texts or autodialed calls only for a phone, from the debtor
+    or the creditor, at a time with its offset and not in the future."""
+    if kind not in contact_updates.KINDS:
+        return f"unknown kind {kind!r}: one of {', '.join(contact_updates.KINDS)}"
+    try:
+        contact_updates.point_value(kind, value)
+    except ValueError as err:
+        return str(err)
+    if source not in contact_updates.Source.__members__.values():
+        return f"unknown source {source!r}: one of {', '.join(contact_updates.Source)}"
+    return consent_problem(
+        kind, sms_consent=sms_consent or None, autodialer_consent=autodialer_consent or None, consent_from=consent_from,
+        consent_at=consent_at, now=now,
+    )  # fmt: skip
+
+
+def consent_problem(
+    kind: str, *, sms_consent: bool | None, autodialer_consent: bool | None, consent_from: str | None = None,
+    consent_at: datetime | None = None, now: datetime | None = None,
+) -> str | None:  # fmt: skip
+    """Consent to texts and autodialed calls is a phone's; given (True) by the debtor or the creditor."""
+    given = sms_consent is True or autodialer_consent is True
+    if kind != "phone" and (given or sms_consent is False or autodialer_consent is False):
+        return f"consent to texts or autodialed calls is a phone's, not {'an' if kind[0] in 'aeiou' else 'a'} {kind}'s"
+    if consent_from is not None and consent_from not in contact_updates.ConsentFrom.__members__.values():
+        return f"consent comes from {' or '.join(contact_updates.ConsentFrom)}, got {consent_from!r}"
+    if (consent_from is not None or consent_at is not None) and not given:
+        return "--consent-from and --consent-at go with --sms-consent or --autodialer-consent"
+    if consent_at is not None:
+        if consent_at.tzinfo is None or consent_at.utcoffset() is None:
+            return "the consent's time needs its UTC offset, e.g. 2026-12-07T09:30:00-05:00"
+        if now is not None and consent_at > now + FUTURE_TOLERANCE:
+            return f"the consent's time {consent_at.isoformat()} is in the future"
+    return None
+
+
+def retire_problem(reason: str) -> str | None:
+    if reason not in contact_updates.RetireReason.__members__.values():
+        return f"unknown reason {reason!r}: one of {', '.join(contact_updates.RetireReason)}"
+    return None
+
+
+def bad_point_problem(kind: str, reason: str) -> str | None:
+    """Mail returns from an address, an email bounces (a wrong number comes with a call's outcome)."""
+    marked = contact_updates.BAD_REASON_KIND.items()
+    said_of = {r.value: k for r, k in marked if r != contact_updates.BadReason.WRONG_NUMBER}
+    if reason not in said_of:
+        return f"unknown reason {reason!r}: {' or '.join(said_of)}"
+    if said_of[reason] != kind:
+        article = "an" if kind[0] in "aeiou" else "a"
+        return f"{reason.replace('_', ' ')} is said of an {said_of[reason]}, not of {article} {kind}"
+    return None
+
+
+def language_problem(language: str) -> str | None:
+    if language not in contact_updates.LANGUAGES:
+        known = ", ".join(f"{code} ({name})" for code, name in contact_updates.LANGUAGES.items())
+        return f"unknown language {language!r}: one of {known}"
+    return None

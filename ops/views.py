@@ -22,7 +22,7 @@ from ops.account_workflows import require_account
 from ops.context import OpsContext
 from store import repository
 from store.contacts import jurisdictions_of_account
-from store.views import AccountView
+from store.views import AccountView, ContactPointView
 
 WORKFLOW_TYPE_QUERY = f"WorkflowType = '{WORKFLOW_TYPE}'"
 
@@ -32,12 +32,26 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 
 async def account_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:
     """The live workflow's answer while it runs; the store's record once it has ended or before it starts; with
-    `debtor_zones`, every zone the debtor may be in (`store.contacts.debtor_zones`, 1006.6(b)(1)(i))."""
+    `debtor_zones`, every zone the debtor may be in (`store.contacts.debtor_zones`, 1006.6(b)(1)(i)), and the
+    contact points (retired and bad ones marked, never left out)."""
     status = await _live_or_stored_status(ctx, account_id)
     async with ctx.sessions() as session:
         status["debtor_zones"] = list(await repository.debtor_zones(session, account_id))
         status["rules"] = rules_summary(await jurisdictions_of_account(session, account_id))  # domain/rule_packs.py
+        points = await repository.contact_points_for(session, account_id)
+    status["contact_points"] = [point_record(point) for point in points]
     return status
+
+
+def point_record(point: ContactPointView) -> dict[str, Any]:
+    """A contact point as `status` shows it (retired and bad ones too, marked): times as ISO text."""
+    record = {"point": point.contact_point_id, **dataclasses.asdict(point)}
+    for name in ("opted_out_at", "bad_at", "consent_sms_at", "consent_autodialer_at", "retired_at", "created_at"):
+        if record.get(name) is not None:
+            record[name] = record[name].astimezone(UTC).isoformat()
+    for name in ("contact_point_id", "account_id", "timezone"):
+        record.pop(name, None)
+    return record
 
 
 async def _live_or_stored_status(ctx: OpsContext, account_id: str) -> dict[str, Any]:

@@ -157,13 +157,14 @@ async def set_point_flags(
     channel: Channel | str | None = None,
     account_id: str | None = None,
     actor: str = "workflow",
+    reason: str | None = None,
 ) -> bool:
     """Set the flags given (None leaves one alone); False if nothing changed.
 
     With `channel`, `opted_out` opts the point out of (or back into) that channel only, say texts to
     a phone that may still be called. With `account_id`, a point of another account is refused like
-    an unknown one. The row lock makes a repeat a no-op, so no idempotency key: a flag may be
-    cleared and set again later.
+    an unknown one. `reason` says why a point became bad (domain.contact_updates.BadReason). The row
+    lock makes a repeat a no-op, so no idempotency key: a flag may be cleared and set again later.
     """
     row = await session.get(ContactPointRow, point_id, with_for_update=True, populate_existing=True)
     if row is None or (account_id is not None and row.account_id != account_id):
@@ -180,8 +181,10 @@ async def set_point_flags(
         row.opted_out, row.opted_out_at = opted_out, now if opted_out else None
         changed["opted_out"] = opted_out
     if bad is not None and row.bad != bad:
-        row.bad, row.bad_at = bad, now if bad else None
+        row.bad, row.bad_at, row.bad_reason = bad, now if bad else None, reason if bad else None
         changed["bad"] = bad
+        if bad and reason:
+            changed["reason"] = reason
     if not changed:
         return False
     detail = {"point_id": point_id, "kind": row.kind, **changed}

@@ -71,6 +71,17 @@ class ContactPointView:
     label: str | None
     bad: bool
     bad_at: datetime | None
+    bad_reason: str | None = None
+    source: str | None = None
+    consent_sms_at: datetime | None = None
+    consent_sms_from: str | None = None
+    consent_autodialer_at: datetime | None = None
+    consent_autodialer_from: str | None = None
+    retired_at: datetime | None = None
+    retired_by: str | None = None
+    retired_reason: str | None = None
+    replaced_by: int | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from pydantic import BaseModel, Field
 
 from domain import holds, validation
 from domain.contact import Channel, Outcome
+from domain.contact_updates import BadReason, ConsentFrom, RetireReason, Source
 from domain.creditor_messages import ChargeInput, CreditInput, CreditKind, CreditorRecallInput
 from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PromiseInput
 from domain.reversal_messages import ReversalReason
-from ops import account_workflows, creditor, disclosed, negotiation, reversals, views, write_downs
+from ops import account_workflows, contact_updates, creditor, disclosed, negotiation, reversals, views, write_downs
 from ops.applied import WAIT_SECONDS
 from ops.context import OpsContext
 from ops.payment_uploads import posted_upload
@@ -90,6 +91,41 @@ class Inbound(BaseModel):
 
 class AttorneyAllowsContact(BaseModel):
     reason: Literal["consent", "no_response"] = Field(description="1006.6(b)(2)")
+
+
+class ContactAdd(BaseModel):
+    kind: Literal["phone", "email", "address"]
+    value: str = Field(max_length=200, description='A phone number, an email, or "street, city, ST 12345"')
+    source: Source = Field(description="Who gave it")
+    sms_consent: bool = Field(default=False, description="Prior express consent to texts (a phone's)")
+    autodialer_consent: bool = Field(default=False, description="Prior express consent to autodialed calls (a phone's)")
+    consent_from: ConsentFrom | None = Field(default=None, description="Who gave the consent (default the debtor)")
+    consent_at: datetime | None = Field(default=None, description="When, ISO 8601 with its UTC offset; default now")
+
+
+class ContactUpdate(BaseModel):
+    value: str | None = Field(default=None, max_length=200, description="The corrected value: a new point replaces it")
+    source: Source | None = None
+    sms_consent: bool | None = Field(default=None, description="true gives consent to texts, false withdraws it")
+    autodialer_consent: bool | None = Field(default=None, description="true gives, false withdraws")
+    consent_from: ConsentFrom | None = None
+    consent_at: datetime | None = None
+
+
+class ContactRetire(BaseModel):
+    reason: RetireReason = RetireReason.OTHER
+
+
+class ReturnedMail(BaseModel):
+    address: str = Field(max_length=200, description="The address's number ('4') or the address as printed")
+
+
+class Bounced(BaseModel):
+    email: str = Field(max_length=200, description="The email's number ('5') or the email")
+
+
+class Language(BaseModel):
+    language: str = Field(max_length=8, description="en or es")
 
 
 class PromiseToPay(BaseModel):
@@ -264,6 +300,102 @@ async def attorney_allows_contact(
         return Written(result, {"reason": body.reason})
 
     return await _perform(request, caller, "attorney_allows_contact", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/contacts")
+async def contact_add(
+    request: Request, account_id: str, body: ContactAdd, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Add a phone, email or address (`collections contact add`); the gate uses it at once."""
+
+    async def write() -> Written:
+        result = await contact_updates.add_contact(
+            context(request), account_id, kind=body.kind, value=body.value, source=body.source.value,
+            sms_consent=body.sms_consent, autodialer_consent=body.autodialer_consent,
+            consent_from=body.consent_from.value if body.consent_from else None, consent_at=body.consent_at,
+            actor=caller.name,
+        )  # fmt: skip
+        return Written(result, {"kind": body.kind, "source": body.source.value})
+
+    return await _perform(request, caller, "contact_add", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/contacts/{point}")
+async def contact_update(
+    request: Request, account_id: str, point: int, body: ContactUpdate, caller: Operator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    """Correct a point's value (a new point replaces it), who gave it, or its consents (`contact update`)."""
+
+    async def write() -> Written:
+        result = await contact_updates.update_contact(
+            context(request), account_id, point, value=body.value, source=body.source.value if body.source else None,
+            sms_consent=body.sms_consent, autodialer_consent=body.autodialer_consent,
+            consent_from=body.consent_from.value if body.consent_from else None, consent_at=body.consent_at,
+            actor=caller.name,
+        )  # fmt: skip
+        return Written(result, {"point_id": point, "value_corrected": body.value is not None})
+
+    return await _perform(request, caller, "contact_update", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/contacts/{point}/retire")
+async def contact_retire(
+    request: Request, account_id: str, point: int, body: ContactRetire, caller: Operator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    """Retire a point: kept, never used again (`contact retire`); a point retired already is refused."""
+
+    async def write() -> Written:
+        ctx, reason = context(request), body.reason.value
+        result = await contact_updates.retire_contact(ctx, account_id, point, reason=reason, actor=caller.name)
+        return Written(result, {"point_id": point, "reason": body.reason.value})
+
+    return await _perform(request, caller, "contact_retire", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/returned-mail")
+async def returned_mail(
+    request: Request, account_id: str, body: ReturnedMail, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A letter came back: the address is marked undeliverable (`contact returned-mail`)."""
+
+    async def write() -> Written:
+        result = await contact_updates.mark_bad(
+            context(request), account_id, body.address, kind="address", reason=BadReason.RETURNED_MAIL.value,
+            actor=caller.name,
+        )  # fmt: skip
+        return Written(result)
+
+    return await _perform(request, caller, "contact_returned_mail", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/bounced")
+async def bounced(
+    request: Request, account_id: str, body: Bounced, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """An email bounced: the email is marked bad (`contact bounced`)."""
+
+    async def write() -> Written:
+        result = await contact_updates.mark_bad(
+            context(request), account_id, body.email, kind="email", reason=BadReason.BOUNCED.value, actor=caller.name
+        )
+        return Written(result)
+
+    return await _perform(request, caller, "contact_bounced", account_id, body, idempotency_key, write)
+
+
+@router.post("/accounts/{account_id}/language")
+async def language(
+    request: Request, account_id: str, body: Language, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """The debtor's language for letters and messages (`contact language`)."""
+
+    async def write() -> Written:
+        result = await contact_updates.set_language(context(request), account_id, body.language, actor=caller.name)
+        return Written(result, {"language": body.language})
+
+    return await _perform(request, caller, "contact_language", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/promises")

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from domain.contact import CHANNEL_POINT_KIND
+from domain.contact_updates import point_facts, point_marks
 from domain.disclosure import disclose_point, disclose_status
 from domain.timezones import KnownPoint
 from domain.timezones import point_zones as zones_of
@@ -232,15 +233,14 @@ def point_rows(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]], 
         point = disclose_point(recorded, role)
         if point is None:
             continue
-        flags = [flag for flag, on in (("bad", point.get("bad")), ("opted out", point.get("opted_out"))) if on]
-        if point.get("opted_out_channels"):
-            flags.append("opted out of " + ", ".join(words(c) for c in point["opted_out_channels"]))
         rows.append({
+            "number": f"#{point['contact_point_id']}" if point.get("contact_point_id") else "",
+            "facts": point_facts(point),
             "kind": words(point.get("kind")),
             "value": str(point.get("value") or ""),
             "role": words(point.get("role")) + (f" ({point['label']})" if point.get("label") else ""),
             "zone": " or ".join(point_zones(account, recorded, points)),
-            "flags": ", ".join(flags),
+            "flags": "; ".join(point_marks(point)),
         })  # fmt: skip
     return rows
 

@@ -26,7 +26,11 @@ from domain.messages import ContactOutcomeInput, ContactPreferenceChange, HoldKi
 from domain.referral_messages import AccrueCommissionInput, RecallInput
 from domain.stages import Stage
 
-RELOADED_FROM_STORE = (ContactPreference.ATTORNEY, ContactPreference.ATTORNEY_ALLOWS_CONTACT)
+RELOADED_FROM_STORE = (
+    ContactPreference.ATTORNEY,
+    ContactPreference.ATTORNEY_ALLOWS_CONTACT,
+    ContactPreference.CONTACT_POINTS,
+)
 """Preferences the store records first: the machine reloads the contact snapshot instead of applying them."""
 
 

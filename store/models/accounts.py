@@ -69,8 +69,23 @@ class ContactPointRow(Base):
     role: Mapped[str] = mapped_column(String(16), default="debtor", server_default="debtor")
     label: Mapped[str | None]
     bad: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Unusable: every reader (the gate, the zones, the rule packs, the pages) skips it. Retiring sets it too."""
     bad_at: Mapped[datetime | None]
+    bad_reason: Mapped[str | None] = mapped_column(String(32))
+    """wrong_number, returned_mail, bounced, retired (domain.contact_updates.BAD_REASONS); None before 0013."""
     created_at: Mapped[datetime]
+    source: Mapped[str | None] = mapped_column(String(16))
+    """Who gave it: debtor, creditor, skip_trace, returned_mail; None: loaded from the accounts file (0013)."""
+    consent_sms_at: Mapped[datetime | None]
+    consent_sms_from: Mapped[str | None] = mapped_column(String(16))
+    consent_autodialer_at: Mapped[datetime | None]
+    consent_autodialer_from: Mapped[str | None] = mapped_column(String(16))
+    retired_at: Mapped[datetime | None]
+    """Retired (never deleted): the row stays for the attempts that used it and the audit log."""
+    retired_by: Mapped[str | None] = mapped_column(String(64))
+    retired_reason: Mapped[str | None] = mapped_column(String(32))
+    replaced_by: Mapped[int | None] = mapped_column(RowId)
+    """The point that corrected this one (`contact update --value`)."""
 
 
 class PaymentRow(Base):

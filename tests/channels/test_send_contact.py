@@ -258,11 +258,13 @@ async def test_spanish_where_a_template_exists_and_english_otherwise(sessions: S
     await send(activities, request(2, Channel.LETTER, ids["address"]))
     await send(activities, request(3, Channel.LETTER, ids["address"], "validation_notice", validation_notice=True,
                                    validation_period_end="2026-03-03"))  # fmt: skip
+    await send(activities, request(4, Channel.LETTER, ids["address"], "verification"))
 
-    sms, reminder, notice = await outbox(sessions)
+    sms, reminder, notice, verification = await outbox(sessions)
     assert "Responda STOP para no recibir más mensajes." in sms.body
-    assert reminder.subject == "Reminder about your account A1" and DISCLOSURE in reminder.body
+    assert reminder.subject == "Recordatorio sobre su cuenta A1" and "cobrador de deudas" in reminder.body
     assert "Puede disputar toda o parte de la deuda hasta el 3 de marzo de 2026" in notice.body
+    assert verification.subject == "Verification of the debt on your account A1"  # no Spanish one: English
 
 
 async def test_a_point_opted_out_since_the_snapshot_is_blocked_at_send(sessions: Sessions) -> None:

@@ -55,7 +55,10 @@ def test_every_shipped_template_loads_and_english_has_them_all() -> None:
         "letter_validation_notice", "letter_reminder", "email_reminder", "sms_reminder", "call_script",
         "letter_plan_reminder", "email_plan_reminder", "sms_plan_reminder", "letter_verification",
     }  # fmt: skip
-    spanish = {"letter_validation_notice", "email_reminder", "sms_reminder", "email_plan_reminder", "sms_plan_reminder"}
+    spanish = {
+        "letter_validation_notice", "letter_reminder", "email_reminder", "sms_reminder", "email_plan_reminder",
+        "sms_plan_reminder",
+    }  # fmt: skip
     assert checked == {f"en/{n}" for n in english} | {f"es/{n}" for n in spanish}
 
 
@@ -106,7 +109,8 @@ def test_a_plan_reminder_says_a_plan_payment_is_past_due_on_every_channel(langua
 
 def test_spanish_where_there_is_a_template_and_english_otherwise() -> None:
     assert template_file(Channel.SMS, "reminder", "es")[1] == "es"
-    assert template_file(Channel.LETTER, "reminder", "es")[1] == "en"
+    assert template_file(Channel.LETTER, "reminder", "es")[1] == "es"
+    assert template_file(Channel.LETTER, "verification", "es")[1] == "en"
     assert template_file(Channel.EMAIL, "reminder", "fr")[1] == "en"
     assert template_file(Channel.CALL, "reminder", "es") == (TEMPLATES / "en" / "call_script.txt", "en")
 
