@@ -1,7 +1,7 @@
 """A customer statement: the account's money in date order with a running balance, and how to pay.
 
 The lines: the original balance (the day the account was loaded), then each payment (by received
-date), settlement forgiveness, write-off, adjustment, the creditor's new charges and credits (by the day
+date), settlement forgiveness, write-off, adjustment, the creditor's new charges and credits, payments returned (by the day
 each was recorded) up to the statement date, each with the balance after it. A duplicate carries
 "DUPLICATE — reprinted on <date>".
 A medical account shows its creditor's name only (no service description: a charge shows its service date).
@@ -21,7 +21,7 @@ from domain.plan_messages import PlanStatus
 from ops.errors import OpsError
 from ops.report_files import render_html
 from ops.reports import Sessions
-from store import creditor, report_listings, repository
+from store import creditor, report_listings, repository, reversals
 
 WRITE_DOWN_TEXT = {
     "write_off": "Balance written off",
@@ -29,6 +29,10 @@ WRITE_DOWN_TEXT = {
     "adjustment": "Adjustment",
     "creditor_credit": "Credit from the creditor",
 }
+_REVERSED = {
+    "nsf": "insufficient funds", "closed_account": "bank account closed", "unauthorized": "not authorized",
+    "chargeback": "charged back", "other": "reversed",
+}  # fmt: skip
 DESCRIPTION_WIDTH = 51
 """The description column of the text statement; a longer description continues on the next lines."""
 DISCLOSURE = (
@@ -83,6 +87,7 @@ async def statement(
         downs = await report_listings.write_downs(session, account_id=account_id)
         plans = await repository.plans_for(session, account_id)
         entries = await creditor.creditor_entries_for(session, account_id)
+        returned = await reversals.reversals_for(session, account_id)
     events: list[tuple[date, datetime, str, int]] = [
         (p.received_on, p.recorded_at, f"Payment received, thank you (ref. {p.reference})", -p.amount_cents)
         for p in payments
@@ -93,6 +98,11 @@ async def statement(
         for e in entries
         if e.kind == CHARGE
     ]
+    events += [
+        (r.recorded_at.date(), r.recorded_at, f"Payment returned: {_REVERSED[r.reason]} (ref. {r.payment_reference})",
+         r.amount_cents)
+        for r in returned
+    ]  # fmt: skip
     opened = account.created_at.date()
     balance = account.original_balance_cents
     lines = [StatementLine(min(opened, as_of), "Original balance", balance, balance)]

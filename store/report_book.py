@@ -25,7 +25,7 @@ from sqlalchemy.sql import ColumnElement
 
 from domain.disclosure import shown_creditor
 from domain.itemization import CHARGE
-from store.models import AccountRow, AuditEntryRow, CreditorEntryRow, PaymentRow
+from store.models import AccountRow, AuditEntryRow, CreditorEntryRow, PaymentReversalRow, PaymentRow
 from store.reports import (
     AGING_BUCKETS,
     BUCKETS,
@@ -52,7 +52,8 @@ def open_accounts_now(name: str = "open_accounts") -> Subquery:
 
 
 def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
-    """The accounts open at the end of `day`, rebuilt from payments and the audit log (same columns)."""
+    """The accounts open at the end of `day`, rebuilt from payments, reversals, charges and the audit log (same
+    columns)."""
     cutoff = end_of(day)
     paid_after = (
         select(PaymentRow.account_id, money_sum(PaymentRow.amount_cents).label("cents"))
@@ -72,6 +73,12 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
         .group_by(CreditorEntryRow.account_id)
         .subquery("charged_after")
     )
+    reversed_after = (
+        select(PaymentReversalRow.account_id, money_sum(PaymentReversalRow.amount_cents).label("cents"))
+        .where(PaymentReversalRow.recorded_at >= cutoff)
+        .group_by(PaymentReversalRow.account_id)
+        .subquery("reversed_after")
+    )
     last_change = (
         select(AuditEntryRow.account_id, func.max(AuditEntryRow.id).label("entry_id"))
         .where(AuditEntryRow.action == "stage.changed", AuditEntryRow.at < cutoff)
@@ -85,6 +92,7 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
         + func.coalesce(paid_after.c.cents, 0)
         + func.coalesce(written_after.c.cents, 0)
         - func.coalesce(charged_after.c.cents, 0)
+        - func.coalesce(reversed_after.c.cents, 0)
     )
     return (
         select(AccountRow.account_id, AccountRow.creditor, AccountRow.medical, AccountRow.segment,
@@ -92,6 +100,7 @@ def open_accounts_as_of(day: date, name: str = "open_accounts") -> Subquery:
         .outerjoin(paid_after, paid_after.c.account_id == AccountRow.account_id)
         .outerjoin(written_after, written_after.c.account_id == AccountRow.account_id)
         .outerjoin(charged_after, charged_after.c.account_id == AccountRow.account_id)
+        .outerjoin(reversed_after, reversed_after.c.account_id == AccountRow.account_id)
         .outerjoin(last_change, last_change.c.account_id == AccountRow.account_id)
         .outerjoin(change, change.id == last_change.c.entry_id)
         .where(AccountRow.created_at < cutoff, balance > 0, or_(stage.is_(None), stage.not_in(TERMINAL)))

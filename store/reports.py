@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Subquery, and_, case, func, select
+from sqlalchemy import BigInteger, Date, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -26,6 +26,7 @@ from store.models import (
     AuditEntryRow,
     ContactAttemptRow,
     HoldRow,
+    PaymentReversalRow,
     PaymentRow,
     PlacementRow,
     PromiseRow,
@@ -143,7 +144,7 @@ def write_down_cents() -> ColumnElement[int]:
 
 
 async def collected(session: AsyncSession, period: Period) -> tuple[int, int]:
-    """(payments, cents) received in the period."""
+    """(payments, cents) received in the period, less the payments reversed in it (on the day recorded)."""
     count, total = (
         await session.execute(
             select(func.count(), func.coalesce(money_sum(PaymentRow.amount_cents), 0)).where(
@@ -151,7 +152,15 @@ async def collected(session: AsyncSession, period: Period) -> tuple[int, int]:
             )
         )
     ).one()
-    return int(count), int(total)
+    reversed_on = utc_date(PaymentReversalRow.recorded_at)
+    returned, returned_cents = (
+        await session.execute(
+            select(func.count(), func.coalesce(money_sum(PaymentReversalRow.amount_cents), 0)).where(
+                period.holds_day(reversed_on)
+            )
+        )
+    ).one()
+    return int(count) - int(returned), int(total) - int(returned_cents)
 
 
 async def loaded_in(session: AsyncSession, period: Period) -> tuple[int, int]:
@@ -210,8 +219,10 @@ COLLECTION_KEYS = ("day", "channel", "agency")
 
 
 def _payments_attributed(period: Period) -> Subquery:
-    """Each payment of the period: its day, the channel of the last contact that went out on or
-    before that day ('none'), the agency of the placement it earned commission for ('in-house')."""
+    """Each payment of the period, and each reversal of one (its amount and commission negative, on the day it
+    was recorded): its day, the channel of the last contact that went out on or before the payment's day
+    ('none'), the agency of the placement it earned commission for ('in-house'); `counted` is 1 for a payment,
+    -1 for a reversal (a reversed payment does not count)."""
     last_channel = (
         select(ContactAttemptRow.channel)
         .where(
@@ -226,18 +237,28 @@ def _payments_attributed(period: Period) -> Subquery:
     placement = and_(
         PlacementRow.account_id == PaymentRow.account_id, PlacementRow.placement_no == PaymentRow.placement_no
     )
-    return (
+    channel = func.coalesce(last_channel, NO_CHANNEL).label("channel")
+    agency = func.coalesce(PlacementRow.agency_id, IN_HOUSE).label("agency")
+    payments = (
         select(
-            PaymentRow.received_on.label("day"),
-            func.coalesce(last_channel, NO_CHANNEL).label("channel"),
-            func.coalesce(PlacementRow.agency_id, IN_HOUSE).label("agency"),
-            PaymentRow.amount_cents,
-            PaymentRow.commission_cents,
+            PaymentRow.received_on.label("day"), channel, agency, literal(1).label("counted"),
+            PaymentRow.amount_cents.label("amount_cents"), PaymentRow.commission_cents.label("commission_cents"),
         )
         .outerjoin(PlacementRow, placement)
         .where(period.holds_day(PaymentRow.received_on))
-        .subquery("attributed")
-    )
+    )  # fmt: skip
+    reversed_on = utc_date(PaymentReversalRow.recorded_at)
+    reversed_ = (
+        select(
+            reversed_on.label("day"), channel, agency, literal(-1).label("counted"),
+            (-PaymentReversalRow.amount_cents).label("amount_cents"),
+            (-PaymentReversalRow.clawback_cents).label("commission_cents"),
+        )
+        .join(PaymentRow, PaymentRow.id == PaymentReversalRow.payment_id)
+        .outerjoin(PlacementRow, placement)
+        .where(period.holds_day(reversed_on))
+    )  # fmt: skip
+    return union_all(payments, reversed_).subquery("attributed")
 
 
 async def collections(session: AsyncSession, period: Period, *, by: Sequence[str]) -> list[CollectionTotal]:
@@ -249,7 +270,7 @@ async def collections(session: AsyncSession, period: Period, *, by: Sequence[str
     keys = [payments.c[key] for key in COLLECTION_KEYS if key in by]
     query = select(
         *keys,
-        func.count(),
+        func.coalesce(func.sum(payments.c.counted), 0),
         func.coalesce(money_sum(payments.c.amount_cents), 0),
         func.coalesce(money_sum(payments.c.commission_cents), 0),
     )

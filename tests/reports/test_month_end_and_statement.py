@@ -12,6 +12,8 @@ import pytest
 from ops.errors import OpsError
 from ops.report_files import month_end_figures, month_period, write_month_end
 from ops.statements import StatementLine, statement, statement_html, statement_text
+from store import repository, reversals
+from store.reports import Period, collected, collections
 from tests.reports.portfolio import COMPANY, TODAY, Sessions
 
 
@@ -131,3 +133,37 @@ async def test_a_duplicate_says_so_and_the_html_is_self_contained(portfolio: Ses
 async def test_an_unknown_account_is_refused(portfolio: Sessions) -> None:
     with pytest.raises(OpsError, match="^unknown account NOPE$"):
         await statement(portfolio, "NOPE", as_of=TODAY, company_contact=COMPANY)
+
+
+async def test_a_reversal_is_on_the_statement_and_in_the_collections_on_the_day_it_was_recorded(
+    portfolio: Sessions,
+) -> None:
+    bounced = datetime(2026, 4, 8, 15, 0, tzinfo=UTC)
+    march, april = Period(date(2026, 3, 1), date(2026, 3, 31)), Period(date(2026, 4, 1), date(2026, 4, 30))
+    async with portfolio() as session:
+        march_before, april_before = await collected(session, march), await collected(session, april)
+    async with portfolio() as session, session.begin():
+        outcome = await reversals.record_reversal(
+            session, account_id="A3", payment_reference="P4", reference="RET-P4", reason="nsf", amount_cents=12_000,
+            return_code="R01", now=bounced,
+        )  # fmt: skip
+    assert (outcome.applied, outcome.balance_cents, outcome.clawback_cents) == (True, 29_000, 3_000)  # 25% of 120
+
+    medical = await statement(portfolio, "A3", as_of=TODAY, company_contact=COMPANY)
+    assert [(line.day, line.description, line.balance_cents) for line in medical.lines][-1] == (
+        date(2026, 4, 8),
+        "Payment returned: insufficient funds (ref. P4)",
+        29_000,
+    )
+    async with portfolio() as session:
+        by_agency = {c.agency: c for c in await collections(session, april, by=["agency"])}
+        in_march = {c.agency: c for c in await collections(session, march, by=["agency"])}
+        march_total, april_total = await collected(session, march), await collected(session, april)
+        [placement] = await repository.placements_for(session, "A3")
+    assert in_march["acme"].amount_cents == 12_000, "March keeps the payment as it was received"
+    assert (by_agency["acme"].payments, by_agency["acme"].amount_cents, by_agency["acme"].commission_cents) == (
+        -1, -12_000, -3_000,
+    )  # fmt: skip
+    assert march_total == march_before, "a reversal does not rewrite the month the payment was received in"
+    assert april_total == (april_before[0] - 1, april_before[1] - 12_000), "it is taken off the month it happened"
+    assert (placement.collected_cents, placement.commission_cents) == (0, 0)
