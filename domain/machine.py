@@ -55,8 +55,7 @@ def life(ctx: Context) -> Flow[Stage]:
     state = ctx.state
     if state.stage_changes == 0:
         yield from enter(ctx, state.resume_stage, "workflow started")
-    elif state.stage.is_terminal:  # a closed account's state, started again with the event that reopens it
-        yield from handle(ctx, (yield Wait(None, "reopened")))
+    reopened = (yield from reopen(ctx)) if state.stage.is_terminal else ""
     while (closing := lifecycle.closing_stage(state)) is None:
         if state.holds:
             if state.stage != Stage.ON_HOLD:
@@ -66,12 +65,20 @@ def life(ctx: Context) -> Flow[Stage]:
             continue
         stage = state.resume_stage
         if state.stage != stage:
-            reason = {Stage.ON_HOLD: "resumed"}.get(state.stage, "reopened" if state.stage.is_terminal else "stage")
+            reopening = f"reopened: {reopened}" if reopened else "reopened"
+            reason = {Stage.ON_HOLD: "resumed"}.get(state.stage, reopening if state.stage.is_terminal else "stage")
             yield from enter(ctx, stage, reason)
         if (next_stage := (yield from work(ctx, stage))) is not None:
             move(ctx, next_stage)
     yield from enter(ctx, closing, "account closed")
     return closing
+
+
+def reopen(ctx: Context) -> Flow[str]:
+    """A closed account's state started again (ops.reversals): the event it came with, handled first; why."""
+    arrived = yield Wait(None, "reopened")
+    yield from handle(ctx, arrived)
+    return "; ".join(reversals.describe(e.payload) for e in arrived if isinstance(e.payload, PaymentReversalInput))
 
 
 def work(ctx: Context, stage: Stage) -> Flow[Stage | None]:

@@ -19,6 +19,12 @@ from domain.reversal_messages import PaymentReversalInput, RecordReversalInput
 from domain.stages import Stage
 
 
+def describe(reversal: PaymentReversalInput) -> str:
+    """'payment PF-2 reversed (nsf, R01)': the reason a reopened account's timeline gives."""
+    why = ", ".join(x for x in (str(reversal.reason), reversal.return_code) if x)
+    return f"payment {reversal.payment_reference} reversed ({why})"
+
+
 def payment_reversal(ctx: Context, reversal: PaymentReversalInput) -> Flow[bool]:
     """Whether the reversal was applied (a refused or repeated one changes nothing)."""
     state, talks = ctx.state, ctx.state.negotiation

@@ -91,5 +91,5 @@ async def test_a_paid_account_whose_last_payment_bounces_is_collected_again_from
         changes = [e.detail for e in await repository.audit_trail(session, account_id) if e.action == "stage.changed"]
     assert plan.status == "completed" and [i.paid_cents for i in plan.installments] == [90_000]
     assert [(c["to"], c["reason"]) for c in changes][-3:] == [
-        ("paid", "account closed"), ("on_plan", "reopened"), ("paid", "account closed")
+        ("paid", "account closed"), ("on_plan", "reopened: payment ALL-1 reversed (nsf)"), ("paid", "account closed")
     ]  # fmt: skip
