@@ -1,8 +1,9 @@
 """A customer statement: the account's money in date order with a running balance, and how to pay.
 
 The lines: the original balance (the day the account was loaded), then each payment (by received
-date), settlement forgiveness, write-off, adjustment, the creditor's new charges and credits, payments returned (by the day
-each was recorded) up to the statement date, each with the balance after it. A duplicate carries
+date), settlement forgiveness, write-off, adjustment, the creditor's new charges and credits, payments
+returned (by the day each was recorded) up to the statement date, each with the balance after it. A
+duplicate carries
 "DUPLICATE — reprinted on <date>".
 A medical account shows its creditor's name only (no service description: a charge shows its service date).
 """
