@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from domain.intake import parse_accounts_csv
+from domain.rule_packs import PACKS, jurisdictions_of
 from domain.timezones import KnownPoint, point_zones
 from ops import account_workflows
 from ops.accounts import load_accounts_file
@@ -131,8 +132,9 @@ def place_zones(place: Place) -> tuple[str, ...]:
 def daytime_places(now: datetime, *, minutes: float = 15) -> list[Place]:
     """Places where it is daytime now and for the next `minutes` in every zone the debtor may be in, so
     the calling-hours rule (1006.6(b)(1)(i)) lets the demo's contacts through: the 50 states first, then
-    Hawaii, Alaska and the territories. Between about 10:45 and 12:00 UTC it is before 08:00 or after
-    21:00 everywhere in the US and its territories: then none (the caller says so)."""
+    Hawaii, Alaska and the territories; among them, those no rule pack tightens. Between about 10:45 and
+    12:00 UTC it is before 08:00 or after 21:00 everywhere in the US and its territories: then none (the
+    caller says so)."""
     until = now + timedelta(minutes=minutes)
 
     def awake(place: Place, first: int, last: int) -> bool:
@@ -140,11 +142,23 @@ def daytime_places(now: datetime, *, minutes: float = 15) -> list[Place]:
         return all(time(first) <= at.astimezone(z).time() < time(last) for z in zones for at in (now, until))
 
     for first, last in ((9, 19), (8, 21)):
-        for candidates in (PLACES, [*PLACES, *FAR_PLACES]):
+        for candidates in ([*PLACES, *DEMO_PLACES], [*PLACES, *DEMO_PLACES, *FAR_PLACES]):
             found = [place for place in candidates if awake(place, first, last)]
             if found:
-                return found
+                return [place for place in found if not tightened(place)] or found
     return []
+
+
+DEMO_PLACES: list[Place] = [("Atlanta", "GA", "30303", "America/New_York", "404")]
+"""Eastern time with no rule pack: between 13:00 and 15:00 UTC only the Eastern zone is awake, and New York
+City's 3 communications in 7 days (6 RCNY 5-77) would keep every debtor from ever being referred."""
+
+
+def tightened(place: Place) -> bool:
+    """A state or city rule pack tightens Regulation F there (domain/rule_packs.py): the demo's minutes-long
+    cadence would wait a week, so the demo prefers places without one."""
+    city, state, postal, _zone, _area = place
+    return any(j in PACKS for j in jurisdictions_of(state=state, city=city, postal_code=postal))
 
 
 CLOSED_EVERYWHERE = (
