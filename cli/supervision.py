@@ -122,7 +122,7 @@ def show(account_id: AccountId, as_json: JsonOption = False) -> None:
             _attempt_rows(picture["attempts"]),
             ("attempt", "channel", "template", "local time", "result"),
         ),
-        ("payments", picture["payments"], ("reference", "amount_cents", "received_on", "source")),
+        ("payments", picture["payments"], ("reference", "amount_cents", "received_on", "source", "returned")),
         ("plans", picture["plans"], ("plan_no", "kind", "total_cents", "discount_cents", "status", "approved_by")),
         ("installments", _installments(picture["plans"]), ("plan_no", "number", "due_date", "amount_cents", "status")),
         ("promises", picture["promises"], ("promise_no", "amount_cents", "due_date", "status")),

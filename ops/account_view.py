@@ -24,7 +24,7 @@ from domain.workflow_contract import workflow_id_for
 from ops import views
 from ops.account_workflows import require_account
 from ops.context import OpsContext
-from store import repository
+from store import repository, reversals
 
 STAGE_CHANGE_ACTIVITY = "record_stage_change"
 _ENDINGS = {
@@ -50,12 +50,18 @@ async def account_picture(ctx: OpsContext, account_id: str) -> dict[str, Any]:
             "placements": await repository.placements_for(session, account_id),
             "notes": await repository.notes_for(session, account_id),
         }
+        returned = {r.payment_reference: r for r in await reversals.reversals_for(session, account_id)}
     histories = await run_histories(ctx.client, workflow_id_for(account_id))
+    listed = {name: [dataclasses.asdict(record) for record in found] for name, found in records.items()}
+    for payment in listed["payments"]:  # a reversed payment says so where it is listed
+        r = returned.get(payment["reference"])
+        why = ", ".join(x for x in (r.reason, r.return_code) if x) if r else ""
+        payment["returned"] = f"{r.recorded_at.date().isoformat()} ({why})" if r else ""
     return {
         "account": dataclasses.asdict(account),
         "status": await views.account_status(ctx, account_id),
         "attempts": await views.contact_attempts(ctx, account_id),
-        **{name: [dataclasses.asdict(record) for record in found] for name, found in records.items()},
+        **listed,
         "timeline": await timeline(histories, ctx.client.data_converter),
     }
 

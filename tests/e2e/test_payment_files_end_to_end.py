@@ -157,6 +157,8 @@ def test_payment_files_post_once_and_what_no_account_takes_waits_in_suspense(eng
     ]  # fmt: skip
     shown = supervisor("status", "A2")
     assert shown.returncode == 0 and "$200.00" in shown.stdout, shown.stdout
+    picture = supervisor("show", "A2")
+    assert picture.returncode == 0 and f"{TODAY.isoformat()} (nsf, R01)" in picture.stdout, picture.stdout
 
     # I1 on a 3-installment plan pays the first by ACH; the bank returns it (R01): the installment is due again
     wait_until(lambda: supervisor.status("I1")["stage"] == "contacting", what="I1 contacting")
