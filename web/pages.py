@@ -17,7 +17,7 @@ from ops.context import OpsContext
 from ops.queue import work_queue
 from store import repository
 from store.reports import Period
-from web import presentation, wording
+from web import forms, presentation, wording
 from web.auth import COOKIE, check_token, require
 from web.charts import bar_chart
 from web.tokens import Caller, Permission
@@ -32,6 +32,8 @@ templates.env.filters["sentence"] = wording.sentence
 templates.env.filters["reason"] = lambda code: wording.QUEUE_REASONS.get(code, wording.words(code))
 templates.env.filters["queue_filter"] = lambda code: wording.QUEUE_FILTERS.get(code, wording.words(code))
 templates.env.filters["timeline"] = presentation.timeline_text
+templates.env.globals["csrf_token"] = forms.csrf_token
+templates.env.globals["request_key"] = forms.request_key
 templates.env.filters["percent"] = lambda rate: "–" if rate is None else f"{rate * 100:.1f}%"
 Reader = Annotated[Caller, Depends(require(Permission.READ))]
 DASHBOARD_QUEUE = 15
