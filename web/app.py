@@ -11,18 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from domain.intake import IntakeError
-from domain.money import InvalidAmount
 from ops.context import open_context
-from ops.errors import NotAllowed, OpsError, RequestConflict
 from service.config import Settings
 from service.web_config import WebSettings
 from web import api, api_docs, codec, pages
 from web.auth import Tokens
+from web.forms import REFUSALS, refusal_status
 from web.guard import Guard
 from web.throttle import Throttle
-
-REFUSALS = (OpsError, IntakeError, InvalidAmount, ValueError)
 
 
 def create_app(settings: Settings, web: WebSettings) -> FastAPI:
@@ -70,8 +66,7 @@ async def _invalid_request(request: Request, err: RequestValidationError) -> Res
 
 async def _refused(request: Request, err: Exception) -> Response:
     message = str(err)
-    status = 409 if isinstance(err, RequestConflict) else 404 if message.startswith("unknown account") else 422
-    status = 403 if isinstance(err, NotAllowed) else status
+    status = refusal_status(err)
     if not _is_api(request):
         return pages.error_page(request, status, message)
     return JSONResponse({"error": message}, status_code=status)
