@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import CEILING_CENTS, DEFAULT_MAX_AMOUNT
 from domain.money import format_cents, parse_amount
+from domain.queue_priority import Weights, parse_weights
 from domain.rule_packs import parse_licences
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/collections.db"
@@ -83,6 +84,21 @@ class Settings(BaseSettings):
     without a supervisor's approval, in dollars; 0.00: every one waits."""
     operators_file: Path = Path(".data/operators.toml")
     """Who each OS login is at the CLI: name and role, configured by an administrator (`operator add`)."""
+    queue_priority: str = ""
+    """The work queue's weights (QUEUE_PRIORITY="balance=1,days_past_due=2,promise_due=100,reminder=50,
+    approval_answered=75"): the ones named replace domain/queue_priority.py's defaults."""
+    queue_claim_minutes: int = Field(default=20, ge=1, le=24 * 60)
+    """How long "next account" keeps an account for the collector who took it (QUEUE_CLAIM_MINUTES)."""
+
+    @field_validator("queue_priority")
+    @classmethod
+    def _weights(cls, value: str) -> str:
+        parse_weights(value)
+        return value
+
+    @property
+    def priority_weights(self) -> Weights:
+        return parse_weights(self.queue_priority)
 
     @field_validator("write_down_limit")
     @classmethod
