@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.idempotent import insert_once
 from store.models import AuditEntryRow
-from store.views import AuditEntryView, view_of
+from store.views import AuditEntryView, in_chunks, view_of
 
 
 async def append_audit(
@@ -26,6 +27,19 @@ async def append_audit(
     """Append to the audit trail; False (and nothing written) if the key was already used."""
     entry = AuditEntryRow(**audit_values(account_id, action, detail, actor, now, idempotency_key))
     return await append_once(session, entry)
+
+
+async def latest_action(session: AsyncSession, account_ids: Sequence[str], action: str) -> dict[str, datetime]:
+    """When each of the accounts last had an `action` entry (accounts with none are absent)."""
+    found: dict[str, datetime] = {}
+    for chunk in in_chunks(list(account_ids)):
+        latest = (
+            select(AuditEntryRow.account_id, func.max(AuditEntryRow.at))
+            .where(AuditEntryRow.action == action, AuditEntryRow.account_id.in_(chunk))
+            .group_by(AuditEntryRow.account_id)
+        )
+        found.update({account_id: at for account_id, at in await session.execute(latest)})
+    return found
 
 
 async def audit_trail(session: AsyncSession, account_id: str) -> list[AuditEntryView]:

@@ -90,18 +90,29 @@ async def promises_for(session: AsyncSession, account_id: str) -> list[PromiseVi
     rows = await session.scalars(
         select(PromiseRow).where(PromiseRow.account_id == account_id).order_by(PromiseRow.promise_no)
     )
-    return [
-        PromiseView(
-            account_id=row.account_id,
-            promise_no=row.promise_no,
-            amount_cents=row.amount_cents,
-            due_date=row.due_date,
-            status=PromiseStatus(row.status),
-            made_at=row.made_at,
-            resolved_at=row.resolved_at,
-        )
-        for row in rows
-    ]
+    return [_view(row) for row in rows]
+
+
+async def promises_due(session: AsyncSession, day: date) -> list[PromiseView]:
+    """The open promises that fall due on `day`, by account and number."""
+    rows = await session.scalars(
+        select(PromiseRow)
+        .where(PromiseRow.due_date == day, PromiseRow.status == PromiseStatus.OPEN.value)
+        .order_by(PromiseRow.account_id, PromiseRow.promise_no)
+    )
+    return [_view(row) for row in rows]
+
+
+def _view(row: PromiseRow) -> PromiseView:
+    return PromiseView(
+        account_id=row.account_id,
+        promise_no=row.promise_no,
+        amount_cents=row.amount_cents,
+        due_date=row.due_date,
+        status=PromiseStatus(row.status),
+        made_at=row.made_at,
+        resolved_at=row.resolved_at,
+    )
 
 
 async def _promise_row(session: AsyncSession, account_id: str, promise_no: int) -> PromiseRow | None:

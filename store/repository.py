@@ -28,7 +28,8 @@ from store.attempts import (
     record_inbound_contact,
     set_attempt_outcome,
 )
-from store.audit import append_audit, audit_trail
+from store.audit import append_audit, audit_trail, latest_action
+from store.claims import account_claims, claim_first, release_claim
 from store.contacts import (
     add_attorney,
     contact_snapshot,
@@ -72,9 +73,10 @@ from store.plans import (
     reopen_plan,
     settle_account,
 )
-from store.promises import promises_for, record_promise, reopen_promises, resolve_promise
+from store.promises import promises_due, promises_for, record_promise, reopen_promises, resolve_promise
 
 __all__ = [
+    "account_claims",
     "abandon_attempt",
     "account_ids_by_stage",
     "accrue_commission",
@@ -87,6 +89,7 @@ __all__ = [
     "attempts_for",
     "audit_trail",
     "begin_attempt",
+    "claim_first",
     "claims_for",
     "close_hold",
     "contact_points_for",
@@ -106,6 +109,7 @@ __all__ = [
     "get_contact_point",
     "get_plan",
     "holds_for",
+    "latest_action",
     "notes_for",
     "open_hold",
     "open_hold_once",
@@ -116,9 +120,11 @@ __all__ = [
     "place_account",
     "placement_counts",
     "placements_for",
+    "promises_due",
     "plans_for",
     "promises_for",
     "recall_placement",
+    "release_claim",
     "reminders_due",
     "record_blocked_attempt",
     "record_inbound_contact",

@@ -293,6 +293,19 @@ class NoteView:
     remind_on: date | None
 
 
+@dataclass(frozen=True)
+class AccountClaimView:
+    """An account taken from the work queue: by whom, since and until when (kept after it ends)."""
+
+    account_id: str
+    collector: str
+    claimed_at: datetime
+    expires_at: datetime
+
+    def held_at(self, now: datetime) -> bool:
+        return self.expires_at > now
+
+
 def view_of(view: type[View], row: object, **computed: Any) -> View:
     """A view from the row's attributes of the same names, plus the fields the caller computed."""
     names = [field.name for field in fields(view)]  # type: ignore[arg-type]

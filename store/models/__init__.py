@@ -8,6 +8,7 @@ from store.models.accounts import AccountRow, AuditEntryRow, ContactPointRow, Cr
 from store.models.back_office import ClosedMonthRow, ExportBatchRow, NoteRow, WriteDownRow, WriteRequestRow
 from store.models.base import Base
 from store.models.contacts import ContactAttemptRow, OutboxRow
+from store.models.desk import AccountClaimRow
 from store.models.holds import ClaimRow, HoldRow
 from store.models.negotiation import InstallmentRow, PlanRow, PromiseRow
 from store.models.placements import PlacementRow
@@ -15,6 +16,7 @@ from store.models.posting import PaymentPostingRow, SuspenseItemRow
 from store.models.reversals import PaymentReversalRow
 
 __all__ = [
+    "AccountClaimRow",
     "AccountRow",
     "AuditEntryRow",
     "Base",

@@ -73,7 +73,8 @@ class PromiseRow(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"))
     promise_no: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int]
-    due_date: Mapped[date]
+    due_date: Mapped[date] = mapped_column(index=True)
+    """Indexed for the work queue's promises due today (0017)."""
     status: Mapped[str] = mapped_column(String(16))
     made_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
