@@ -31,9 +31,9 @@ from cli.output import (
 )  # fmt: skip
 from domain.money import InvalidAmount, parse_amount
 from domain.notes import note_problem
-from ops import disclosed
+from ops import claims, disclosed
 from ops.context import OpsContext
-from ops.queue import REASONS, SORTS, QueueItem, work_queue
+from ops.queue import REASONS, SORTS, Filters, QueueItem, work_queue
 from ops.views import local_time
 from web.tokens import Permission, Role
 
@@ -46,26 +46,46 @@ AccountId = Annotated[str, typer.Argument(metavar="ID")]
 def queue(
     stage: Annotated[str | None, typer.Option(help="Only accounts in this stage.")] = None,
     hold: Annotated[str | None, typer.Option(help="Only accounts on this kind of hold.")] = None,
-    min_balance: Annotated[str | None, typer.Option(help="Only balances of at least this much, e.g. 100.00.")] = None,
-    sort: Annotated[str, typer.Option(help=f"One of {', '.join(SORTS)} (largest, oldest due, stage order).")] = (
-        "balance"
+    segment: Annotated[str | None, typer.Option(help="Only accounts of this segment.")] = None,
+    creditor: Annotated[str | None, typer.Option(help="Only this creditor's (a medical one by its billing name).")] = (
+        None
     ),
+    min_balance: Annotated[str | None, typer.Option(help="Only balances of at least this much, e.g. 100.00.")] = None,
+    sort: Annotated[
+        str, typer.Option(help=f"One of {', '.join(SORTS)} (QUEUE_PRIORITY's score, largest, oldest due, stage order).")
+    ] = "priority",
     reason: Annotated[
         list[str] | None, typer.Option("--reason", help=f"Only this reason (repeatable): {', '.join(REASONS)}.")
     ] = None,
+    take_next: Annotated[
+        bool,
+        typer.Option(
+            "--next", help="Take the first account nobody else has taken (yours for QUEUE_CLAIM_MINUTES) and say which."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """The accounts waiting for a person: approvals, offers to make, disputes to verify, probate, reminders."""
+    """The accounts waiting for a person, highest priority first: approvals, offers to make, disputes to verify,
+    probate, reminders, promises due today; `--next` takes the first one for you."""
     try:
         min_cents = parse_amount(min_balance, allow_zero=True) if min_balance is not None else None
     except InvalidAmount as err:
         fail(str(err))
+    if take_next:
+        if len(reason or []) > 1 or sort != "priority":
+            fail("--next takes the first by priority, with at most one --reason; nothing changed")
+        filters = Filters.given(
+            stage=stage, hold=hold, segment=segment, creditor=creditor, reason=reason[0] if reason else None,
+            min_balance_cents=min_cents,
+        )  # fmt: skip
+        return _take_next(filters, as_json)
     today, who = datetime.now(UTC).date(), caller(Permission.READ)
 
     async def shown(ctx: OpsContext) -> list[QueueItem]:
         items = await work_queue(
-            ctx, stage=stage, hold=hold, min_balance_cents=min_cents, reasons=reason, sort=sort, today=today
-        )
+            ctx, stage=stage, hold=hold, min_balance_cents=min_cents, segment=segment, creditor=creditor,
+            reasons=reason, sort=sort, today=today,
+        )  # fmt: skip
         return await disclosed.queue_for(ctx, items, actor=who.name, role=who.role, view="cli_queue")
 
     items = run(with_context(shown))
@@ -74,18 +94,36 @@ def queue(
     if not items:
         console.print("no account is waiting for a person", highlight=False)
         return
+    taken = any(item.taken_by for item in items)
     table = new_table(
         id_column("account", (item.account_id for item in items)), "waiting for", "stage", amount_column("balance"),
-        amount_column("past due"), free_column("reminder"),
+        amount_column("past due"), free_column("reminder"), *(["taken by"] if taken else []),
     )  # fmt: skip
     for item in items:
         table.add_row(
             item.account_id, ", ".join(REASON_WORDS.get(r, words(r)) for r in item.reasons),
             stage_text(item.stage, item.hold), money(item.balance_cents),
             "" if item.days_past_due is None else f"{item.days_past_due} days", "; ".join(item.reminders),
+            *([_taken(item)] if taken else []),
         )  # fmt: skip
     print_table(console, table)
     console.print(f"{len(items)} account(s) waiting", highlight=False)
+
+
+def _taken(item: QueueItem) -> str:
+    return f"{item.taken_by} until {item.taken_until:%H:%M} UTC" if item.taken_by and item.taken_until else ""
+
+
+def _take_next(filters: Filters, as_json: bool) -> None:
+    who = caller(Permission.EVENTS)
+
+    async def take(ctx: OpsContext) -> dict[str, str]:
+        return await claims.take_next(ctx, who, filters, now=datetime.now(UTC), key=None)
+
+    answer = run(with_context(take))
+    if as_json:
+        return print_json(answer)
+    console.print(answer["result"], highlight=False)
 
 
 def show(account_id: AccountId, as_json: JsonOption = False) -> None:
@@ -205,7 +243,10 @@ RECORD_HEADERS = {"attempt": "#", "number": "#", "promise_no": "#", "placement_n
 RECORD_HEADERS |= {"plan_no": "plan", "agency_id": "agency"}
 FREE_TEXT = {"text", "what", "reason", "recall_reason", "value", "label", "template", "result", "outcome"}
 WORDED = {"kind", "status", "channel", "template", "outcome", "role", "source"}
-REASON_WORDS = {"offer": "an offer", "approval": "approval", "verification": "verification", "probate": "probate"}
+REASON_WORDS = {
+    "offer": "an offer", "approval": "approval", "verification": "verification", "probate": "probate",
+    "promise_due": "a promise due",
+}  # fmt: skip
 
 
 def _records(title: str, rows: list[dict[str, Any]], columns: Sequence[str]) -> Table:

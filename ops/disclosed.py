@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.disclosure import WITHHELD, disclose_picture, disclose_reminders, disclose_status
+from domain.disclosure import WITHHELD, disclose_picture, disclose_reminders, disclose_status, shown_creditor
 from ops import views
 from ops.account_view import account_picture
 from ops.context import OpsContext
@@ -49,9 +49,12 @@ async def picture_for(
 
 
 async def queue_for(ctx: OpsContext, items: list[QueueItem], *, actor: str, role: str, view: str) -> list[QueueItem]:
-    """The queue with its reminders as `role` may see them; each account whose reminder text is shown is audited."""
+    """The queue with its reminders and creditors as `role` may see them; each account whose reminder text is
+    shown is audited."""
     for item in items:
         item.reminders = disclose_reminders(item.reminders, role)
+        if item.creditor is not None:
+            item.creditor = shown_creditor(item.creditor, item.medical, role)
     shown = [item.account_id for item in items if any(text != WITHHELD for text in item.reminders)]
     await record_views(ctx, shown, actor=actor, role=role, view=view)
     return items
