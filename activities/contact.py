@@ -288,9 +288,17 @@ class ContactActivities:
                 consent_to_calls=contact.consent_to_calls,
                 at=contact.at,
                 now=decided_at(request.at),
+                placed_by=contact.placed_by,
             )
+            if contact.outbound and contact.outcome == Outcome.WRONG_NUMBER and contact.point_id is not None:
+                await repository.set_point_flags(
+                    session, point_id=contact.point_id, bad=True, now=decided_at(request.at),
+                    reason=BadReason.WRONG_NUMBER,
+                )  # fmt: skip
         bound_logger(request.account_id, attempt_no=request.attempt_no).info(
-            "contact.inbound" if recorded.created else "contact.inbound_already_recorded",
+            ("contact.staff_call" if contact.outbound else "contact.inbound")
+            if recorded.created
+            else "contact.inbound_already_recorded",
             channel=contact.channel.value,
             outcome=contact.outcome.value,
         )

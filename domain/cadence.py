@@ -337,18 +337,20 @@ def record_inbound(
     at: datetime,
     point_id: int | None = None,
     consent_to_calls: bool = False,
+    outbound: bool = False,
 ) -> ContactRecord | None:
-    """A contact the consumer started, remembered under the next attempt number; None if `inbound_id`
-    was recorded already. A telephone conversation starts the quiet period like one the collector
-    placed (1006.14(b)(2)(i)(B): whoever placed the call); consent to calls lifts the call limits for
-    7 days (1006.14(b)(3)(i)); a conversation resets the attempts without contact and a right-party
+    """A contact the consumer started (or, `outbound`, a call a collector placed by hand: a placed call
+    the gate counts), remembered under the next attempt number; None if `inbound_id` was recorded already.
+    A telephone conversation starts the quiet period like one the collector placed (1006.14(b)(2)(i)(B):
+    whoever placed the call); consent to calls lifts the call limits for 7 days (1006.14(b)(3)(i)); a
+    conversation resets the attempts without contact and a right-party
     contact moves the account on, as `apply_outcome` does for an attempt."""
     if inbound_id in progress.inbound_ids:
         return None
     progress.inbound_ids.append(inbound_id)
     del progress.inbound_ids[:-HISTORY_KEPT]
     record = ContactRecord(
-        next_attempt_no(progress), channel, point_id or 0, at, sent=False, outcome=outcome, inbound=True,
+        next_attempt_no(progress), channel, point_id or 0, at, sent=outbound, outcome=outcome, inbound=not outbound,
         consent_to_calls=consent_to_calls,
     )  # fmt: skip
     _remember(progress, record)

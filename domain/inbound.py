@@ -1,4 +1,5 @@
-"""Contacts the consumer starts (a call, a text, an email, a letter) and what staff record of them: pure.
+"""Contacts the consumer starts (a call, a text, an email, a letter), calls a collector places by hand from
+the desk, and what staff record of them: pure.
 
 What an inbound contact is checked against lives in domain.validation (`inbound_problem`);
 `describe_inbound` is the line a person reads about what it changed.
@@ -27,6 +28,13 @@ class InboundContactInput:
     at: datetime
     consent_to_calls: bool = False
     point_id: int | None = None
+    placed_by: str = ""
+    """Set for a call a collector placed by hand from the desk (outbound): the name of who placed it.
+    The gate counts it as a placed call (1006.14(b)(3)); it was cleared by the gate before it was placed."""
+
+    @property
+    def outbound(self) -> bool:
+        return bool(self.placed_by)
 
 
 @dataclass
@@ -49,6 +57,8 @@ def describe_inbound(account_id: str, contact: InboundContactInput, *, local_day
     """What a person reads once the contact is recorded: what it was and what it changes for calls.
 
     `local_day` is the contact's day where the debtor is; `quiet_days` the account's profile's."""
+    if contact.outbound:
+        return f"call placed by {contact.placed_by} recorded for account {account_id}: {_outcome_words(contact)}"
     what = f"inbound {contact.channel.value} recorded for account {account_id}: {_outcome_words(contact)}"
     notes = []
     if is_telephone_conversation(contact) and not contact.consent_to_calls:

@@ -221,7 +221,13 @@ def inbound_problem(
 ) -> str | None:
     """Why `contact` cannot be recorded, or None: the outcome must fit the channel, the time must carry
     its UTC offset and be neither in the future nor before the account existed."""
-    allowed = INBOUND_OUTCOMES.get(contact.channel)
+    allowed = (
+        tuple(Outcome)
+        if contact.outbound and contact.channel == Channel.CALL
+        else INBOUND_OUTCOMES.get(contact.channel)
+    )
+    if contact.outbound and (contact.channel != Channel.CALL or contact.point_id is None):
+        return "a call placed from the desk is a call to one of the account's phone numbers"
     if allowed is None:
         return f"unknown channel {contact.channel!r}: one of {', '.join(c.value for c in INBOUND_OUTCOMES)}"
     if contact.outcome not in allowed:

@@ -11,6 +11,8 @@ from temporalio.common import SearchAttributeKey
 
 WORKFLOW_TYPE = "AccountCollectionsWorkflow"
 STATUS_QUERY = "status"
+NEXT_CALL_QUERY = "next_call"
+"""The gate's answer for a call placed by hand (domain.call_gate): the desk asks before dialling."""
 PROPOSE_PLAN_UPDATE = "propose_plan"
 DECIDE_APPROVAL_UPDATE = "decide_approval"
 CHARGE_SIGNAL = "post_charge"

@@ -316,8 +316,10 @@ async def send_inbound(
     at: datetime | None = None,
     consent_to_calls: bool = False,
     point: str | None = None,
+    placed_by: str = "",
 ) -> str:
-    """Record a contact the consumer started (signal-with-start `inbound_contact`); checked first by
+    """Record a contact the consumer started, or (`placed_by`) a call a collector placed by hand, which
+    ops.calls.place_call clears with the gate first (signal-with-start `inbound_contact`); checked first by
     domain.inbound.inbound_problem, the workflow's own check. A telephone conversation starts the
     quiet period (1006.14(b)(2)(i)(B)); consent to calls lasts 7 days (1006.14(b)(3)(i))."""
     account = await require_open_account(ctx, account_id)
@@ -331,7 +333,7 @@ async def send_inbound(
             point_id = found.contact_point_id
         snapshot = await repository.contact_snapshot(session, account_id)
     now = datetime.now(UTC)
-    contact = InboundContactInput(uuid4().hex, channel, outcome, at or now, consent_to_calls, point_id)
+    contact = InboundContactInput(uuid4().hex, channel, outcome, at or now, consent_to_calls, point_id, placed_by)
     refuse(validation.inbound_problem(contact, now=now, account_since=account.created_at))
     await _signal_with_start(ctx, account, "inbound_contact", contact)
     phones = [p for p in snapshot.points if p.kind == "phone" and (point_id is None or p.point_id == point_id)]

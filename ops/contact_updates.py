@@ -126,7 +126,7 @@ async def mark_bad(ctx: OpsContext, account_id: str, point: str, *, kind: str, r
     """A returned letter (`contact returned-mail --address`) or a bounced email (`contact bounced --email`):
     the point is kept, marked, and the gate no longer uses it."""
     refuse(validation.bad_point_problem(kind, reason))
-    found = await _point_named(ctx, account_id, point, kind)
+    found = await point_named(ctx, account_id, point, kind)
     async with ctx.sessions() as session, session.begin():
         changed = await contact_updates.mark_point_bad(
             session, account_id=account_id, point_id=found.contact_point_id, reason=reason, now=datetime.now(UTC),
@@ -199,7 +199,7 @@ async def _point(ctx: OpsContext, account_id: str, point_id: int) -> ContactPoin
     return point
 
 
-async def _point_named(ctx: OpsContext, account_id: str, named: str, kind: str) -> ContactPointView:
+async def point_named(ctx: OpsContext, account_id: str, named: str, kind: str) -> ContactPointView:
     """The account's point of `kind` named by its number ('#4', '4') or its value."""
     number = named.strip().removeprefix("#")
     if number.isdigit():

@@ -19,3 +19,13 @@ async def add_note(
         return await repository.add_note(
             session, account_id=account_id, author=author, text=text, remind_on=remind_on, now=now
         )
+
+
+async def reminder_done(ctx: OpsContext, account_id: str, note_id: int, *, actor: str, now: datetime) -> str:
+    """Mark the note's reminder done: it leaves the work queue; the note stays."""
+    await require_account(ctx, account_id)
+    async with ctx.sessions() as session, session.begin():
+        note = await repository.mark_reminder_done(
+            session, account_id=account_id, note_id=note_id, actor=actor, now=now
+        )
+    return f"reminder of note #{note.note_id} on account {account_id} done"

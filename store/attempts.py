@@ -104,21 +104,24 @@ async def record_inbound_contact(
     at: datetime,
     now: datetime,
     actor: str = "workflow",
+    placed_by: str = "",
 ) -> AttemptBegun:
-    """Record a contact the consumer started (status 'received', direction 'inbound') under the
-    workflow's next number; the same `inbound_id` again changes nothing (`created=False`)."""
+    """Record a contact the consumer started (status 'received', direction 'inbound'), or a call a collector
+    placed by hand (`placed_by`: status 'sent', direction 'outbound'), under the workflow's next number;
+    the same `inbound_id` again changes nothing (`created=False`)."""
     return await _insert_once(
         session,
         account_id=account_id,
         attempt_no=attempt_no,
         channel=channel,
         contact_point_id=contact_point_id,
-        status=AttemptStatus.RECEIVED,
+        status=AttemptStatus.SENT if placed_by else AttemptStatus.RECEIVED,
         values={
             "outcome": Outcome(outcome).value,
             "outcome_at": at,
-            "direction": "inbound",
+            "direction": "outbound" if placed_by else "inbound",
             "consent_to_calls": consent_to_calls,
+            "detail": {"placed_by": placed_by} if placed_by else {},
         },
         at=at,
         now=now,

@@ -42,9 +42,29 @@ async def notes_for(session: AsyncSession, account_id: str) -> list[NoteView]:
 async def reminders_due(session: AsyncSession, as_of: date) -> list[NoteView]:
     """Every note whose reminder date is `as_of` or earlier, by date then note."""
     rows = await session.scalars(
-        select(NoteRow).where(NoteRow.remind_on <= as_of).order_by(NoteRow.remind_on, NoteRow.id)
+        select(NoteRow)
+        .where(NoteRow.remind_on <= as_of, NoteRow.reminder_done_at.is_(None))
+        .order_by(NoteRow.remind_on, NoteRow.id)
     )
     return [_view(row) for row in rows]
+
+
+async def mark_reminder_done(
+    session: AsyncSession, *, account_id: str, note_id: int, actor: str, now: datetime
+) -> NoteView:
+    """The note's reminder done: it leaves the work queue (audited `note.reminder_done`); ValueError for a note
+    of another account, one without a reminder, or one done already, and nothing written."""
+    row = await session.get(NoteRow, note_id, with_for_update=True)
+    if row is None or row.account_id != account_id:
+        raise ValueError(f"account {account_id} has no note #{note_id}: nothing changed")
+    if row.remind_on is None:
+        raise ValueError(f"note #{note_id} has no reminder: nothing changed")
+    if row.reminder_done_at is not None:
+        raise ValueError(f"the reminder of note #{note_id} was done by {row.reminder_done_by}: nothing changed")
+    row.reminder_done_at, row.reminder_done_by = now, actor
+    detail = {"note_id": note_id, "remind_on": row.remind_on.isoformat()}
+    await append_audit(session, account_id=account_id, action="note.reminder_done", detail=detail, actor=actor, now=now)
+    return _view(row)
 
 
 def _view(row: NoteRow) -> NoteView:

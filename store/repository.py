@@ -52,7 +52,7 @@ from store.holds import (
     write_off,
 )
 from store.loading import upsert_accounts
-from store.notes import add_note, notes_for, reminders_due
+from store.notes import add_note, mark_reminder_done, notes_for, reminders_due
 from store.outbox import enqueue_outbox, export_outbox, outbox_entries
 from store.payments import payment_by_reference, payments_for, record_payment
 from store.placements import (
@@ -111,6 +111,7 @@ __all__ = [
     "holds_for",
     "latest_action",
     "notes_for",
+    "mark_reminder_done",
     "open_hold",
     "open_hold_once",
     "outbox_entries",

@@ -291,6 +291,8 @@ class NoteView:
     text: str = field(repr=False)
     """Free text: it may name people, so it stays out of the repr (and logs)."""
     remind_on: date | None
+    reminder_done_at: datetime | None = None
+    reminder_done_by: str | None = None
 
 
 @dataclass(frozen=True)

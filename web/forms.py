@@ -31,6 +31,7 @@ from web.auth import presented_token
 REFUSALS = (OpsError, IntakeError, InvalidAmount, ValueError)
 """What a write refuses with: one line for the person, nothing changed."""
 FLASH = "desk_done"
+MONEY_FIELDS = ("amount", "settle")
 
 CSRF_FIELD = "csrf"
 KEY_FIELD = "request_key"
@@ -122,6 +123,9 @@ async def submit(
         )  # fmt: skip
     except FieldError as err:
         return Submitted(fields, errors={err.field: str(err)}, status=422)
+    except InvalidAmount as err:  # an amount as people type it, refused: next to the amount that was typed
+        where = next((name for name in MONEY_FIELDS if fields.get(name)), "form")
+        return Submitted(fields, errors={where: f"{err}; nothing changed"}, status=422)
     except REFUSALS as err:
         return Submitted(fields, errors={"form": str(err)}, status=refusal_status(err))
     return Submitted(fields, result=str(answer.body.get("result", "done")))

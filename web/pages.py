@@ -15,7 +15,6 @@ from domain.money import format_cents
 from ops import disclosed, reports, views
 from ops.context import OpsContext
 from ops.queue import work_queue
-from store import repository
 from store.reports import Period
 from web import forms, presentation, wording
 from web.auth import COOKIE, check_token, require
@@ -140,19 +139,6 @@ async def dashboard(request: Request, caller: Reader) -> Response:
 async def accounts(request: Request, caller: Reader, stage: str | None = None, hold: str | None = None) -> Response:
     rows = await views.list_accounts(context(request), stage=stage or None, hold=hold or None, limit=500)
     return page(request, "accounts.html", caller, rows=rows, stage=stage, hold=hold)
-
-
-@router.get("/accounts/{account_id}")
-async def account(request: Request, account_id: str, caller: Reader) -> Response:
-    ctx = context(request)
-    full, picture = await disclosed.picture_for(
-        ctx, account_id, actor=caller.name, role=caller.role, view="account_page"
-    )
-    async with ctx.sessions() as session:
-        attempts = await repository.attempts_for(session, account_id)
-        zones = await repository.attempt_zones(session, attempts)
-    shown = presentation.account_page(full, attempts, zones, today=datetime.now(UTC).date(), role=caller.role)
-    return page(request, "account.html", caller, account_id=account_id, **picture, **shown)
 
 
 @router.get("/queue")

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import lifecycle, machine
     from domain import workflow_contract as contract
     from domain.attention import needs_attention
+    from domain.call_gate import CallGate, CallGateQuestion, call_gate
     from domain.commands import Call, Command, Context, Event, Refused, Wait
     from domain.creditor_messages import ChargeInput, CreditInput, CreditorRecallInput
     from domain.flows.negotiating import approval_problem, evaluate, proposal_problem
@@ -275,6 +276,10 @@ class AccountCollectionsWorkflow:
     @workflow.query(name=contract.STATUS_QUERY)
     def status(self) -> AccountStatus:
         return lifecycle.account_status(self.state, workflow.now())
+
+    @workflow.query(name=contract.NEXT_CALL_QUERY)
+    def next_call(self, question: CallGateQuestion) -> CallGate:
+        return call_gate(self.state, question.at, question.point_id)
 
 
 def _attributes(state: AccountState) -> list[SearchAttributeUpdate[Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain import cadence, holds, lifecycle, referral, validation
 from domain.commands import Context, Flow, Refused, call
+from domain.contact import Outcome
 from domain.contact_messages import ContactPreference, ContactPreferenceInput, RecordOutcomeInput
 from domain.creditor_messages import (
     CHARGE,
@@ -155,10 +156,15 @@ def inbound_contact(ctx: Context, contact: InboundContactInput) -> Flow[None]:
     record = cadence.record_inbound(
         state.contact, inbound_id=contact.inbound_id, channel=contact.channel, outcome=contact.outcome,
         at=contact.at, point_id=contact.point_id, consent_to_calls=contact.consent_to_calls,
+        outbound=contact.outbound,
     )  # fmt: skip
     if record is None:
         ctx.log(f"inbound contact {contact.inbound_id} already recorded")
         return
+    if contact.outbound and contact.outcome == Outcome.WRONG_NUMBER:
+        snapshot = yield from sending.contacts(ctx)
+        for point in snapshot.points:
+            point.bad = point.bad or point.point_id == contact.point_id
     yield from call(
         "record_inbound_contact", RecordInboundInput(state.account_id, record.attempt_no, contact, at=ctx.now())
     )

@@ -24,6 +24,8 @@ class NoteRow(Base):
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     remind_on: Mapped[date | None] = mapped_column(index=True)
+    reminder_done_at: Mapped[datetime | None]
+    reminder_done_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class ClosedMonthRow(Base):

@@ -1,0 +1,121 @@
+"""The account page as a workspace: what the account is, and for those who may act, a form per action.
+
+Every form posts to `/accounts/{id}/desk/{action}` and goes through web/forms.submit: CSRF checked, its
+fields parsed into the API's body (web/bodies.py), the same write as the API (web/actions.py), once per
+rendering of the form, audited with the caller. A refusal shows the page again with its line next to the
+field and nothing changed; a success redirects to the page, which says what was done.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ops import calls, disclosed, negotiation, statements
+from ops.errors import OpsError
+from store import repository
+from web import desk_view, forms, presentation
+from web.actions import DESK
+from web.forms import Submitted
+from web.pages import Reader, context, page
+from web.tokens import DOES, Caller, Permission
+
+router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+
+
+@router.get("/accounts/{account_id}")
+async def account(request: Request, account_id: str, caller: Reader) -> Response:
+    return await workspace(request, caller, account_id)
+
+
+@router.post("/accounts/{account_id}/desk/{action}")
+async def act(request: Request, account_id: str, action: str, caller: Reader) -> Response:
+    found = DESK.get(action)
+    if found is None:
+        raise HTTPException(404, f"no such action {action!r} on the desk")
+    if not caller.may(found.permission):
+        raise HTTPException(403, f"the {caller.role} role may not {DOES[found.permission]}: nothing changed")
+    ctx = context(request)
+    submitted = await forms.submit(
+        request, caller, action=found.name, account_id=account_id, model=found.body,
+        write=lambda body: found.write(ctx, caller, account_id, body),
+    )  # fmt: skip
+    if submitted.done:
+        target = f"/accounts/{account_id}/statement" if action == "duplicate_statement" else f"/accounts/{account_id}"
+        return forms.done_redirect(target, submitted.result or "done")
+    return await workspace(request, caller, account_id, refused=submitted, action=action)
+
+
+@router.get("/accounts/{account_id}/statement")
+async def duplicate_statement(request: Request, account_id: str, caller: Reader) -> Response:
+    """The duplicate statement the desk just reprinted, to print or send (operations and supervisors)."""
+    if not caller.may(Permission.EVENTS):
+        raise HTTPException(403, f"the {caller.role} role may not {DOES[Permission.EVENTS]}")
+    ctx, today = context(request), datetime.now(UTC).date()
+    shown = await statements.statement(
+        ctx.sessions, account_id, as_of=today, company_contact=ctx.settings.company_contact, reprinted_on=today
+    )
+    response = HTMLResponse(statements.statement_html(shown))
+    if done := forms.flashed(request):
+        forms.forget_flash(response)
+        response.headers["X-Desk-Done"] = done[:200].encode("ascii", "replace").decode()
+    return response
+
+
+async def workspace(
+    request: Request, caller: Caller, account_id: str, *, refused: Submitted | None = None, action: str | None = None
+) -> Response:
+    """The account page; with the desk's forms for a caller who may act (`refused`: the form to show again)."""
+    ctx, today = context(request), datetime.now(UTC).date()
+    full, picture = await disclosed.picture_for(
+        ctx, account_id, actor=caller.name, role=caller.role, view="account_page"
+    )
+    async with ctx.sessions() as session:
+        attempts = await repository.attempts_for(session, account_id)
+        zones = await repository.attempt_zones(session, attempts)
+    shown = presentation.account_page(full, attempts, zones, today=today, role=caller.role)
+    values: dict[str, Any] = {"done": forms.flashed(request), "action": action}
+    if refused is not None:
+        values |= {"errors": refused.errors, "sent": refused.fields}
+    if caller.may(Permission.EVENTS):
+        values["desk"] = await _desk(request, account_id, full, picture, attempts, shown["currency"])
+    response = page(request, "account.html", caller, account_id=account_id, **picture, **shown, **values)
+    if values["done"]:
+        forms.forget_flash(response)
+    if refused is not None:
+        response.status_code = refused.status
+    return response
+
+
+async def _desk(
+    request: Request, account_id: str, full: dict[str, Any], shown: dict[str, Any], attempts: list[Any], currency: str
+) -> dict[str, Any]:
+    """The forms' choices: `full` is the account as recorded, `shown` as the caller's role may see it."""
+    ctx, today = context(request), datetime.now(UTC).date()
+    stage = full["status"].get("stage")
+    closed = full["status"].get("closed") or stage in ("paid", "settled", "written_off", "discharged", "recalled")
+    try:
+        offers = [] if closed else await negotiation.offers(ctx, account_id)
+    except OpsError:
+        offers = []
+    gate = await calls.next_call(ctx, account_id)
+    points = shown["contact_points"]
+    return {
+        "today": today.isoformat(),
+        "call_gate": gate.text,
+        "call_allowed": gate.gate is not None and gate.gate.allowed_now,
+        "phones": desk_view.usable_points(points, "phone"),
+        "emails": desk_view.usable_points(points, "email"),
+        "open_attempts": desk_view.open_attempts(attempts),
+        "call_outcomes": desk_view.choices(desk_view.CALL_OUTCOMES),
+        "inbound_channels": desk_view.choices(desk_view.INBOUND_CHANNELS),
+        "opt_out_channels": desk_view.choices(desk_view.OPT_OUT_CHANNELS),
+        "sources": desk_view.choices(desk_view.SOURCES),
+        "offers": desk_view.offer_rows(offers, currency),
+        "reminders": desk_view.due_reminders(shown["notes"], today),
+        "pending_approval": full["status"].get("pending_approval"),
+        "closed": bool(closed),
+    }
