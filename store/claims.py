@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +22,7 @@ from store.audit import append_audit
 from store.models import AccountClaimRow
 from store.views import AccountClaimView, in_chunks, view_of
 
-_CLAIMS = AccountClaimRow.__table__
+_CLAIMS = cast(Table, AccountClaimRow.__table__)
 
 
 async def claim_first(

@@ -74,7 +74,7 @@ class PromiseRow(Base):
     promise_no: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int]
     due_date: Mapped[date] = mapped_column(index=True)
-    """Indexed for the work queue's promises due today (0017)."""
+    """Indexed for the work queue's promises due today (0018)."""
     status: Mapped[str] = mapped_column(String(16))
     made_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]

@@ -1,8 +1,8 @@
 """Claims on accounts: "next account" takes the queue's first account for a collector for a while; and
 promises indexed by due date (the queue's promises due today).
 
-Revision ID: 0017_account_claims
-Revises: 0016_contact_updates
+Revision ID: 0018_account_claims
+Revises: 0017_reminders_done
 
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_account_claims"
-down_revision: str | None = "0016_contact_updates"
+revision: str = "0018_account_claims"
+down_revision: str | None = "0017_reminders_done"
 branch_labels: str | None = None
 depends_on: str | None = None
 
