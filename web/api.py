@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,6 @@ from pydantic import BaseModel
 from ops import account_workflows, calls, disclosed, negotiation, views, write_downs
 from ops.context import OpsContext
 from ops.payment_uploads import posted_upload
-from ops.queue import work_queue
 from ops.requests import Written, perform_write
 from ops.suspense import apply_item, refund_item, refunds
 from ops.suspense import items as suspense_items
@@ -471,18 +469,6 @@ async def accounts(
     request: Request, caller: Reader, stage: str | None = None, hold: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     return await views.list_accounts(context(request), stage=stage, hold=hold, limit=min(max(limit, 1), 1000))
-
-
-@router.get("/queue")
-async def queue(
-    request: Request, caller: Reader, stage: str | None = None, hold: str | None = None, reason: str | None = None
-) -> list[dict[str, Any]]:
-    items = await work_queue(
-        context(request), stage=stage, hold=hold, reasons=[reason] if reason else None,
-        today=datetime.now(UTC).date(),
-    )  # fmt: skip
-    shown = await disclosed.queue_for(context(request), items, actor=caller.name, role=caller.role, view="api_queue")
-    return [item.as_dict() for item in shown]
 
 
 @router.post("/payment-files")

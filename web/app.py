@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from ops.context import open_context
 from service.config import Settings
 from service.web_config import WebSettings
-from web import api, api_docs, codec, desk, pages
+from web import api, api_docs, api_queue, codec, desk, pages, queue_pages
 from web.auth import Tokens
 from web.forms import REFUSALS, refusal_status
 from web.guard import Guard
@@ -35,10 +35,12 @@ def create_app(settings: Settings, web: WebSettings) -> FastAPI:
     app.state.secure_cookie = web.secure_cookie
     app.add_middleware(Guard, https=web.secure_cookie)  # limits, the token before the body, headers, errors
     app.include_router(api.router)
+    app.include_router(api_queue.router)
     app.include_router(api_docs.router)
     app.mount("/codec", codec.codec_app(app.state.tokens, app.state.throttle))  # the Temporal Web UI's codec server
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(queue_pages.router)
     app.include_router(desk.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["money"] = wording.money
 templates.env.filters["when"] = wording.utc_time
+templates.env.filters["clock"] = wording.clock
 templates.env.filters["day"] = wording.day
 templates.env.filters["words"] = wording.words
 templates.env.filters["sentence"] = wording.sentence
@@ -139,15 +140,3 @@ async def dashboard(request: Request, caller: Reader) -> Response:
 async def accounts(request: Request, caller: Reader, stage: str | None = None, hold: str | None = None) -> Response:
     rows = await views.list_accounts(context(request), stage=stage or None, hold=hold or None, limit=500)
     return page(request, "accounts.html", caller, rows=rows, stage=stage, hold=hold)
-
-
-@router.get("/queue")
-async def queue(
-    request: Request, caller: Reader, stage: str | None = None, hold: str | None = None, reason: str | None = None
-) -> Response:
-    items = await work_queue(
-        context(request), stage=stage or None, hold=hold or None, reasons=[reason] if reason else None,
-        today=datetime.now(UTC).date(),
-    )  # fmt: skip
-    items = await disclosed.queue_for(context(request), items, actor=caller.name, role=caller.role, view="queue_page")
-    return page(request, "queue.html", caller, items=items, reason=reason)

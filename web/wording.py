@@ -44,6 +44,7 @@ QUEUE_REASONS: dict[str, str] = {
     "verification": "a dispute to verify",
     "probate": "an estate representative",
     "reminder": "a note reminder",
+    "promise_due": "a promise due today",
 }
 
 QUEUE_FILTERS: dict[str, str] = {
@@ -52,6 +53,7 @@ QUEUE_FILTERS: dict[str, str] = {
     "verification": "disputes to verify",
     "probate": "estates without a representative",
     "reminder": "note reminders",
+    "promise_due": "promises due today",
 }
 
 ACTIONS: dict[str, str] = {
@@ -108,6 +110,11 @@ def zone_time(at: datetime | str | None, zone: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return f"{moment.astimezone(found):%Y-%m-%d %H:%M} {zone}"
+
+
+def clock(at: datetime | None) -> str:
+    """'14:05 UTC' (a moment later today: a claim's end)."""
+    return "" if at is None else f"{at.astimezone(UTC):%H:%M} UTC"
 
 
 def day(value: date | str | None) -> str:
