@@ -6,6 +6,7 @@ the page), as a browser sends them."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -122,3 +123,16 @@ def test_a_viewer_sees_the_queue_without_the_button_and_may_not_take_one(desk: W
     assert forged.status_code == 403 and "this form has expired" in forged.text, "no CSRF token: refused"
     with desk.client("vera") as api:
         assert api.post("/api/queue/next").status_code == 403
+
+
+def test_the_cli_takes_the_next_account_as_the_configured_collector(desk: WebService) -> None:
+    olaf = desk.operator.acting_as("olaf", "operations")
+    before = {item["account_id"]: item["taken_by"] for item in json.loads(olaf("queue", "--json").stdout)}
+    took = olaf("queue", "--next", "--reason", "reminder", "--json")
+    assert took.returncode == 0, took.stderr
+    answer = json.loads(took.stdout)
+    assert answer["by"] == "olaf" and before[answer["account_id"]] in (None, "olaf"), (answer, before)
+    after = {item["account_id"]: item["taken_by"] for item in json.loads(olaf("queue", "--json").stdout)}
+    assert after[answer["account_id"]] == "olaf"
+    refused = desk.operator.acting_as("val", "viewer")("queue", "--next")
+    assert refused.returncode == 1 and "val (viewer) may not send events" in refused.stderr
