@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -49,7 +50,8 @@ class WebService:
             finally:
                 await engine.dispose()
 
-        return asyncio.run(read())
+        with ThreadPoolExecutor(1) as thread:  # its own event loop: a Playwright page runs one in this thread
+            return thread.submit(asyncio.run, read()).result()
 
     def requests(self, account_id: str) -> list[AuditEntryView]:
         """The web callers' write requests recorded for the account (`request.*`; the fixture's CLI start left out)."""
