@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from domain.intake import ACCOUNT_COLUMNS
 from store import repository
@@ -106,3 +108,21 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/login", timeout=2, verify=False).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No network beyond loopback: nothing in the background, no first-run, no GPU.
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

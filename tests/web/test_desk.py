@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.e2e.test_operations_end_to_end import wait_until
 from tests.web.conftest import WebService
-from tests.web.test_browser import browser, shot  # noqa: F401  (the module's browser fixture)
+from tests.web.test_browser import shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
