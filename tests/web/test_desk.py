@@ -3,6 +3,8 @@ works an account to a settlement a supervisor approves, takes the payment; refus
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,29 @@ def test_a_viewer_sees_no_action_and_a_form_without_its_token_is_refused(
     assert status and desk and desk["y"] > status["y"] + status["height"], "on a tablet the actions follow the account"
     assert desk["x"] + desk["width"] <= 820
     shot(oscar, tmp_path, "tablet")
+
+
+def test_the_cli_asks_the_same_gate_before_a_call_and_marks_a_reminder_done(web_service: WebService) -> None:
+    operator, account = web_service.operator, "W5"
+    said = operator("next-call", account)
+    assert said.returncode == 0, said.stderr
+    gate = said.stdout.strip()
+    assert gate.startswith(("calls allowed now", "calls allowed again", "no calls")), gate
+    shown = operator("show", account, "--json")
+    phone = next(p for p in json.loads(shown.stdout)["contact_points"] if p["kind"] == "phone")
+    placed = operator("call", account, "--phone", str(phone["contact_point_id"]), "--outcome", "voicemail")
+    if gate.startswith("calls allowed now"):
+        assert placed.returncode == 0 and "call placed by" in placed.stdout, placed.stderr
+    else:  # outside the debtor's hours, or before the notice: refused with the gate's own words, nothing recorded
+        assert placed.returncode != 0 and gate.split(":")[0] in placed.stderr and "not recorded" in placed.stderr
+        assert not [e for e in web_service.audit(account) if e.action == "request.staff_call"]
+
+    noted = operator("note", account, "ring back after lunch", "--remind-on", date.today().isoformat())
+    assert noted.returncode == 0, noted.stderr
+    number = noted.stdout.split()[1]
+    done = operator("reminder-done", account, number)
+    assert done.returncode == 0 and f"reminder of note #{number} on account {account} done" in done.stdout
+    again = operator("reminder-done", account, number)
+    assert again.returncode != 0 and "was done by" in again.stderr and "nothing changed" in again.stderr
+    queue = operator("queue", "--reason", "reminder")
+    assert account not in queue.stdout, "a reminder done leaves the work queue"
