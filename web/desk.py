@@ -115,6 +115,8 @@ async def _desk(
         "call_allowed": gate.gate is not None and gate.gate.allowed_now,
         "phones": desk_view.usable_points(points, "phone"),
         "emails": desk_view.usable_points(points, "email"),
+        "points": [p for kind in ("phone", "email", "address") for p in desk_view.usable_points(points, kind)],
+        "retire_reasons": desk_view.choices(desk_view.RETIRE_REASONS),
         "open_attempts": desk_view.open_attempts(attempts),
         "call_outcomes": desk_view.choices(desk_view.CALL_OUTCOMES),
         "inbound_channels": desk_view.choices(desk_view.INBOUND_CHANNELS),
