@@ -5,6 +5,8 @@ dialling (the `next_call` query) and what a placed call changes (1006.14(b)(2)(i
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,15 +57,20 @@ async def phone_of(sessions, account_id: str) -> int:
     return next(p.contact_point_id for p in points if p.kind == "phone")
 
 
+@asynccontextmanager
+async def noticed(env, sessions, account_id: str) -> AsyncIterator[tuple[WorkflowHandle, int, datetime]]:
+    """The account's workflow once its validation notice went: its handle, its phone's id, the time then."""
+    async with running_worker(env.client, sessions) as queue:
+        handle = await start(env, queue, account_id)
+        await eventually(lambda: status_of(handle), lambda s: s.attempts_count == 1, what="the validation notice")
+        yield handle, await phone_of(sessions, account_id), await env.get_current_time()
+
+
 async def test_seven_calls_placed_by_hand_close_the_week_and_the_desk_says_until_when(
     time_skipping_env, sessions, account_id
 ):
     env = time_skipping_env
-    async with running_worker(env.client, sessions) as queue:
-        handle = await start(env, queue, account_id)
-        await eventually(lambda: status_of(handle), lambda s: s.attempts_count == 1, what="the validation notice")
-        phone = await phone_of(sessions, account_id)
-        now = await env.get_current_time()
+    async with noticed(env, sessions, account_id) as (handle, phone, now):
         morning = local(now, 10)
         first = await gate(handle, morning, phone)
         assert first.allowed_now and first.allowed_at == morning and first.calls_in_7_days == 0
@@ -96,11 +103,7 @@ async def test_a_conversation_on_a_call_placed_by_hand_moves_the_account_on_and_
     time_skipping_env, sessions, account_id
 ):
     env = time_skipping_env
-    async with running_worker(env.client, sessions) as queue:
-        handle = await start(env, queue, account_id)
-        await eventually(lambda: status_of(handle), lambda s: s.attempts_count == 1, what="the validation notice")
-        phone = await phone_of(sessions, account_id)
-        now = await env.get_current_time()
+    async with noticed(env, sessions, account_id) as (handle, phone, now):
         await placed(handle, now, phone, Outcome.RIGHT_PARTY_CONTACT, 1)
         moved = await eventually(lambda: status_of(handle), lambda s: s.stage == Stage.NEGOTIATING, what="negotiating")
         assert moved.stage == Stage.NEGOTIATING
