@@ -165,6 +165,6 @@ async def team_view(request: Request, caller: Reporter, day: str | None = None) 
     try:
         wanted = date.fromisoformat(day) if day else today
     except ValueError:
-        raise ValueError(f"day: a date as YYYY-MM-DD, got {day[:20]!r}; nothing shown") from None
+        raise ValueError(f"day: a date as YYYY-MM-DD, got {str(day)[:20]!r}; nothing shown") from None
     found = await team.team_day(context(request), wanted)
     return page(request, "team.html", caller, team=found, today=today)
