@@ -179,8 +179,9 @@ async def propose(ctx: OpsContext, caller: Caller, account_id: str, body: bodies
 
 
 async def approval(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.Decision) -> Written:
-    answer = await write_downs.decide_settlement(ctx, account_id, caller, approve=body.approve)
-    return Written(answer.reason, {"approve": body.approve, "decision": answer.decision.value})
+    answer = await write_downs.decide_settlement(ctx, account_id, caller, approve=body.approve, reason=body.reason)
+    detail = {"approve": body.approve, "decision": answer.decision.value, "reason": body.reason}
+    return Written(f"account {account_id}: {answer.reason}", detail)
 
 
 async def bankruptcy(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.Bankruptcy) -> Written:

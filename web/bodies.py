@@ -124,6 +124,7 @@ class DisputeResolution(BaseModel):
 
 class Decision(BaseModel):
     approve: bool
+    reason: str | None = Field(default=None, max_length=200, description="Why, when declining (required then)")
 
 
 class WriteDownDecision(BaseModel):
