@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from cli import accounts, engine, negotiation, supervision
+from cli import accounts, contacts, engine, negotiation, supervision
 from cli.authority import operator_app, write_downs_app
 from cli.contact_audit import audit_contacts
 from cli.contact_points import contact_app
@@ -34,7 +34,11 @@ for name, group in (
     app.add_typer(group, name=name)
 app.command()(statement)
 app.command("audit-contacts")(audit_contacts)
-for supervision_command in (supervision.queue, supervision.show, supervision.note, supervision.audit):
+app.command()(contacts.call)
+app.command("next-call")(contacts.next_call)
+for supervision_command in (
+    supervision.queue, supervision.show, supervision.note, supervision.reminder_done, supervision.audit
+):  # fmt: skip
     app.command()(supervision_command)
 app.command()(web)
 app.command("dev-server")(engine.dev_server)

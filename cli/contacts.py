@@ -1,4 +1,5 @@
-"""`event inbound` and `event attorney-allows-contact`: contacts the consumer starts, and facts staff record.
+"""`event inbound`, `event attorney-allows-contact`, `call` and `next-call`: contacts the consumer starts,
+calls a collector places by hand (the gate asked first), and facts staff record.
 
 Both go through `cli.identity.act` (the caller an administrator configured, one audit entry) to the one
 ops function the web API calls too (ops.account_workflows.send_inbound, send_attorney_allows_contact).
@@ -11,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, fail
+from cli.common import console, fail, run, with_context
 from cli.identity import act
 from domain.contact import Channel, Outcome
-from ops import account_workflows
+from ops import account_workflows, calls
 from ops.context import OpsContext
 from web.tokens import Caller
 
@@ -64,3 +65,23 @@ def attorney_allows_contact(
         return await account_workflows.send_attorney_allows_contact(ctx, account_id, reason=reason, actor=who.name)
 
     console.print(act(account_id, "attorney_allows_contact", send, {"reason": reason}), highlight=False)
+
+
+def next_call(account_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """The gate's answer for a call placed by hand now: allowed, or from when and why, in the debtor's time."""
+    answer = run(with_context(lambda ctx: calls.next_call(ctx, account_id)))
+    console.print(answer.text, highlight=False, soft_wrap=True)
+
+
+def call(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    phone: Annotated[str, typer.Option(help="The phone's number from `show` ('3') or the number dialled.")],
+    outcome: Annotated[Outcome, typer.Option(help="What came of the call.")],
+) -> None:
+    """Record a call you placed by hand: refused, nothing recorded, unless the gate allows a call to that
+    number now (`next-call` says); a conversation starts the 7-day quiet period and moves the account on."""
+
+    async def send(ctx: OpsContext, who: Caller) -> str:
+        return await calls.place_call(ctx, account_id, phone=phone, outcome=outcome, actor=who.name)
+
+    console.print(act(account_id, "staff_call", send, {"outcome": outcome.value}), highlight=False, soft_wrap=True)

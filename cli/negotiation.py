@@ -106,9 +106,9 @@ def _negotiate(
     return answer
 
 
-def _decide(account_id: str, approve: bool, as_json: bool) -> None:
+def _decide(account_id: str, approve: bool, as_json: bool, reason: str | None = None) -> None:
     """As the configured supervisor, under their role's limit; never the one who proposed it."""
-    send = partial(write_downs.decide_settlement, account_id=account_id, approve=approve)
+    send = partial(write_downs.decide_settlement, account_id=account_id, approve=approve, reason=reason)
     answer = _negotiate(account_id, "approval", lambda ctx, who: send(ctx, approver=who), Permission.APPROVE)
     print_answer(answer, as_json)
 
@@ -118,6 +118,10 @@ def approve(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: J
     _decide(account_id, True, as_json)
 
 
-def decline(account_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False) -> None:
+def decline(
+    account_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why (it goes with the decision).")],
+    as_json: JsonOption = False,
+) -> None:
     """Decline the proposal awaiting approval, as your configured identity: the account stays in negotiation."""
-    _decide(account_id, False, as_json)
+    _decide(account_id, False, as_json, reason)

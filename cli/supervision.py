@@ -15,7 +15,7 @@ import typer
 from rich.table import Column, Table
 
 from cli.common import JsonOption, console, fail, parse_date, print_json, run, with_context
-from cli.identity import caller
+from cli.identity import act, caller
 from cli.output import (
     amount_column,
     attempt_result,
@@ -196,6 +196,20 @@ def note(
         return print_json(dataclasses.asdict(added))
     when = f", reminder on {added.remind_on}" if added.remind_on else ""
     console.print(f"note {added.note_id} added to account {account_id} by {added.author}{when}")
+
+
+def reminder_done(
+    account_id: AccountId, note_id: Annotated[int, typer.Argument(metavar="NOTE", help="The note's number.")]
+) -> None:
+    """Mark a note's reminder done, as your configured identity: it leaves the work queue, the note stays."""
+    from ops.notes import reminder_done as mark_done
+
+    done = act(
+        account_id, "reminder_done",
+        lambda ctx, who: mark_done(ctx, account_id, note_id, actor=who.name, now=datetime.now(UTC)),
+        {"note_id": note_id},
+    )  # fmt: skip
+    console.print(done, highlight=False)
 
 
 def audit(

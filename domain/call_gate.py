@@ -94,7 +94,7 @@ def describe(gate: CallGate, now: datetime) -> str:
     if gate.allowed_at is None:
         return f"no calls: {why}"
     when = gate.allowed_at.astimezone(zone) if zone else gate.allowed_at
-    day = "today" if when.date() == now.astimezone(when.tzinfo).date() else f"{when:%A}"
+    day = "today" if when.date() == now.astimezone(when.tzinfo).date() else f"{when:%A} {when.day} {when:%b}"
     return f"calls allowed again {day} {when.hour}:{when:%M} {gate.zone or 'UTC'}: {why}"
 
 

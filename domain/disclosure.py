@@ -143,12 +143,16 @@ def disclose_status(status: Mapping[str, Any], role: str) -> dict[str, Any]:
 def disclose_account(account: Mapping[str, Any], role: str) -> dict[str, Any]:
     """The account's record: debtor name, street and postal code (city and state stay), creditor."""
     found = dict(account)
-    if not _sees(role, Kind.NAME):
-        found["debtor_name"] = initials(str(found.get("debtor_name") or ""))
+    found["debtor_name"] = disclose_name(str(found.get("debtor_name") or ""), role)
     if not _sees(role, Kind.ADDRESS):
         found["street"], found["postal_code"] = WITHHELD, ""
     found["creditor"] = shown_creditor(str(found.get("creditor") or ""), bool(found.get("medical")), role)
     return found
+
+
+def disclose_name(name: str, role: str) -> str:
+    """A person's name (a debtor's, a payer's on a bank file) as `role` may see it."""
+    return name if _sees(role, Kind.NAME) or not name else initials(name)
 
 
 def disclose_point(point: Mapping[str, Any], role: str) -> dict[str, Any] | None:

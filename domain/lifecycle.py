@@ -151,6 +151,7 @@ def plan_status(talks: NegotiationState) -> dict[str, Any]:
         "promises_kept": talks.promises_kept,
         "promises_broken": talks.promises_broken,
         "pending_approval": f"{pending.offer.kind} needs a {pending.required_role}" if pending else None,
+        "pending_proposal": pending,
         "forgiven_cents": talks.forgiven_cents,
     }
 

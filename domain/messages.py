@@ -13,7 +13,7 @@ from enum import StrEnum
 from domain.cadence import ContactProgress
 from domain.contact import Outcome
 from domain.contact_messages import ContactPreference, ContactSnapshot
-from domain.negotiation_messages import NegotiationState
+from domain.negotiation_messages import NegotiationState, PendingApproval
 from domain.plan_messages import RecordInstallmentsInput
 from domain.referral_messages import ReferralState
 from domain.stages import Stage
@@ -184,6 +184,9 @@ class AccountStatus:
     promises_kept: int = 0
     promises_broken: int = 0
     pending_approval: str | None = None
+    pending_proposal: PendingApproval | None = None
+    """The proposal waiting for approval as the workflow holds it: the offer, who stands behind it, the role
+    that may approve it, when it expires (the desk's approval queue shows it)."""
     forgiven_cents: int = 0
     placement: str | None = None
     placements_made: int = 0

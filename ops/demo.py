@@ -116,10 +116,14 @@ def _stop(process: subprocess.Popen, timeout: float = 60) -> None:
             process.kill()
 
 
-def demo_token(tokens_file: Path) -> str:
-    """A fresh supervisor token for the demo's dashboard (the previous demo's is revoked)."""
-    revoke_token(tokens_file, "demo")
-    return issue_token(tokens_file, "demo", Role.SUPERVISOR)
+DEMO_COLLECTOR = "collector"
+"""The demo's collector (operations role) on the desk: proposes what the supervisor `demo` approves."""
+
+
+def demo_token(tokens_file: Path, name: str = "demo", role: Role = Role.SUPERVISOR) -> str:
+    """A fresh token for the demo's desk (the previous demo's of that name is revoked)."""
+    revoke_token(tokens_file, name)
+    return issue_token(tokens_file, name, role)
 
 
 def place_zones(place: Place) -> tuple[str, ...]:
@@ -256,6 +260,9 @@ async def run_demo(
         await _wait_for("the web service", _answers(f"{dashboard}login"), web_process, "web.log")
         console.print(f"dashboard: {dashboard}  (log: {DATA_DIR}/web.log)")
         console.print(f"  sign in as supervisor 'demo' with this token:\n  {token}")  # its own line: copied whole
+        collector = demo_token(web.api_tokens_file, DEMO_COLLECTOR, Role.OPERATIONS)
+        console.print(f"  or as collector '{DEMO_COLLECTOR}' (the desk, from the work queue) with this one:")
+        console.print(f"  {collector}")
         if not console.is_terminal:  # on a terminal the live view's header shows it
             console.print(f"Temporal Web UI: {web_ui_address(settings.temporal_address)}")
         loaded = await load_accounts_file(accounts_file, settings.database_url)

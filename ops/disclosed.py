@@ -8,16 +8,27 @@ for each account whose note reminders it shows (one INSERT for them all).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.disclosure import WITHHELD, disclose_picture, disclose_reminders, disclose_status, shown_creditor
+from domain.disclosure import (
+    WITHHELD,
+    disclose_account,
+    disclose_name,
+    disclose_picture,
+    disclose_reminders,
+    disclose_status,
+    shown_creditor,
+)
 from ops import views
 from ops.account_view import account_picture
 from ops.context import OpsContext
 from ops.queue import QueueItem
+from store import repository
 from store.audit import append_views
+from store.posting import SuspenseView
 
 
 async def record_views(ctx: OpsContext, account_ids: Sequence[str], *, actor: str, role: str, view: str) -> None:
@@ -58,3 +69,19 @@ async def queue_for(ctx: OpsContext, items: list[QueueItem], *, actor: str, role
     shown = [item.account_id for item in items if any(text != WITHHELD for text in item.reminders)]
     await record_views(ctx, shown, actor=actor, role=role, view=view)
     return items
+
+
+async def accounts_for(
+    ctx: OpsContext, account_ids: Sequence[str], *, actor: str, role: str, view: str
+) -> dict[str, dict[str, Any]]:
+    """The accounts' records (debtor name, address, creditor) as `role` may see them, by id (unknown ids
+    absent); each account shown is audited."""
+    async with ctx.sessions() as session:
+        found = await repository.get_accounts(session, list(account_ids))
+    await record_views(ctx, list(found), actor=actor, role=role, view=view)
+    return {account_id: disclose_account(dataclasses.asdict(account), role) for account_id, account in found.items()}
+
+
+def suspense_for(items: Sequence[SuspenseView], role: str) -> list[SuspenseView]:
+    """Suspense items with the payer's name as `role` may see it (a payer is not yet any account's debtor)."""
+    return [dataclasses.replace(item, payer=disclose_name(item.payer, role)) for item in items]

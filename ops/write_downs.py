@@ -24,6 +24,7 @@ from service.tokens import Caller
 from store import repository
 from store import write_downs as store
 from store.audit import append_audit
+from store.views import AuditEntryView
 from store.write_downs import WriteDownView
 
 MAX_REASON = 200
@@ -76,13 +77,20 @@ async def get_write_down(ctx: OpsContext, number: int) -> WriteDownView:
     return found
 
 
-async def decide(ctx: OpsContext, number: int, approver: Caller, *, approve: bool, reason: str | None = None) -> str:
-    """A supervisor other than the requester approves (the release is sent, once) or declines (with a reason)."""
+def checked_reason(reason: str | None, *, required: bool) -> str | None:
+    """A decision's reason, trimmed (None when blank): at most MAX_REASON printable characters; `required`
+    (a decline): there must be one."""
     reason = (reason or "").strip() or None
-    if not approve and reason is None:
+    if required and reason is None:
         raise OpsError("a decline needs a reason: nothing changed")
     if reason is not None and (len(reason) > MAX_REASON or not reason.isprintable()):
         raise OpsError(f"a reason is at most {MAX_REASON} printable characters: nothing changed")
+    return reason
+
+
+async def decide(ctx: OpsContext, number: int, approver: Caller, *, approve: bool, reason: str | None = None) -> str:
+    """A supervisor other than the requester approves (the release is sent, once) or declines (with a reason)."""
+    reason = checked_reason(reason, required=not approve)
     found = await get_write_down(ctx, number)
     if found.status != store.PENDING:
         raise OpsError(f"write-down #{number} was already {found.status} by {found.decided_by}: nothing changed")
@@ -122,14 +130,24 @@ async def _audit(
     )  # fmt: skip
 
 
-async def decide_settlement(ctx: OpsContext, account_id: str, approver: Caller, *, approve: bool) -> ProposalAnswer:
+async def decide_settlement(
+    ctx: OpsContext, account_id: str, approver: Caller, *, approve: bool, reason: str | None = None
+) -> ProposalAnswer:
     """Decide the proposal awaiting approval under the approver's configured role's limit; never by the one
-    who put it forward, when the engine knows who did (their `request.propose` in the audit log)."""
+    who put it forward, when the engine knows who did (their `request.propose` in the audit log). A decline
+    needs a reason, checked as a write-down's; it goes with the decision."""
+    note = checked_reason(reason, required=not approve) or ""
+    proposer = await proposed_by(ctx, account_id)
+    if proposer is not None and authority.same_person(proposer.actor, approver.name):
+        raise NotAllowed(f"{approver.name} put this proposal forward: another supervisor decides it; nothing changed")
+    return await negotiation.decide(ctx, account_id, ApprovalInput(approver.name, approver.role, approve, note))
+
+
+async def proposed_by(ctx: OpsContext, account_id: str) -> AuditEntryView | None:
+    """The latest `request.propose` on the account: who put its proposal forward, and when (None: not known)."""
     async with ctx.sessions() as session:
         proposals = [e for e in await repository.audit_trail(session, account_id) if e.action == "request.propose"]
-    if proposals and authority.same_person(proposals[-1].actor, approver.name):
-        raise NotAllowed(f"{approver.name} put this proposal forward: another supervisor decides it; nothing changed")
-    return await negotiation.decide(ctx, account_id, ApprovalInput(approver.name, approver.role, approve))
+    return proposals[-1] if proposals else None
 
 
 def as_dict(found: WriteDownView) -> dict[str, Any]:

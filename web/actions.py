@@ -131,6 +131,16 @@ async def contact_retire(
     return Written(result, {"point_id": point, "reason": body.reason.value})
 
 
+async def point_correction(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.PointCorrection) -> Written:
+    """The desk's form for `contact_update` with a corrected value."""
+    return await contact_update(ctx, caller, account_id, bodies.ContactUpdate(value=body.value), point=body.point)
+
+
+async def point_retirement(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.PointRetirement) -> Written:
+    """The desk's form for `contact_retire`."""
+    return await contact_retire(ctx, caller, account_id, bodies.ContactRetire(reason=body.reason), point=body.point)
+
+
 async def returned_mail(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.ReturnedMail) -> Written:
     reason = BadReason.RETURNED_MAIL.value
     return Written(
@@ -169,8 +179,9 @@ async def propose(ctx: OpsContext, caller: Caller, account_id: str, body: bodies
 
 
 async def approval(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.Decision) -> Written:
-    answer = await write_downs.decide_settlement(ctx, account_id, caller, approve=body.approve)
-    return Written(answer.reason, {"approve": body.approve, "decision": answer.decision.value})
+    answer = await write_downs.decide_settlement(ctx, account_id, caller, approve=body.approve, reason=body.reason)
+    detail = {"approve": body.approve, "decision": answer.decision.value, "reason": body.reason}
+    return Written(f"account {account_id}: {answer.reason}", detail)
 
 
 async def bankruptcy(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.Bankruptcy) -> Written:
@@ -266,6 +277,8 @@ DESK: dict[str, Action] = {
         Action("cease", bodies.Cease, cease),
         Action("opt_out", bodies.OptOut, opt_out),
         Action("contact_add", bodies.ContactAdd, contact_add),
+        Action("contact_update", bodies.PointCorrection, point_correction),
+        Action("contact_retire", bodies.PointRetirement, point_retirement),
         Action("duplicate_statement", bodies.DuplicateStatement, duplicate_statement),
         Action("approval", bodies.Decision, approval, Permission.APPROVE),
     )

@@ -224,7 +224,7 @@ async def returned_mail(
 ) -> JSONResponse:
     """A letter came back: the address is marked undeliverable (`contact returned-mail`)."""
     write = partial(actions.returned_mail, context(request), caller, account_id, body)
-    return await _perform(request, caller, "returned_mail", account_id, body, idempotency_key, write)
+    return await _perform(request, caller, "contact_returned_mail", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/bounced")
@@ -237,7 +237,7 @@ async def bounced(
 ) -> JSONResponse:
     """An email bounced: the email is marked bad (`contact bounced`)."""
     write = partial(actions.bounced, context(request), caller, account_id, body)
-    return await _perform(request, caller, "bounced", account_id, body, idempotency_key, write)
+    return await _perform(request, caller, "contact_bounced", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/language")
@@ -250,7 +250,7 @@ async def language(
 ) -> JSONResponse:
     """The debtor's language for letters and messages (`contact language`)."""
     write = partial(actions.language, context(request), caller, account_id, body)
-    return await _perform(request, caller, "language", account_id, body, idempotency_key, write)
+    return await _perform(request, caller, "contact_language", account_id, body, idempotency_key, write)
 
 
 @router.post("/accounts/{account_id}/opt-out")

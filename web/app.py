@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from ops.context import open_context
 from service.config import Settings
 from service.web_config import WebSettings
-from web import api, api_docs, api_queue, codec, desk, pages, queue_pages
+from web import api, api_docs, api_queue, codec, desk, pages, queue_pages, supervisor_pages
 from web.auth import Tokens
 from web.forms import REFUSALS, refusal_status
 from web.guard import Guard
@@ -42,6 +42,7 @@ def create_app(settings: Settings, web: WebSettings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(queue_pages.router)
     app.include_router(desk.router)
+    app.include_router(supervisor_pages.router)  # the desk's approvals, suspense and team pages
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     for refusal in REFUSALS:

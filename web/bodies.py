@@ -124,6 +124,7 @@ class DisputeResolution(BaseModel):
 
 class Decision(BaseModel):
     approve: bool
+    reason: str | None = Field(default=None, max_length=200, description="Why, when declining (required then)")
 
 
 class WriteDownDecision(BaseModel):
@@ -189,3 +190,15 @@ class StaffCall(BaseModel):
 
 class DuplicateStatement(BaseModel):
     """A duplicate statement, marked as reprinted today: no fields."""
+
+
+class PointCorrection(BaseModel):
+    """The desk's correction of one contact point (the API names the point in its path)."""
+
+    point: int = Field(ge=1, description="The point's number")
+    value: str = Field(min_length=1, max_length=200, description="The corrected value: a new point replaces it")
+
+
+class PointRetirement(BaseModel):
+    point: int = Field(ge=1, description="The point's number")
+    reason: RetireReason = RetireReason.OTHER

@@ -81,7 +81,7 @@ async def workspace(
     if refused is not None:
         values |= {"errors": refused.errors, "sent": refused.fields}
     if caller.may(Permission.EVENTS):
-        values["desk"] = await _desk(request, account_id, full, picture, attempts, shown["currency"])
+        values["desk"] = await _desk(request, caller, account_id, full, picture, attempts, shown["currency"])
     response = page(request, "account.html", caller, account_id=account_id, **picture, **shown, **values)
     if values["done"]:
         forms.forget_flash(response)
@@ -91,7 +91,13 @@ async def workspace(
 
 
 async def _desk(
-    request: Request, account_id: str, full: dict[str, Any], shown: dict[str, Any], attempts: list[Any], currency: str
+    request: Request,
+    caller: Caller,
+    account_id: str,
+    full: dict[str, Any],
+    shown: dict[str, Any],
+    attempts: list[Any],
+    currency: str,
 ) -> dict[str, Any]:
     """The forms' choices: `full` is the account as recorded, `shown` as the caller's role may see it."""
     ctx, today = context(request), datetime.now(UTC).date()
@@ -109,6 +115,8 @@ async def _desk(
         "call_allowed": gate.gate is not None and gate.gate.allowed_now,
         "phones": desk_view.usable_points(points, "phone"),
         "emails": desk_view.usable_points(points, "email"),
+        "points": [p for kind in ("phone", "email", "address") for p in desk_view.usable_points(points, kind)],
+        "retire_reasons": desk_view.choices(desk_view.RETIRE_REASONS),
         "open_attempts": desk_view.open_attempts(attempts),
         "call_outcomes": desk_view.choices(desk_view.CALL_OUTCOMES),
         "inbound_channels": desk_view.choices(desk_view.INBOUND_CHANNELS),
@@ -117,5 +125,6 @@ async def _desk(
         "offers": desk_view.offer_rows(offers, currency),
         "reminders": desk_view.due_reminders(shown["notes"], today),
         "pending_approval": full["status"].get("pending_approval"),
+        "may_approve": caller.may(Permission.APPROVE),
         "closed": bool(closed),
     }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from domain.intake import ACCOUNT_COLUMNS
 from store import repository
@@ -49,7 +52,8 @@ class WebService:
             finally:
                 await engine.dispose()
 
-        return asyncio.run(read())
+        with ThreadPoolExecutor(1) as thread:  # its own event loop: a Playwright page runs one in this thread
+            return thread.submit(asyncio.run, read()).result()
 
     def requests(self, account_id: str) -> list[AuditEntryView]:
         """The web callers' write requests recorded for the account (`request.*`; the fixture's CLI start left out)."""
@@ -104,3 +108,21 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/login", timeout=2, verify=False).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No network beyond loopback: nothing in the background, no first-run, no GPU.
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

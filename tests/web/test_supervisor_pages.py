@@ -24,7 +24,7 @@ from store.db import make_engine, make_session_factory
 from store.views import AttemptView
 from tests.e2e.test_operations_end_to_end import wait_until
 from tests.web.conftest import DUE, WebService
-from tests.web.test_browser import browser, shot  # noqa: F401 (a fixture)
+from tests.web.test_browser import shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHICAGO_ROW = (
