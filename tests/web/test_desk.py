@@ -35,44 +35,66 @@ def done_line(page: Page) -> str:
     return page.inner_text("#done")
 
 
-def test_a_collector_works_an_account_to_an_approved_settlement_and_takes_the_payment(
+def test_a_collector_works_an_account_from_the_queue_to_an_approved_settlement_and_takes_the_payment(
     web_service: WebService, browser: Browser, tmp_path: Path
 ) -> None:
-    web, account = web_service, "W3"  # $300.00 owed
+    web = web_service
+    for waiting in ("W3", "W4"):  # callbacks due today: both wait for a person
+        noted = web.operator("note", waiting, "call back about the bill", "--remind-on", date.today().isoformat())
+        assert noted.returncode == 0, noted.stderr
+    issued = web.operator("token", "add", "--name", "olive", "--role", "operations")
+    assert issued.returncode == 0, issued.stderr
+    web.tokens["olive"] = issued.stdout.strip()
+
     oscar = signed_in(browser, web, "oscar")
-    oscar.goto(f"{web.url}/accounts/{account}")
+    oscar.goto(f"{web.url}/queue")
+    shot(oscar, tmp_path, "queue")
+    oscar.click("button:text('Next account')")
+    oscar.wait_for_url("**/accounts/W*")
+    account = oscar.url.rsplit("/", 1)[1]
+    assert account == "W4", "the highest priority first: the larger balance"  # $400.00 owed
+    olive = signed_in(browser, web, "olive")
+    olive.goto(f"{web.url}/queue")
+    assert "taken by oscar" in olive.inner_text(f"#queue-{account}"), "the queue says who has the account"
+    olive.click("button:text('Next account')")
+    olive.wait_for_url("**/accounts/W*")
+    assert olive.url.rsplit("/", 1)[1] == "W3", "a second collector is never given the account the first has"
+
     assert "Before dialling:" in oscar.inner_text("#call-gate"), "the gate's answer is shown before dialling"
     assert oscar.locator("summary[accesskey=p]").inner_text().startswith("Take a payment")
     shot(oscar, tmp_path, "workspace")
 
-    # The debtor calls in: a right-party contact, recorded on the desk.
+    # The debtor answers the callback on the line they called from: a right-party contact.
     oscar.click("#act-inbound summary")
     oscar.select_option("#act-inbound select[name=channel]", "call")
     oscar.select_option("#act-inbound select[name=outcome]", "right_party_contact")
     oscar.click("#act-inbound button[type=submit]")
     assert "inbound call recorded" in done_line(oscar)
     wait_until(lambda: reloaded_shows(oscar, "#status-stage td", "Negotiating"), what="the account to negotiate")
-    assert "right-party contact" in oscar.inner_text("#attempts").lower() or "Right" in oscar.inner_text("#attempts")
+    oscar.click("#reminders button:text('Done')")
+    assert "reminder of note" in done_line(oscar) and oscar.locator("#reminders").count() == 0
 
-    # A settlement of $255.00 (15% off) is beyond a collector's authority: it waits for a supervisor.
+    # A settlement of $340.00 (15% off) is beyond a collector's authority: it waits for a supervisor.
     oscar.click("#act-propose summary")
-    oscar.fill("#act-propose input[name=settle]", "$255")
+    oscar.fill("#act-propose input[name=settle]", "$340")
     oscar.click("#act-propose button[type=submit]")
     assert done_line(oscar).startswith("pending approval"), done_line(oscar)
     assert oscar.locator("#approval").count() == 0, "a collector is not offered the approval"
 
     alice = signed_in(browser, web, "alice")
-    alice.goto(f"{web.url}/accounts/{account}")
-    assert "settlement" in alice.inner_text("#approval")
-    alice.click("#approval button:text('Approve')")
-    assert "approved" in done_line(alice).lower(), done_line(alice)
+    alice.goto(f"{web.url}/approvals")
+    row = alice.locator(f"#proposal-{account}")
+    assert "oscar" in row.inner_text() and "settle" in row.inner_text().lower()
+    shot(alice, tmp_path, "approvals")
+    row.locator("button:text('Approve')").click()
+    assert alice.locator(f"#proposal-{account}").count() == 0, "decided: the row leaves the queue"
 
-    wait_until(lambda: reloaded_shows(oscar, "main", "settlement of $255.00"), what="the collector to see the plan")
+    wait_until(lambda: reloaded_shows(oscar, "main", "settlement of $340.00"), what="the collector to see the plan")
 
     # A refused amount: its line beside the field, and nothing changed.
     requests_before = len(web.requests(account))
     oscar.fill("#act-payment input[name=amount]", "12.345")
-    oscar.fill("#act-payment input[name=reference]", "DESK-W3-BAD")
+    oscar.fill("#act-payment input[name=reference]", "DESK-W4-BAD")
     oscar.click("#act-payment button[type=submit]")
     error = oscar.inner_text("#error-payment-amount")
     assert error.startswith("malformed amount '12.345'") and error.endswith("nothing changed")
@@ -80,8 +102,8 @@ def test_a_collector_works_an_account_to_an_approved_settlement_and_takes_the_pa
     assert len(web.requests(account)) == requests_before
     assert web.operator.status(account)["payments_count"] == 0
 
-    oscar.fill("#act-payment input[name=amount]", "$255.00")
-    oscar.fill("#act-payment input[name=reference]", "DESK-W3-1")
+    oscar.fill("#act-payment input[name=amount]", "$340.00")
+    oscar.fill("#act-payment input[name=reference]", "DESK-W4-1")
     oscar.click("#act-payment button[type=submit]")
     assert "applied" in done_line(oscar), done_line(oscar)
     assert oscar.inner_text("#status-balance td") == "$0.00"
