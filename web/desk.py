@@ -109,6 +109,10 @@ async def _desk(
         offers = []
     gate = await calls.next_call(ctx, account_id)
     points = shown["contact_points"]
+    async with ctx.sessions() as session:
+        claim = (await repository.account_claims(session, [account_id])).get(account_id)
+    now = datetime.now(UTC)
+    held = claim is not None and claim.held_at(now) and claim.collector != caller.name
     return {
         "today": today.isoformat(),
         "call_gate": gate.text,
@@ -127,4 +131,7 @@ async def _desk(
         "pending_approval": full["status"].get("pending_approval"),
         "may_approve": caller.may(Permission.APPROVE),
         "closed": bool(closed),
+        "taken_by": f"{claim.collector} took this account from the queue until {claim.expires_at:%H:%M} UTC"
+        if held and claim is not None
+        else None,
     }

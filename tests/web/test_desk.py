@@ -59,6 +59,8 @@ def test_a_collector_works_an_account_from_the_queue_to_an_approved_settlement_a
     olive.click("button:text('Next account')")
     olive.wait_for_url("**/accounts/W*")
     assert olive.url.rsplit("/", 1)[1] == "W3", "a second collector is never given the account the first has"
+    olive.goto(f"{web.url}/accounts/{account}")
+    assert olive.inner_text("#taken-by").startswith("Someone is working this account: oscar took this account")
 
     assert "Before dialling:" in oscar.inner_text("#call-gate"), "the gate's answer is shown before dialling"
     assert oscar.locator("summary[accesskey=p]").inner_text().startswith("Take a payment")
