@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from domain import holds, validation
 from domain.contact_updates import BadReason
 from domain.creditor_messages import ChargeInput, CreditInput, CreditorRecallInput
-from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput
+from domain.messages import HoldKind, HoldOutcome, HoldReleaseInput, PaymentInput, ProbateInput
 from domain.money import parse_amount
 from domain.negotiation_messages import PlanProposal, PromiseInput
 from ops import account_workflows, calls, contact_updates, creditor, negotiation, notes, reversals, write_downs
@@ -210,6 +210,12 @@ async def dispute_resolution(
     return Written(result, {"outcome": body.outcome})
 
 
+async def probate(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.Probate) -> Written:
+    """The estate's representative: the only person contacted from now on; the claim is filed."""
+    estate = ProbateInput(body.representative, body.claims_deadline, email=body.email, phone=body.phone)
+    return Written(await account_workflows.send_probate(ctx, account_id, estate))
+
+
 async def opt_out(ctx: OpsContext, caller: Caller, account_id: str, body: bodies.OptOut) -> Written:
     result = await account_workflows.send_opt_out(ctx, account_id, body.channel, body.address)
     return Written(result, {"channel": body.channel.value})
@@ -273,6 +279,8 @@ DESK: dict[str, Action] = {
         Action("dispute", bodies.Dispute, dispute),
         Action("bankruptcy", bodies.Bankruptcy, bankruptcy),
         Action("deceased", bodies.Deceased, deceased),
+        Action("probate", bodies.Probate, probate),
+        Action("dispute_resolution", bodies.DisputeResolution, dispute_resolution),
         Action("attorney", bodies.Attorney, attorney),
         Action("cease", bodies.Cease, cease),
         Action("opt_out", bodies.OptOut, opt_out),

@@ -367,6 +367,19 @@ async def deceased(
     return await _perform(request, caller, "deceased", account_id, body, idempotency_key, write)
 
 
+@router.post("/accounts/{account_id}/probate")
+async def probate(
+    request: Request,
+    account_id: str,
+    body: bodies.Probate,
+    caller: Operator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """The estate's representative: the only person contacted from now on; the claim is filed (`event probate`)."""
+    write = partial(actions.probate, context(request), caller, account_id, body)
+    return await _perform(request, caller, "probate", account_id, body, idempotency_key, write)
+
+
 @router.post("/accounts/{account_id}/disputes")
 async def dispute(
     request: Request,

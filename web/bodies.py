@@ -202,3 +202,10 @@ class PointCorrection(BaseModel):
 class PointRetirement(BaseModel):
     point: int = Field(ge=1, description="The point's number")
     reason: RetireReason = RetireReason.OTHER
+
+
+class Probate(BaseModel):
+    representative: str = Field(min_length=1, max_length=200, description="The personal representative's name")
+    claims_deadline: str = Field(description=f"{ISO_DAY}: the estate's claims deadline")
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=200)

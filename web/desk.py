@@ -131,6 +131,7 @@ async def _desk(
         "pending_approval": full["status"].get("pending_approval"),
         "may_approve": caller.may(Permission.APPROVE),
         "closed": bool(closed),
+        "open_holds": {h["kind"] for h in shown["holds"] if not h.get("released_at")},
         "taken_by": f"{claim.collector} took this account from the queue until {claim.expires_at:%H:%M} UTC"
         if held and claim is not None
         else None,

@@ -160,3 +160,20 @@ def test_the_cli_asks_the_same_gate_before_a_call_and_marks_a_reminder_done(web_
     assert again.returncode != 0 and "was done by" in again.stderr and "nothing changed" in again.stderr
     queue = operator("queue", "--reason", "reminder")
     assert account not in queue.stdout, "a reminder done leaves the work queue"
+
+
+def test_a_dispute_recorded_and_answered_on_the_desk(web_service: WebService, browser: Browser) -> None:
+    web, account = web_service, "W1"
+    oscar = signed_in(browser, web, "oscar")
+    oscar.goto(f"{web.url}/accounts/{account}")
+    assert oscar.locator("#act-dispute_resolution").count() == 0, "no dispute: nothing to answer"
+    oscar.click("#act-dispute summary")
+    oscar.fill("#act-dispute input[name=reason]", "not my account")
+    oscar.click("#act-dispute button[type=submit]")
+    assert "dispute" in done_line(oscar).lower(), done_line(oscar)
+    wait_until(lambda: reloaded_shows(oscar, "#status-stage td", "On hold"), what="the dispute hold")
+    oscar.select_option("#act-dispute_resolution select[name=outcome]", "verified")
+    oscar.click("#act-dispute_resolution button[type=submit]")
+    assert "verified" in done_line(oscar), done_line(oscar)
+    wait_until(lambda: not reloaded_shows(oscar, "#status-stage td", "On hold"), what="collection to resume")
+    assert [e.action for e in web.requests(account)] == ["request.dispute", "request.dispute_resolution"]
