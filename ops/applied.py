@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+
+from temporalio.service import RPCError
 
 from domain.money import format_cents
+from domain.workflow_contract import workflow_id_for
 from ops.context import OpsContext
 from store import repository
 from store.views import AccountView
@@ -40,3 +44,25 @@ async def payment_applied(ctx: OpsContext, account_id: str, reference: str, *, t
         if loop.time() >= deadline:
             return f"not applied within {timeout:g} s (is a worker running?): `status {account_id}` shows when it is"
         await asyncio.sleep(POLL_SECONDS)
+
+
+QUIET_SECONDS = 5.0
+"""How long the desk waits for an account's workflow to finish what an event started before showing the page."""
+
+
+async def workflow_quiet(ctx: OpsContext, account_id: str, *, timeout: float = QUIET_SECONDS) -> bool:
+    """Wait until the account's workflow has no workflow task and no activity pending (what the last event
+    started is done, so the page shows its result); False after `timeout` (the page then shows what is known)."""
+    handle = ctx.client.get_workflow_handle(workflow_id_for(account_id))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            described = (await handle.describe(rpc_timeout=timedelta(seconds=timeout))).raw_description
+        except RPCError:
+            return False
+        if not described.HasField("pending_workflow_task") and not described.pending_activities:
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(POLL_SECONDS / 2)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ops import calls, disclosed, negotiation, statements
+from ops import applied, calls, disclosed, negotiation, statements
 from ops.errors import OpsError
 from store import repository
 from web import desk_view, forms, presentation
@@ -44,6 +44,7 @@ async def act(request: Request, account_id: str, action: str, caller: Reader) ->
         write=lambda body: found.write(ctx, caller, account_id, body),
     )  # fmt: skip
     if submitted.done:
+        await applied.workflow_quiet(ctx, account_id)  # the page then shows what the event changed
         target = f"/accounts/{account_id}/statement" if action == "duplicate_statement" else f"/accounts/{account_id}"
         return forms.done_redirect(target, submitted.result or "done")
     return await workspace(request, caller, account_id, refused=submitted, action=action)
