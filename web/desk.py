@@ -79,6 +79,7 @@ async def workspace(
         zones = await repository.attempt_zones(session, attempts)
     shown = presentation.account_page(full, attempts, zones, today=today, role=caller.role)
     values: dict[str, Any] = {"done": forms.flashed(request), "action": action}
+    values["debtor_clock"] = presentation.local_clock(shown["debtor_zone"], datetime.now(UTC))
     if refused is not None:
         values |= {"errors": refused.errors, "sent": refused.fields}
     if caller.may(Permission.EVENTS):

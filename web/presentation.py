@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.contact import CHANNEL_POINT_KIND
 from domain.contact_updates import point_facts, point_marks
@@ -63,6 +64,15 @@ def debtor_zone(account: Mapping[str, Any], points: Sequence[Mapping[str, Any]],
     usable = [p for p in points if p.get("role") == "debtor" and not p.get("bad") and not p.get("opted_out")]
     point = next((p for p in usable if p.get("kind") == kind), None) if kind else None
     return point_zones(account, point, points)[0]
+
+
+def local_clock(zone: str, now: datetime) -> str:
+    """The debtor's time now, as the desk shows it beside their name: 'Monday 11:40 there'."""
+    try:
+        there = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return f"{there:%A} {there:%H:%M} there"
 
 
 # ---- the account page ----

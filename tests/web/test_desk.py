@@ -4,6 +4,7 @@ works an account to a settlement a supervisor approves, takes the payment; refus
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def test_a_collector_works_an_account_from_the_queue_to_an_approved_settlement_a
     assert olive.inner_text("#taken-by").startswith("Someone is working this account: oscar took this account")
 
     assert "Before dialling:" in oscar.inner_text("#call-gate"), "the gate's answer is shown before dialling"
+    assert re.fullmatch(r"\w+day \d\d:\d\d there", oscar.inner_text("#debtor-clock")), "the debtor's time now"
     assert oscar.locator("summary[accesskey=p]").inner_text().startswith("Take a payment")
     shot(oscar, tmp_path, "workspace")
 

@@ -145,3 +145,10 @@ def test_period_headings_and_collections_by_channel() -> None:
         {"label": "no contact before",
          "cells": [{"amount": "$0.00", "detail": ""}, {"amount": "$12.34", "detail": "1 payment"}]},
     ]  # fmt: skip
+
+
+def test_the_desk_shows_the_debtors_time_now_in_their_zone() -> None:
+    now = datetime(2026, 12, 7, 17, 5, tzinfo=UTC)
+    assert p.local_clock("America/Chicago", now) == "Monday 11:05 there"
+    assert p.local_clock("Pacific/Honolulu", now) == "Monday 07:05 there"
+    assert p.local_clock("not/a zone", now) == ""
