@@ -313,7 +313,9 @@ def apply_outcome(
     progress: ContactProgress, snapshot: ContactSnapshot, *, attempt_no: int, outcome: Outcome, at: datetime
 ) -> ContactRecord | None:
     """Attach an outcome to an attempt; a right-party contact or a wrong number changes what follows."""
-    record = next((r for r in progress.history if r.attempt_no == attempt_no and r.sent), None)
+    record = next(
+        (r for r in progress.history if r.attempt_no == attempt_no and r.sent and not r.placed_by_staff), None
+    )
     if record is None:
         return None
     record.outcome = outcome
@@ -351,7 +353,7 @@ def record_inbound(
     del progress.inbound_ids[:-HISTORY_KEPT]
     record = ContactRecord(
         next_attempt_no(progress), channel, point_id or 0, at, sent=outbound, outcome=outcome, inbound=not outbound,
-        consent_to_calls=consent_to_calls,
+        consent_to_calls=consent_to_calls, placed_by_staff=outbound,
     )  # fmt: skip
     _remember(progress, record)
     if outcome in (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY) and progress.right_party_contact_at is None:

@@ -15,6 +15,7 @@ from domain.compliance import counts_as_call_attempt
 from domain.contact import Channel, Rule
 from domain.messages import AccountState
 from domain.rule_packs import account_profile
+from domain.stages import Stage
 from domain.strategy import CadenceStep
 from domain.timezones import valid_zones
 
@@ -22,6 +23,8 @@ STAFF_CALL = CadenceStep(channel=Channel.CALL, template="staff_call", after_seco
 """A call placed by hand (not autodialed): what the gate is asked about."""
 CLOSED = "closed"
 ON_HOLD = "on_hold"
+PLACED = "placed"
+"""Placed with an agency: the agency works the account, the desk does not call it."""
 NOT_LOADED = "not_loaded"
 
 
@@ -65,6 +68,8 @@ def call_gate(state: AccountState, now: datetime, point_id: int | None = None) -
         return replace(gate, reason=CLOSED)
     if state.holds:
         return replace(gate, reason=ON_HOLD, hold=state.holds[-1].kind.value)
+    if state.stage == Stage.REFERRED or state.referral.placement is not None:
+        return replace(gate, reason=PLACED)
     if point_id is not None:
         snapshot = replace(snapshot, points=[p for p in snapshot.points if p.point_id == point_id])
     decision = clear_step(plan, state.contact, snapshot, STAFF_CALL, now)
@@ -86,6 +91,8 @@ def describe(gate: CallGate, now: datetime) -> str:
         return "no calls: the account is closed"
     if gate.reason == ON_HOLD:
         return f"no calls: the account is on hold ({(gate.hold or '').replace('_', ' ')})"
+    if gate.reason == PLACED:
+        return "no calls: the account is placed with an agency, which works it"
     if gate.reason == NOT_LOADED:
         return "no calls yet: the account's workflow has not loaded its contacts"
     why = _RULE_WORDS.get(gate.reason or "", (gate.reason or "").replace("_", " "))

@@ -112,3 +112,5 @@ class ContactRecord:
     consent_to_calls: bool = False
     """The consumer gave prior consent to calls directly to the collector (1006.14(b)(3)(i)): for 7 days."""
     purpose: Purpose = Purpose.COLLECTION
+    placed_by_staff: bool = False
+    """A call a collector placed by hand: its outcome came with it, a dialer's report for it is ignored."""

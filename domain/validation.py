@@ -201,7 +201,7 @@ def proposal_problem(proposal: PlanProposal, *, maximum_cents: int) -> str | Non
 
 def contact_outcome_problem(
     account_id: str, attempt_no: int, outcome: Outcome,
-    *, channel: Channel | None, blocked_by: str | None = None, inbound: bool = False,
+    *, channel: Channel | None, blocked_by: str | None = None, inbound: bool = False, placed_by: str | None = None,
 ) -> str | None:  # fmt: skip
     """An outcome belongs to an attempt that went out (`channel` None: no such attempt); a busy line or a
     number not in service only to a call (1006.14(b)(3)(ii)); an inbound contact brought its own."""
@@ -213,6 +213,8 @@ def contact_outcome_problem(
         return f"{outcome} is a call's outcome; attempt {attempt_no} was a {channel}"
     if inbound:
         return f"#{attempt_no} of account {account_id} is an inbound contact: its outcome came with it"
+    if placed_by:
+        return f"#{attempt_no} of account {account_id} is a call {placed_by} placed by hand: its outcome came with it"
     return None
 
 

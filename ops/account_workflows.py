@@ -272,7 +272,7 @@ async def send_contact_outcome(ctx: OpsContext, account_id: str, attempt_no: int
     refuse(validation.contact_outcome_problem(
         account_id, attempt_no, outcome, channel=attempt.channel if attempt else None,
         blocked_by=attempt.rule if attempt and attempt.status == "blocked" else None,
-        inbound=bool(attempt and attempt.inbound),
+        inbound=bool(attempt and attempt.inbound), placed_by=attempt.placed_by if attempt else None,
     ))  # fmt: skip
     await send_running(ctx, account_id, "contact_outcome", ContactOutcomeInput(attempt_no, outcome))
     return f"outcome {outcome} of attempt {attempt_no} sent to account {account_id}"

@@ -79,7 +79,7 @@ async def play_dialer(ctx: OpsContext, cast: Cast, recent: Recent, *, seed: int)
             attempts = await repository.attempts_for(session, None)
         for attempt in attempts:
             key = (attempt.account_id, attempt.attempt_no)
-            if attempt.channel != "call" or attempt.status != "sent" or key in reported:
+            if attempt.channel != "call" or attempt.status != "sent" or attempt.outcome is not None or key in reported:
                 continue
             if attempt.account_id not in cast.parts:
                 continue

@@ -239,6 +239,7 @@ def attempt_view(row: ContactAttemptRow) -> AttemptView:
         validation_notice=row.validation_notice,
         inbound=row.direction == "inbound",
         consent_to_calls=row.consent_to_calls,
+        placed_by=(row.detail or {}).get("placed_by"),
     )
 
 

@@ -115,6 +115,8 @@ class AttemptView:
     inbound: bool = False
     """A contact the consumer started (status 'received'): never counted as an attempt."""
     consent_to_calls: bool = False
+    placed_by: str | None = None
+    """A call a collector placed by hand from the desk: who (its outcome was recorded with it)."""
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,20 @@ def test_a_time_is_said_in_the_debtors_zone_with_its_day() -> None:
     assert describe(later_today, now) == "calls allowed again today 18:00 America/New_York: 7 calls in 7 days"
     refused = CallGate(None, "cease_communication", 3, "America/New_York", 0, 7)
     assert describe(refused, now) == "no calls: the debtor asked in writing to cease communication"
+
+
+def test_the_desk_does_not_call_an_account_placed_with_an_agency() -> None:
+    from domain.call_gate import call_gate
+    from domain.contact import ContactPoint
+    from domain.contact_messages import ContactSnapshot
+    from domain.messages import AccountState
+    from ops.strategies import load_strategy
+
+    now = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
+    plan = load_strategy("default").plan_for(segment="card", state="NY")
+    snapshot = ContactSnapshot("P1", points=[ContactPoint(1, "phone", zones=["America/New_York"])])
+    state = AccountState("P1", 50_000, "USD", "2026-10-01", "card", now, plan=plan, contacts=snapshot)
+    state.stage = Stage.REFERRED
+    placed = call_gate(state, now)
+    assert placed.reason == "placed" and not placed.allowed_now
+    assert describe(placed, now) == "no calls: the account is placed with an agency, which works it"
