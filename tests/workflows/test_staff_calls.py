@@ -17,6 +17,7 @@ from temporalio.worker import Replayer
 from domain.call_gate import CallGate, CallGateQuestion, describe
 from domain.contact import Channel, Outcome
 from domain.inbound import InboundContactInput
+from domain.messages import ContactOutcomeInput
 from domain.stages import Stage
 from domain.workflow_contract import NEXT_CALL_QUERY
 from store import repository
@@ -91,8 +92,13 @@ async def test_seven_calls_placed_by_hand_close_the_week_and_the_desk_says_until
         )  # fmt: skip
         calls = [a for a in made if a.channel == "call"]
         assert {(a.status, a.inbound, a.outcome) for a in calls} == {("sent", False, "voicemail")}
+        dialled = calls[-1].attempt_no  # a dialer reporting on a call placed by hand: ignored, its outcome stays
+        await handle.signal(
+            AccountCollectionsWorkflow.contact_outcome, ContactOutcomeInput(dialled, Outcome.RIGHT_PARTY_CONTACT)
+        )
         closed = await gate(handle, local(now + timedelta(minutes=1), 10), phone)
-        assert (closed.reason, closed.calls_in_7_days) == ("call_frequency", 7)
+        assert (closed.reason, closed.calls_in_7_days) == ("call_frequency", 7), "no conversation was made up"
+        assert (await status_of(handle)).stage == Stage.CONTACTING
         assert describe(closed, now).endswith(": 7 calls in 7 days")
         await terminate_when_idle(handle)
         replayer = Replayer(workflows=[AccountCollectionsWorkflow], workflow_runner=workflow_runner())
