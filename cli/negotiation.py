@@ -5,6 +5,7 @@ Plain functions; starter.py registers each with `app.command()(fn)`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated
@@ -110,6 +111,8 @@ def _decide(account_id: str, approve: bool, as_json: bool, reason: str | None = 
     """As the configured supervisor, under their role's limit; never the one who proposed it."""
     send = partial(write_downs.decide_settlement, account_id=account_id, approve=approve, reason=reason)
     answer = _negotiate(account_id, "approval", lambda ctx, who: send(ctx, approver=who), Permission.APPROVE)
+    if not approve and not as_json:  # declined: the plan it would have been is not shown as if in force
+        answer = dataclasses.replace(answer, offer=None)
     print_answer(answer, as_json)
 
 

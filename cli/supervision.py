@@ -167,7 +167,7 @@ def show(account_id: AccountId, as_json: JsonOption = False) -> None:
         ("holds", picture["holds"], ("reference", "kind", "placed_at", "released_at", "outcome")),
         ("claims", picture["claims"], ("hold_reference", "kind", "amount_cents", "deadline", "filed_at")),
         ("placements", picture["placements"], ("placement_no", "agency_id", "placed_at", "status", "recall_reason")),
-        ("notes", picture["notes"], ("at", "author", "text", "remind_on")),
+        ("notes", picture["notes"], ("note_id", "at", "author", "text", "remind_on", "reminder_done_by")),
         ("timeline", picture["timeline"], ("at", "what")),
     ):
         if rows:
@@ -253,7 +253,8 @@ def _installments(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"plan_no": plan["plan_no"], **each} for plan in plans for each in plan["installments"]]
 
 
-RECORD_HEADERS = {"attempt": "#", "number": "#", "promise_no": "#", "placement_no": "#"}
+RECORD_HEADERS = {"attempt": "#", "number": "#", "promise_no": "#", "placement_no": "#", "note_id": "#"}
+RECORD_HEADERS |= {"reminder_done_by": "reminder done by"}
 RECORD_HEADERS |= {"plan_no": "plan", "agency_id": "agency"}
 FREE_TEXT = {"text", "what", "reason", "recall_reason", "value", "label", "template", "result", "outcome"}
 WORDED = {"kind", "status", "channel", "template", "outcome", "role", "source"}

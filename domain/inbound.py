@@ -70,7 +70,9 @@ def describe_inbound(account_id: str, contact: InboundContactInput, *, local_day
             f"prior consent to calls until {until.isoformat()}: calls until then are not limited by the "
             "seven-in-seven or the quiet period (1006.14(b)(3)(i))"
         )
-    if contact.outcome in (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY):
+    if contact.outcome in (Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE_TO_PAY) and not is_telephone_conversation(
+        contact
+    ):
         notes.append("a right-party contact")
     return "; ".join([what, *notes])
 

@@ -76,6 +76,12 @@ class NegotiationPolicy:
 # --- money and percentages -------------------------------------------------------------------------------
 
 
+def a_percent(bps: int) -> str:
+    """'a 45%', 'an 18.08%', 'an 8%', 'an 11%' : the article as the number is said."""
+    said = format_bps(bps)
+    return f"an {said}" if said.startswith(("8", "11", "18")) else f"a {said}"
+
+
 def format_bps(bps: int) -> str:
     """Basis points as a percentage for people: 1000 -> '10%', 1250 -> '12.5%', 333 -> '3.33%'."""
     whole, part = divmod(bps, 100)
@@ -207,20 +213,18 @@ def _evaluate_settlement(settle_cents: int, balance_cents: int, due: date, polic
     if role is not None:
         return ProposalAnswer(
             ProposalDecision.PENDING_APPROVAL,
-            f"a {format_bps(bps)} discount needs {role} approval "
+            f"{a_percent(bps)} discount needs {role} approval "
             f"(in policy: up to {format_bps(policy.in_policy_discount_bps)})",
             offer,
             required_role=role,
         )
     if not policy.role_authority_bps:
         return _rejected(
-            f"a {format_bps(bps)} discount is over the in-policy {format_bps(policy.in_policy_discount_bps)} "
+            f"{a_percent(bps)} discount is over the in-policy {format_bps(policy.in_policy_discount_bps)} "
             "and no role may approve more"
         )
     top_role, top_limit = max(policy.role_authority_bps, key=lambda entry: entry[1])
-    return _rejected(
-        f"a {format_bps(bps)} discount is beyond every approval limit ({top_role}: {format_bps(top_limit)})"
-    )
+    return _rejected(f"{a_percent(bps)} discount is beyond every approval limit ({top_role}: {format_bps(top_limit)})")
 
 
 def evaluate_proposal(
@@ -252,7 +256,7 @@ def may_approve(role: str, offer: Offer, policy: NegotiationPolicy) -> str | Non
         return f"{role!r} is not an approving role (roles: {roles})"
     bps = offer.discount_basis_points
     if bps > limits[role]:
-        return f"a {format_bps(bps)} discount is beyond the {role} limit of {format_bps(limits[role])}"
+        return f"{a_percent(bps)} discount is beyond the {role} limit of {format_bps(limits[role])}"
     return None
 
 

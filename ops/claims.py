@@ -3,7 +3,8 @@ collector who asks for QUEUE_CLAIM_MINUTES, so that two collectors never work th
 
 The store decides who gets an account (store/claims.py); the request goes through `perform_write` like every
 write (a form sent twice takes one account), and the claim is in the account's audit log by the collector.
-A collector holds one account at a time: taking the next one ends the claim on the one before.
+A collector holds one account at a time: taking the next one ends the claim on the one before, so "next"
+moves on (the account held comes back only when nothing else is free; its own link reopens it meanwhile).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ async def next_account(ctx: OpsContext, collector: Caller, filters: Filters, now
     """
     items = await filtered_queue(ctx, filters, today=now.date(), now=now)
     free = [item for item in items if item.taken_by in (None, collector.name) and _actionable(item, collector)]
+    free.sort(key=lambda item: item.taken_by == collector.name)  # "next" moves on: the one held only if alone
     until = now + timedelta(minutes=ctx.settings.queue_claim_minutes)
     async with ctx.sessions() as session, session.begin():
         taken = await repository.claim_first(

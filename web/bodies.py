@@ -153,7 +153,7 @@ class SuspenseRefund(BaseModel):
 
 
 class Proposal(BaseModel):
-    installments: int | None = Field(default=None, ge=1, le=600, description="Number of installments (a plan)")
+    installments: int | None = Field(default=None, ge=1, description="Number of installments (a plan)")
     first_payment_on: str | None = Field(default=None, description=f"{ISO_DAY}: the plan's first installment")
     settle: str | None = Field(default=None, description="A lump-sum settlement amount, e.g. 600.00")
     proposed_by: Literal["debtor", "representative"] = "debtor"

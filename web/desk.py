@@ -124,7 +124,7 @@ async def _desk(
         "points": [p for kind in ("phone", "email", "address") for p in desk_view.usable_points(points, kind)],
         "retire_reasons": desk_view.choices(desk_view.RETIRE_REASONS),
         "open_attempts": desk_view.open_attempts(attempts),
-        "call_outcomes": desk_view.choices(desk_view.CALL_OUTCOMES),
+        "call_outcomes": desk_view.choices(desk_view.CALL_OUTCOMES, pick=True),
         "inbound_channels": desk_view.choices(desk_view.INBOUND_CHANNELS),
         "opt_out_channels": desk_view.choices(desk_view.OPT_OUT_CHANNELS),
         "sources": desk_view.choices(desk_view.SOURCES),

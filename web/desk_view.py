@@ -21,9 +21,13 @@ SOURCES = tuple(source.value for source in Source)
 RETIRE_REASONS = tuple(reason.value for reason in RetireReason)
 
 
-def choices(values: Iterable[str]) -> list[tuple[str, str]]:
-    """(value, words) pairs for a select."""
-    return [(str(value), words(str(value))) for value in values]
+PICK = ("", "choose…")
+"""A select's first option where a default would decide for the collector (an outcome): sent empty, refused."""
+
+
+def choices(values: Iterable[str], *, pick: bool = False) -> list[tuple[str, str]]:
+    """(value, words) pairs for a select; `pick`: first a "choose…" that must be changed."""
+    return [PICK] * pick + [(str(value), words(str(value))) for value in values]
 
 
 def usable_points(points: Sequence[Mapping[str, Any]], kind: str) -> list[tuple[str, str]]:

@@ -341,3 +341,11 @@ def test_the_account_is_referred_once_broken_promises_reach_the_limit(broken: in
     policy = NegotiationPolicy(max_broken_promises=limit)
     leave = negotiation.negotiation_exit(quiet_talks(promises_broken=broken), policy, QUIET)
     assert leave == (Stage.REFERRED if broken >= limit else None)
+
+
+def test_a_percentage_takes_the_article_it_is_said_with() -> None:
+    from domain.negotiation import a_percent
+
+    assert [a_percent(bps) for bps in (4500, 1808, 800, 1100, 1800, 8000, 1000, 150)] == [
+        "a 45%", "an 18.08%", "an 8%", "an 11%", "an 18%", "an 80%", "a 10%", "a 1.5%",
+    ]  # fmt: skip
