@@ -128,7 +128,10 @@ async def _desk(
         "inbound_channels": desk_view.choices(desk_view.INBOUND_CHANNELS),
         "opt_out_channels": desk_view.choices(desk_view.OPT_OUT_CHANNELS),
         "sources": desk_view.choices(desk_view.SOURCES),
-        "offers": desk_view.offer_rows(offers, currency),
+        "offers": []
+        if stage == "on_plan" or full["status"].get("pending_approval")
+        else desk_view.offer_rows(offers, currency),
+        "on_plan": stage == "on_plan",
         "reminders": desk_view.due_reminders(shown["notes"], today),
         "pending_approval": full["status"].get("pending_approval"),
         "may_approve": caller.may(Permission.APPROVE),

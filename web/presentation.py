@@ -202,7 +202,7 @@ def status_rows(
     if status.get("written_off_cents"):
         rows.append(("written-off", "Written off", money(status["written_off_cents"], currency)))
     if "attempts_count" in status:
-        rows.append(("contacts", "Contact attempts", str(status["attempts_count"])))
+        rows.append(("contacts", "Contacts we made", str(status["attempts_count"])))
     if status.get("validation_period_end"):
         end = status["validation_period_end"]
         rows.append(("validation", "Validation period ends", f"{day(end)} ({relative_day(end, today)})"))
@@ -289,6 +289,13 @@ def plan_title(plan: Mapping[str, Any], currency: str = "USD") -> str:
     return f"#{plan['plan_no']}: {said}" + (f" ({money(forgiven, currency)} forgiven)" if forgiven else "")
 
 
+def installment_status(plan: Mapping[str, Any], installment: Mapping[str, Any]) -> str:
+    """An installment's status in words; one still scheduled on a plan no longer in force is not due."""
+    if installment["status"] == "scheduled" and plan.get("status") not in ("active", None):
+        return f"not due: plan {words(plan.get('status'))}"
+    return words(installment["status"])
+
+
 def plan_rows(plans: Sequence[Mapping[str, Any]], currency: str = "USD") -> list[dict[str, Any]]:
     """Each plan with its installments, newest first."""
     shown = []
@@ -305,7 +312,7 @@ def plan_rows(plans: Sequence[Mapping[str, Any]], currency: str = "USD") -> list
                     "due": day(i["due_date"]),
                     "amount": money(i["amount_cents"], currency),
                     "paid": money(i["paid_cents"], currency),
-                    "status": words(i["status"]),
+                    "status": installment_status(plan, i),
                 }
                 for i in installments
             ],

@@ -94,6 +94,8 @@ def test_a_collector_works_an_account_from_the_queue_to_an_approved_settlement_a
     assert alice.locator(f"#proposal-{account}").count() == 0, "decided: the row leaves the queue"
 
     wait_until(lambda: reloaded_shows(oscar, "main", "settlement of $340.00"), what="the collector to see the plan")
+    assert oscar.locator("#offers").count() == 0, "on a plan: no one-click offer replaces it"
+    assert oscar.inner_text("#act-propose summary").startswith("Renegotiate")
 
     # A refused amount: its line beside the field, and nothing changed.
     requests_before = len(web.requests(account))

@@ -152,3 +152,10 @@ def test_the_desk_shows_the_debtors_time_now_in_their_zone() -> None:
     assert p.local_clock("America/Chicago", now) == "Monday 11:05 there"
     assert p.local_clock("Pacific/Honolulu", now) == "Monday 07:05 there"
     assert p.local_clock("not/a zone", now) == ""
+
+
+def test_an_installment_of_a_plan_no_longer_in_force_is_not_due() -> None:
+    scheduled = {"status": "scheduled"}
+    assert p.installment_status({"status": "active"}, scheduled) == "scheduled"
+    assert p.installment_status({"status": "cancelled"}, scheduled) == "not due: plan cancelled"
+    assert p.installment_status({"status": "cancelled"}, {"status": "paid"}) == "paid"
