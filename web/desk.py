@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from domain.stages import Stage
 from ops import applied, calls, disclosed, negotiation, statements
 from ops.errors import OpsError
 from store import repository
@@ -23,6 +24,8 @@ from web.forms import Submitted
 from web.pages import Reader, context, page
 from web.tokens import DOES, Caller, Permission
 
+TERMINAL = {stage.value for stage in Stage if stage.is_terminal}
+"""The stages an account ends in: nothing to work on the desk (the stage machine's own word, domain/stages.py)."""
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
 
@@ -104,7 +107,7 @@ async def _desk(
     """The forms' choices: `full` is the account as recorded, `shown` as the caller's role may see it."""
     ctx, today = context(request), datetime.now(UTC).date()
     stage = full["status"].get("stage")
-    closed = full["status"].get("closed") or stage in ("paid", "settled", "written_off", "discharged", "recalled")
+    closed = stage in TERMINAL
     try:
         offers = [] if closed else await negotiation.offers(ctx, account_id)
     except OpsError:
